@@ -1,0 +1,163 @@
+//! The device's SQLite file: pragmas, numbered migrations, and opening it safely.
+//!
+//! Every connection to a shiftlog device database is made by [`open`], so the pragmas below
+//! are the only ones in effect anywhere.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+use crate::error::CoreError;
+
+/// Numbered migrations. Entry `n` upgrades a database from `user_version` n to n + 1.
+/// Never edit a shipped entry: add a new one and a frozen-schema test for it.
+pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+
+/// The schema version this build writes.
+pub fn current_version() -> u32 {
+    MIGRATIONS.len() as u32
+}
+
+/// Pragmas, in one place:
+/// - `journal_mode=WAL`: readers (the UI) never block the writer (a save) and vice versa.
+/// - `synchronous=FULL`: a record the app said was saved survives power loss. In WAL mode
+///   NORMAL could lose the last transactions on power failure; a worker's overdose record is
+///   worth the extra fsync.
+/// - `foreign_keys=ON`: an activity can never point at an organization that is not there.
+/// - `busy_timeout=5000`: the CLI and the app may share a profile; wait, don't fail.
+const PRAGMAS: &str = "PRAGMA journal_mode=WAL;
+PRAGMA synchronous=FULL;
+PRAGMA foreign_keys=ON;
+PRAGMA busy_timeout=5000;";
+
+/// Opens (creating if needed) the database at `path` and brings its schema up to date.
+///
+/// A file that exists but cannot be read as a shiftlog database is never deleted or
+/// overwritten: it is moved aside next to itself and the error says where.
+pub fn open(path: &Path) -> Result<Connection, CoreError> {
+    let existed = path.exists();
+    let conn = Connection::open(path)?;
+    match configure(&conn) {
+        Ok(()) => Ok(conn),
+        Err(e) if existed && is_unreadable(&e) => {
+            drop(conn);
+            let moved_to = quarantine(path)?;
+            Err(CoreError::DatabaseUnreadable {
+                path: path.to_path_buf(),
+                moved_to,
+            })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn configure(conn: &Connection) -> Result<(), CoreError> {
+    conn.execute_batch(PRAGMAS)?;
+    migrate(conn)
+}
+
+/// Applies every migration above the file's `user_version`, each in its own transaction.
+pub fn migrate(conn: &Connection) -> Result<(), CoreError> {
+    let have: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if have > current_version() {
+        return Err(CoreError::DatabaseTooNew {
+            found: have,
+            supported: current_version(),
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(have as usize) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as u32)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn is_unreadable(e: &CoreError) -> bool {
+    matches!(
+        e,
+        CoreError::Storage(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::NotADatabase
+                || f.code == rusqlite::ErrorCode::DatabaseCorrupt
+    )
+}
+
+/// Moves an unreadable database (and its WAL files) aside, keeping every byte.
+fn quarantine(path: &Path) -> Result<PathBuf, CoreError> {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let mut target = path.as_os_str().to_owned();
+    target.push(format!(".unreadable-{stamp}"));
+    let target = PathBuf::from(target);
+    std::fs::rename(path, &target).map_err(|e| CoreError::Io {
+        what: format!("moving {} aside", path.display()),
+        source: e,
+    })?;
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        let side = PathBuf::from(side);
+        if side.exists() {
+            let mut t = target.as_os_str().to_owned();
+            t.push(suffix);
+            let _ = std::fs::rename(&side, PathBuf::from(t));
+        }
+    }
+    Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_database_gets_current_version_and_pragmas() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let conn = open(&dir.path().join("a.db")).expect("open");
+        let v: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(v, current_version());
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .expect("mode");
+        assert_eq!(mode, "wal");
+        let sync: i64 = conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .expect("sync");
+        assert_eq!(sync, 2, "synchronous=FULL");
+        let fk: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .expect("fk");
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn garbage_file_is_moved_aside_not_deleted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("shiftlog.db");
+        let garbage = b"this is not a database, but it might be the only copy".repeat(100);
+        std::fs::write(&path, &garbage).expect("write");
+        let err = open(&path).expect_err("must refuse");
+        match err {
+            CoreError::DatabaseUnreadable { moved_to, .. } => {
+                assert_eq!(std::fs::read(&moved_to).expect("kept"), garbage);
+            }
+            other => panic!("unexpected error {other:?}"),
+        }
+    }
+
+    #[test]
+    fn newer_schema_is_refused_untouched() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("shiftlog.db");
+        {
+            let c = Connection::open(&path).expect("open");
+            c.pragma_update(None, "user_version", 99).expect("set");
+        }
+        assert!(matches!(
+            open(&path),
+            Err(CoreError::DatabaseTooNew { found: 99, .. })
+        ));
+    }
+}

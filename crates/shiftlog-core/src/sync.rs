@@ -1,0 +1,616 @@
+//! The sync client: pushes each organization's waiting records to its server and marks
+//! sent only what the server confirmed.
+//!
+//! Pending work is the `sync_change_counter` column. A push remembers the counter it read and
+//! subtracts exactly that after confirmation, so an edit made while the push was in flight
+//! stays pending. Retries are harmless because the server is idempotent by (id, version).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use reqwest::Url;
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use shiftlog_wire::{
+    paths, ErrorBody, PushRequest, PushResponse, RecordResult, ServerInfo, PROTOCOL_VERSIONS,
+};
+use uuid::Uuid;
+
+use crate::{row_to_activity, Core, CoreError, Result};
+
+/// Most records the client puts in one push, whatever the server allows.
+pub const CLIENT_MAX_BATCH: usize = 500;
+const BASE_DELAY: Duration = Duration::from_secs(2);
+const MAX_DELAY: Duration = Duration::from_secs(120);
+
+/// What the sync client is doing right now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SyncActivity {
+    /// Nothing to do, or waiting for the next try.
+    Idle,
+    /// A push is under way.
+    Sending {
+        /// Records confirmed so far in this run.
+        done: u32,
+        /// Records this run set out to send.
+        total: u32,
+    },
+    /// The last try could not reach the server.
+    Offline,
+    /// The organization removed this device.
+    DeviceRevoked,
+    /// The last try failed for another reason.
+    Error {
+        /// Stable code.
+        code: String,
+    },
+}
+
+/// Sync state for the UI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    /// Records waiting to be sent.
+    pub waiting: u32,
+    /// Records the server refused, kept here for the worker to fix.
+    pub needs_attention: u32,
+    /// When the server last confirmed something.
+    pub last_sent_at: Option<DateTime<FixedOffset>>,
+    /// What the client is doing.
+    pub activity: SyncActivity,
+    /// True once the device belongs to an organization with a server.
+    pub enrolled: bool,
+}
+
+/// What one sync run did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncReport {
+    /// Newly stored on the server.
+    pub accepted: u32,
+    /// The server already had them.
+    pub already_had: u32,
+    /// Refused, now in "needs attention".
+    pub rejected: u32,
+}
+
+pub(crate) struct SyncClient {
+    http: reqwest::Client,
+    activity: Mutex<SyncActivity>,
+    wake: tokio::sync::Notify,
+    one_at_a_time: tokio::sync::Mutex<()>,
+}
+
+impl SyncClient {
+    pub(crate) fn new() -> Result<SyncClient> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .user_agent(concat!("shiftlog/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| CoreError::Network(e.to_string()))?;
+        Ok(SyncClient {
+            http,
+            activity: Mutex::new(SyncActivity::Idle),
+            wake: tokio::sync::Notify::new(),
+            one_at_a_time: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    pub(crate) fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    fn set(&self, a: SyncActivity) {
+        *self.activity.lock().unwrap_or_else(|p| p.into_inner()) = a;
+    }
+
+    fn get(&self) -> SyncActivity {
+        self.activity
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub(crate) async fn enroll(
+        &self,
+        base: &Url,
+        code: &str,
+        device_name: &str,
+    ) -> Result<shiftlog_wire::EnrollResponse> {
+        let url = join(base, paths::ENROLL)?;
+        let resp = self
+            .http
+            .post(url)
+            .json(&shiftlog_wire::EnrollRequest {
+                code: code.trim().to_string(),
+                device_name: device_name.to_string(),
+            })
+            .send()
+            .await?;
+        parse(resp).await
+    }
+
+    async fn info(&self, base: &Url) -> Result<ServerInfo> {
+        parse(self.http.get(join(base, paths::INFO)?).send().await?).await
+    }
+
+    async fn push(&self, base: &Url, token: &str, req: &PushRequest) -> Result<PushResponse> {
+        let resp = self
+            .http
+            .post(join(base, paths::PUSH)?)
+            .bearer_auth(token)
+            .json(req)
+            .send()
+            .await?;
+        parse(resp).await
+    }
+}
+
+/// Checks a server address: http(s) only, and plain http only to this machine unless
+/// `SHIFTLOG_ALLOW_INSECURE_HTTP=1` (records must not cross a network unencrypted).
+pub fn parse_server_url(s: &str) -> Result<Url> {
+    let url = Url::parse(s.trim()).map_err(|e| CoreError::BadServerUrl(e.to_string()))?;
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            let loopback = match url.host() {
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                Some(url::Host::Domain(d)) => d == "localhost",
+                None => false,
+            };
+            let allowed = std::env::var("SHIFTLOG_ALLOW_INSECURE_HTTP").as_deref() == Ok("1");
+            if !loopback && !allowed {
+                return Err(CoreError::BadServerUrl(
+                    "use an https:// address; plain http:// is only for this computer".into(),
+                ));
+            }
+        }
+        other => {
+            return Err(CoreError::BadServerUrl(format!(
+                "{other}:// is not a web address; it should start with https://"
+            )))
+        }
+    }
+    Ok(url)
+}
+
+fn join(base: &Url, path: &str) -> Result<Url> {
+    base.join(path)
+        .map_err(|e| CoreError::BadServerUrl(e.to_string()))
+}
+
+async fn parse<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> Result<T> {
+    let status = resp.status();
+    let bytes = resp.bytes().await?;
+    if status.is_success() {
+        return serde_json::from_slice(&bytes).map_err(|e| CoreError::Server {
+            status: status.as_u16(),
+            code: "bad_response".into(),
+            message: format!("The server sent an answer this app cannot read ({e})."),
+        });
+    }
+    let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
+    match body {
+        Some(b) if b.code == shiftlog_wire::codes::DEVICE_REVOKED => Err(CoreError::DeviceRevoked),
+        Some(b) if b.code == shiftlog_wire::codes::UNSUPPORTED_PROTOCOL => {
+            Err(CoreError::UnsupportedProtocol)
+        }
+        Some(b) => Err(CoreError::Server {
+            status: status.as_u16(),
+            code: b.code,
+            message: b.message,
+        }),
+        None => Err(CoreError::Server {
+            status: status.as_u16(),
+            code: "http".into(),
+            message: format!("The server answered {status}."),
+        }),
+    }
+}
+
+struct Target {
+    org_id: String,
+    base: Url,
+    token: String,
+}
+
+fn targets(core: &Core) -> Result<Vec<Target>> {
+    let db = core.db();
+    let mut stmt = db.prepare(
+        "SELECT id, server_url, device_token FROM organizations
+         WHERE server_url IS NOT NULL AND device_token IS NOT NULL ORDER BY joined_at, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (org_id, url, token) = row?;
+        out.push(Target {
+            org_id,
+            base: parse_server_url(&url)?,
+            token,
+        });
+    }
+    Ok(out)
+}
+
+/// A record picked for a push, with the change counter read at the time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outgoing {
+    /// Record id.
+    pub id: Uuid,
+    /// Version sent.
+    pub version: u32,
+    /// `sync_change_counter` when it was read.
+    pub counter: i64,
+}
+
+/// What to write back for each result of a push: pure, so it is table-tested.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MarkAction {
+    /// Subtract `counter` and stamp as sent.
+    Confirmed {
+        /// Record id.
+        id: Uuid,
+        /// Counter to subtract.
+        counter: i64,
+    },
+    /// Subtract `counter` and keep the reason for the worker.
+    Rejected {
+        /// Record id.
+        id: Uuid,
+        /// Counter to subtract.
+        counter: i64,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Matches server results to what was sent. A result for a record or version that was not
+/// sent is ignored; a record with no result stays pending.
+pub fn plan_marks(sent: &[Outgoing], results: &[RecordResult]) -> Vec<MarkAction> {
+    let mut out = Vec::new();
+    for o in sent {
+        let Some(r) = results
+            .iter()
+            .find(|r| r.id == o.id && r.version == o.version)
+        else {
+            continue;
+        };
+        if r.status.is_confirmed() {
+            out.push(MarkAction::Confirmed {
+                id: o.id,
+                counter: o.counter,
+            });
+        } else {
+            out.push(MarkAction::Rejected {
+                id: o.id,
+                counter: o.counter,
+                reason: r
+                    .reason
+                    .clone()
+                    .unwrap_or_else(|| "The server did not accept this record.".into()),
+            });
+        }
+    }
+    out
+}
+
+fn pending_batch(
+    core: &Core,
+    org_id: &str,
+    limit: usize,
+) -> Result<(Vec<Outgoing>, Vec<shiftlog_wire::RecordEnvelope>)> {
+    let db = core.db();
+    let mut stmt = db.prepare(
+        "SELECT id, org_id, kind, occurred_at, recorded_at, version, body,
+                sync_change_counter, synced_at, rejected_reason
+         FROM activities
+         WHERE org_id = ?1 AND sync_change_counter > 0
+         ORDER BY occurred_utc_ms, id LIMIT ?2",
+    )?;
+    let mut rows = stmt.query(params![org_id, limit as i64])?;
+    let mut sent = Vec::new();
+    let mut envs = Vec::new();
+    while let Some(row) = rows.next()? {
+        let a = row_to_activity(row)?;
+        let counter: i64 = row.get(7)?;
+        sent.push(Outgoing {
+            id: a.id,
+            version: a.version,
+            counter,
+        });
+        envs.push(a.to_envelope());
+    }
+    Ok((sent, envs))
+}
+
+fn apply_marks(core: &Core, org_id: &str, marks: &[MarkAction]) -> Result<SyncReport> {
+    let mut db = core.db();
+    let tx = db.transaction()?;
+    let now = Utc::now().to_rfc3339();
+    let mut report = SyncReport::default();
+    for m in marks {
+        match m {
+            MarkAction::Confirmed { id, counter } => {
+                tx.execute(
+                    "UPDATE activities SET sync_change_counter = MAX(sync_change_counter - ?2, 0),
+                         synced_at = ?3, rejected_reason = NULL WHERE id = ?1",
+                    params![id.to_string(), counter, now],
+                )?;
+            }
+            MarkAction::Rejected {
+                id,
+                counter,
+                reason,
+            } => {
+                report.rejected += 1;
+                tx.execute(
+                    "UPDATE activities SET sync_change_counter = MAX(sync_change_counter - ?2, 0),
+                         rejected_reason = ?3 WHERE id = ?1",
+                    params![id.to_string(), counter, reason],
+                )?;
+            }
+        }
+    }
+    tx.execute(
+        "INSERT INTO sync_state (org_id, last_sent_at, last_attempt_at) VALUES (?1, ?2, ?2)
+         ON CONFLICT(org_id) DO UPDATE SET last_sent_at = ?2, last_attempt_at = ?2,
+             last_error = NULL",
+        params![org_id, now],
+    )?;
+    tx.commit()?;
+    Ok(report)
+}
+
+fn count_pending(core: &Core) -> Result<u32> {
+    Ok(core.db().query_row(
+        "SELECT COUNT(*) FROM activities WHERE sync_change_counter > 0",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+pub(crate) async fn sync_now(core: &Core) -> Result<SyncReport> {
+    let _guard = core.sync.one_at_a_time.lock().await;
+    let targets = targets(core)?;
+    if targets.is_empty() {
+        return Err(CoreError::NotEnrolled);
+    }
+    let total = count_pending(core)?;
+    let mut report = SyncReport::default();
+    if total == 0 {
+        core.sync.set(SyncActivity::Idle);
+        return Ok(report);
+    }
+    let mut done = 0u32;
+    core.sync.set(SyncActivity::Sending { done, total });
+    let mut first_err = None;
+    for t in &targets {
+        match push_org(core, t, &mut report, &mut done, total).await {
+            Ok(()) => {}
+            Err(e) => {
+                let _ = core.db().execute(
+                    "INSERT INTO sync_state (org_id, last_attempt_at, last_error) VALUES (?1, ?2, ?3)
+                     ON CONFLICT(org_id) DO UPDATE SET last_attempt_at = ?2, last_error = ?3",
+                    params![t.org_id, Utc::now().to_rfc3339(), e.code()],
+                );
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    match first_err {
+        None => {
+            core.sync.set(SyncActivity::Idle);
+            Ok(report)
+        }
+        Some(e) => {
+            core.sync.set(match &e {
+                CoreError::Network(_) => SyncActivity::Offline,
+                CoreError::DeviceRevoked => SyncActivity::DeviceRevoked,
+                other => SyncActivity::Error {
+                    code: other.code().into(),
+                },
+            });
+            Err(e)
+        }
+    }
+}
+
+async fn push_org(
+    core: &Core,
+    t: &Target,
+    report: &mut SyncReport,
+    done: &mut u32,
+    total: u32,
+) -> Result<()> {
+    let info = core.sync.info(&t.base).await?;
+    let protocol = shiftlog_wire::negotiate(PROTOCOL_VERSIONS, &info.protocol_versions)
+        .ok_or(CoreError::UnsupportedProtocol)?;
+    let batch = info.max_batch_records.clamp(1, CLIENT_MAX_BATCH);
+    loop {
+        let (sent, records) = pending_batch(core, &t.org_id, batch)?;
+        if sent.is_empty() {
+            return Ok(());
+        }
+        let resp = core
+            .sync
+            .push(&t.base, &t.token, &PushRequest { protocol, records })
+            .await?;
+        let marks = plan_marks(&sent, &resp.results);
+        if marks.is_empty() {
+            // The server answered but confirmed nothing: stop rather than loop forever.
+            return Err(CoreError::Server {
+                status: 200,
+                code: "no_progress".into(),
+                message: "The server did not confirm any record. Try again later.".into(),
+            });
+        }
+        let r = apply_marks(core, &t.org_id, &marks)?;
+        for res in &resp.results {
+            match res.status {
+                shiftlog_wire::RecordStatus::Accepted => report.accepted += 1,
+                shiftlog_wire::RecordStatus::AlreadyHad => report.already_had += 1,
+                shiftlog_wire::RecordStatus::Rejected => {}
+            }
+        }
+        report.rejected += r.rejected;
+        *done += marks.len() as u32;
+        core.sync.set(SyncActivity::Sending {
+            done: (*done).min(total),
+            total,
+        });
+    }
+}
+
+pub(crate) fn status(core: &Core) -> Result<SyncStatus> {
+    let db = core.db();
+    let (waiting, needs_attention): (u32, u32) = db.query_row(
+        "SELECT COALESCE(SUM(sync_change_counter > 0), 0),
+                COALESCE(SUM(rejected_reason IS NOT NULL AND sync_change_counter = 0), 0)
+         FROM activities",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let last: Option<String> =
+        db.query_row("SELECT MAX(last_sent_at) FROM sync_state", [], |r| r.get(0))?;
+    let enrolled: bool = db.query_row(
+        "SELECT EXISTS(SELECT 1 FROM organizations WHERE device_token IS NOT NULL)",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(SyncStatus {
+        waiting,
+        needs_attention,
+        last_sent_at: last.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()),
+        activity: core.sync.get(),
+        enrolled,
+    })
+}
+
+fn jitter(d: Duration) -> Duration {
+    let mut b = [0u8; 2];
+    let _ = getrandom::fill(&mut b);
+    let frac = u16::from_le_bytes(b) as f64 / u16::MAX as f64; // 0..1
+    d.mul_f64(0.75 + frac * 0.5)
+}
+
+pub(crate) async fn run_background(core: Arc<Core>) {
+    let mut delay = BASE_DELAY;
+    loop {
+        let pending = count_pending(&core).unwrap_or(0);
+        if pending > 0 {
+            delay = match core.sync_now().await {
+                Ok(_) => BASE_DELAY,
+                Err(CoreError::NotEnrolled) => MAX_DELAY,
+                Err(e) if e.is_permanent() => MAX_DELAY,
+                Err(_) => (delay * 2).min(MAX_DELAY),
+            };
+        } else {
+            delay = BASE_DELAY;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(jitter(delay)) => {}
+            _ = core.sync.wake.notified() => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shiftlog_wire::RecordStatus;
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    fn res(n: u128, version: u32, status: RecordStatus) -> RecordResult {
+        RecordResult {
+            id: id(n),
+            version,
+            status,
+            reason: (status == RecordStatus::Rejected).then(|| "bad".to_string()),
+        }
+    }
+
+    #[test]
+    fn plan_marks_table() {
+        let sent = vec![
+            Outgoing {
+                id: id(1),
+                version: 1,
+                counter: 1,
+            },
+            Outgoing {
+                id: id(2),
+                version: 3,
+                counter: 2,
+            },
+            Outgoing {
+                id: id(3),
+                version: 1,
+                counter: 1,
+            },
+            Outgoing {
+                id: id(4),
+                version: 1,
+                counter: 1,
+            },
+        ];
+        let results = vec![
+            res(1, 1, RecordStatus::Accepted),
+            res(2, 3, RecordStatus::AlreadyHad),
+            res(3, 1, RecordStatus::Rejected),
+            // Answer for a version we did not send: ignored, record 4 stays pending.
+            res(4, 2, RecordStatus::Accepted),
+            // Answer for a record we did not send: ignored.
+            res(9, 1, RecordStatus::Accepted),
+        ];
+        assert_eq!(
+            plan_marks(&sent, &results),
+            vec![
+                MarkAction::Confirmed {
+                    id: id(1),
+                    counter: 1
+                },
+                MarkAction::Confirmed {
+                    id: id(2),
+                    counter: 2
+                },
+                MarkAction::Rejected {
+                    id: id(3),
+                    counter: 1,
+                    reason: "bad".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn server_url_rules() {
+        assert!(parse_server_url("https://org.example").is_ok());
+        assert!(parse_server_url("http://127.0.0.1:8787").is_ok());
+        assert!(parse_server_url("http://localhost:8787").is_ok());
+        assert!(parse_server_url("http://[::1]:8787").is_ok());
+        assert!(matches!(
+            parse_server_url("http://org.example"),
+            Err(CoreError::BadServerUrl(_))
+        ));
+        assert!(matches!(
+            parse_server_url("ftp://org.example"),
+            Err(CoreError::BadServerUrl(_))
+        ));
+        assert!(matches!(
+            parse_server_url("not a url"),
+            Err(CoreError::BadServerUrl(_))
+        ));
+    }
+}

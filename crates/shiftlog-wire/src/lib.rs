@@ -1,0 +1,227 @@
+//! Wire types of the shiftlog sync protocol, shared by the sync client (in `shiftlog-core`)
+//! and the organization server. Nothing here does I/O.
+//!
+//! Every message that carries records keeps the fields it does not know in `unknown`, so a
+//! newer peer's data passes through an older one unharmed.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+/// The protocol versions this build speaks. The client picks the highest one both sides know.
+pub const PROTOCOL_VERSIONS: &[u32] = &[1];
+
+/// Paths of the HTTP API, in one place so client and server cannot drift apart.
+pub mod paths {
+    /// `GET`: [`crate::ServerInfo`].
+    pub const INFO: &str = "/api/v1/info";
+    /// `POST` [`crate::EnrollRequest`] → [`crate::EnrollResponse`].
+    pub const ENROLL: &str = "/api/v1/enroll";
+    /// `POST` [`crate::PushRequest`] → [`crate::PushResponse`], device bearer token.
+    pub const PUSH: &str = "/api/v1/push";
+    /// `GET` record-level CSV export of the caller's organization, staff bearer token.
+    pub const EXPORT_CSV: &str = "/api/v1/export/activities.csv";
+}
+
+/// What a server tells a client before it syncs: versions it speaks and the limits it enforces.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerInfo {
+    /// Protocol versions the server accepts.
+    pub protocol_versions: Vec<u32>,
+    /// Most records accepted in one push.
+    pub max_batch_records: usize,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// The server's clock when it answered, to warn about a wrong device clock.
+    pub server_time: chrono::DateTime<chrono::Utc>,
+    /// Fields from a newer server.
+    #[serde(flatten)]
+    pub unknown: Map<String, Value>,
+}
+
+/// The highest protocol version both peers speak, if any.
+pub fn negotiate(ours: &[u32], theirs: &[u32]) -> Option<u32> {
+    ours.iter().filter(|v| theirs.contains(v)).max().copied()
+}
+
+/// A device asks to join an organization with a one-time code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    /// The one-time code a coordinator gave the worker.
+    pub code: String,
+    /// A name the worker recognises ("Sam's phone"); never a person's legal name.
+    pub device_name: String,
+}
+
+/// The server accepts a device and hands it a bearer token, shown only this once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    /// The server's id for this device.
+    pub device_id: Uuid,
+    /// Bearer token for later requests; the server keeps only its hash.
+    pub token: String,
+    /// The organization the device joined.
+    pub organization: OrganizationInfo,
+}
+
+/// An organization as a device sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationInfo {
+    /// Stable id (a short slug).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// One record as it travels. `body` holds the kind-specific details as JSON so the server can
+/// store kinds it does not know yet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordEnvelope {
+    /// Client-generated UUIDv7.
+    pub id: Uuid,
+    /// Starts at 1 and goes up with each edit.
+    pub version: u32,
+    /// Record type, e.g. `activity`.
+    pub record_type: String,
+    /// Activity kind, e.g. `supplies_distributed`.
+    pub kind: String,
+    /// When it happened, with the device's UTC offset.
+    pub occurred_at: chrono::DateTime<chrono::FixedOffset>,
+    /// When the device saved it.
+    pub recorded_at: chrono::DateTime<chrono::FixedOffset>,
+    /// True for a tombstone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+    /// Kind-specific details.
+    pub body: Value,
+    /// Fields from a newer peer, kept and passed on.
+    #[serde(flatten)]
+    pub unknown: Map<String, Value>,
+}
+
+/// A batch of records from one device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    /// The protocol version the client chose.
+    pub protocol: u32,
+    /// The records, at most `max_batch_records`.
+    pub records: Vec<RecordEnvelope>,
+}
+
+/// What the server did with each record of a push, in request order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// One result per record sent.
+    pub results: Vec<RecordResult>,
+}
+
+/// The server's answer for one record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordResult {
+    /// The record's id.
+    pub id: Uuid,
+    /// The version the answer is about.
+    pub version: u32,
+    /// What happened.
+    pub status: RecordStatus,
+    /// Why, when rejected: a sentence a worker can act on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Outcome for one pushed record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordStatus {
+    /// Stored now.
+    Accepted,
+    /// The server already had this version or a newer one; nothing changed.
+    AlreadyHad,
+    /// Refused; see `reason`. The client keeps the record and shows it to the worker.
+    Rejected,
+}
+
+impl RecordStatus {
+    /// True when the client may consider this version safely on the server.
+    pub fn is_confirmed(self) -> bool {
+        matches!(self, RecordStatus::Accepted | RecordStatus::AlreadyHad)
+    }
+}
+
+/// Every error the server returns has this JSON body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable machine-readable code, e.g. `bad_request`, `unauthorized`, `device_revoked`.
+    pub code: String,
+    /// A sentence a person can act on.
+    pub message: String,
+}
+
+/// Stable error codes used in [`ErrorBody::code`].
+pub mod codes {
+    /// The request body or parameters are invalid.
+    pub const BAD_REQUEST: &str = "bad_request";
+    /// No valid token.
+    pub const UNAUTHORIZED: &str = "unauthorized";
+    /// The device was removed by its organization.
+    pub const DEVICE_REVOKED: &str = "device_revoked";
+    /// The enrollment code is unknown, used or expired.
+    pub const INVALID_CODE: &str = "invalid_code";
+    /// The client speaks no protocol version the server knows.
+    pub const UNSUPPORTED_PROTOCOL: &str = "unsupported_protocol";
+    /// Too large.
+    pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
+    /// Unknown path.
+    pub const NOT_FOUND: &str = "not_found";
+    /// Something broke on the server; retry later.
+    pub const INTERNAL: &str = "internal";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unknown_fields_survive_a_round_trip() {
+        let from_newer_peer = json!({
+            "id": "01936d5e-8f7a-7cc0-8a5e-4b1f0f9b2c11",
+            "version": 2,
+            "record_type": "activity",
+            "kind": "supplies_distributed",
+            "occurred_at": "2026-11-20T10:42:00-08:00",
+            "recorded_at": "2026-11-20T10:42:05-08:00",
+            "body": {"items": [{"item": "naloxone_kit", "quantity": 2}]},
+            "future_field": {"nested": [1, 2, 3]}
+        });
+        let rec: RecordEnvelope = serde_json::from_value(from_newer_peer.clone()).expect("parse");
+        assert_eq!(
+            rec.unknown.get("future_field"),
+            Some(&json!({"nested": [1, 2, 3]}))
+        );
+        assert!(!rec.deleted);
+        let back = serde_json::to_value(&rec).expect("serialize");
+        assert_eq!(back, from_newer_peer);
+    }
+
+    #[test]
+    fn statuses_serialize_as_snake_case() {
+        let r = RecordResult {
+            id: Uuid::nil(),
+            version: 1,
+            status: RecordStatus::AlreadyHad,
+            reason: None,
+        };
+        let v = serde_json::to_value(&r).expect("serialize");
+        assert_eq!(v["status"], "already_had");
+        assert!(v.get("reason").is_none());
+        assert!(RecordStatus::AlreadyHad.is_confirmed());
+        assert!(!RecordStatus::Rejected.is_confirmed());
+    }
+
+    #[test]
+    fn negotiation_picks_highest_common_version() {
+        assert_eq!(negotiate(&[1, 2], &[2, 3]), Some(2));
+        assert_eq!(negotiate(&[1], &[2, 3]), None);
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Every test: formatting and lints, Rust unit and integration tests (SQLite and loopback
+# HTTP), the UI's tests, and the end-to-end test driving the real desktop app through
+# tauri-driver under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "Rust tests"
+cargo test --workspace --quiet
+
+step "UI tests"
+(cd ui && npm test --silent)
+
+step "end-to-end: the real desktop app under Xvfb"
+cargo build --quiet -p shiftlog-server -p shiftlog-cli -p shiftlog-app
+xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 tests/e2e/
+echo "screenshots: tests/e2e/out/"
+
+step "all tests passed"

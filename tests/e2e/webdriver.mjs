@@ -1,0 +1,88 @@
+// A minimal W3C WebDriver client over fetch: enough to drive the real Tauri webview through
+// tauri-driver without pulling a WebDriver library from npm.
+
+export class Session {
+  constructor(base, id) {
+    this.base = base;
+    this.id = id;
+  }
+
+  static async create(base, capabilities) {
+    const res = await call(base, 'POST', '/session', { capabilities: { alwaysMatch: capabilities } });
+    return new Session(base, res.sessionId);
+  }
+
+  cmd(method, path, body) {
+    return call(this.base, method, `/session/${this.id}${path}`, body);
+  }
+
+  async find(css) {
+    const v = await this.cmd('POST', '/element', { using: 'css selector', value: css });
+    return Object.values(v)[0];
+  }
+
+  async findAll(css) {
+    const v = await this.cmd('POST', '/elements', { using: 'css selector', value: css });
+    return v.map((e) => Object.values(e)[0]);
+  }
+
+  /** Polls until `css` matches, or throws after `ms`. */
+  async waitFor(css, ms = 20000) {
+    return this.waitUntil(async () => ((await this.findAll(css)).length ? this.find(css) : null), ms, `element ${css}`);
+  }
+
+  async waitUntil(fn, ms, what) {
+    const end = Date.now() + ms;
+    let last;
+    for (;;) {
+      try {
+        const v = await fn();
+        if (v) return v;
+      } catch (e) {
+        last = e;
+      }
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  // The app redraws lists as sync state changes, so an element found a moment ago may be
+  // gone: each helper finds and acts in one retried step.
+  async onElement(css, fn, what) {
+    return this.waitUntil(async () => {
+      const el = await this.find(css);
+      return { v: await fn(el) };
+    }, 20000, `${what} ${css}`).then((r) => r.v);
+  }
+
+  click(css) {
+    return this.onElement(css, (el) => this.cmd('POST', `/element/${el}/click`, {}).then(() => true), 'click');
+  }
+
+  text(css) {
+    return this.onElement(css, (el) => this.cmd('GET', `/element/${el}/text`), 'text of');
+  }
+
+  attr(css, name) {
+    return this.onElement(css, (el) => this.cmd('GET', `/element/${el}/attribute/${name}`), `attribute ${name} of`);
+  }
+
+  async screenshot() {
+    return Buffer.from(await this.cmd('GET', '/screenshot'), 'base64');
+  }
+
+  async close() {
+    await this.cmd('DELETE', '', undefined).catch(() => {});
+  }
+}
+
+async function call(base, method, path, body) {
+  const res = await fetch(base + path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.value ?? json)}`);
+  return json.value;
+}
