@@ -1,9 +1,22 @@
 //! Declares the app's commands so capabilities can allow exactly these and nothing else.
 
 const COMMANDS: &[&str] = &[
+    "profile_state",
+    "unlock",
+    "lock",
     "app_state",
     "log_activity",
     "todays_activities",
+    "list_records",
+    "edit_record",
+    "delete_record",
+    "start_shift",
+    "end_shift",
+    "record_checkin",
+    "log_training",
+    "summary",
+    "summary_html",
+    "add_local_organization",
     "sync_status",
     "sync_now",
     "enroll",

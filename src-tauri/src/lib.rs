@@ -1,13 +1,19 @@
-//! The Tauri shell: registers commands, each a one-line call into `shiftlog-core`, and
-//! starts the core's background sync. No rule about records lives here.
+//! The Tauri shell: registers commands, each a one-line call into `shiftlog-core`, opens the
+//! profile when the worker enters their PIN, and runs the core's background sync while it is
+//! open. No rule about records lives here.
 
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
+use serde_json::Value;
 use shiftlog_core::{
-    Activity, Catalogue, Core, CoreError, Lang, NewActivity, Organization, SyncReport, SyncStatus,
+    Catalogue, Checkin, Core, CoreError, EndShift, Lang, NewActivity, NewCheckin, NewTraining,
+    Organization, Record, RecordQuery, Shift, StartShift, Summary, SummaryQuery, SyncReport,
+    SyncStatus, Unlock,
 };
 use tauri::{Manager, State};
+use uuid::Uuid;
 
 /// What a command failure looks like to the UI: a stable code and a message in the
 /// worker's language.
@@ -17,6 +23,8 @@ struct CommandError {
     message: String,
 }
 
+type Res<T> = Result<T, CommandError>;
+
 fn err(lang: &str) -> impl Fn(CoreError) -> CommandError + '_ {
     move |e| CommandError {
         code: e.code().into(),
@@ -24,15 +32,65 @@ fn err(lang: &str) -> impl Fn(CoreError) -> CommandError + '_ {
     }
 }
 
-/// The core, or why it could not be opened (the UI shows that instead of crashing).
-struct AppState(Result<Arc<Core>, CoreError>);
+/// The open profile (after the PIN), and the background sync task serving it.
+struct Open {
+    core: Arc<Core>,
+    sync_task: tauri::async_runtime::JoinHandle<()>,
+}
+
+struct AppState {
+    data_dir: PathBuf,
+    open: Mutex<Option<Open>>,
+}
 
 impl AppState {
-    fn core(&self, lang: &str) -> Result<&Arc<Core>, CommandError> {
-        self.0.as_ref().map_err(|e| CommandError {
-            code: e.code().into(),
-            message: e.message(Lang::parse(lang)),
-        })
+    fn core(&self, lang: &str) -> Res<Arc<Core>> {
+        self.open
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map(|o| o.core.clone())
+            .ok_or_else(|| err(lang)(CoreError::PinNeeded))
+    }
+}
+
+#[derive(Serialize)]
+struct ProfileState {
+    exists: bool,
+    unlocked: bool,
+}
+
+#[tauri::command]
+fn profile_state(state: State<'_, AppState>) -> ProfileState {
+    ProfileState {
+        exists: shiftlog_core::profile_exists(&state.data_dir),
+        unlocked: state
+            .open
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some(),
+    }
+}
+
+#[tauri::command]
+fn unlock(state: State<'_, AppState>, lang: String, pin: String) -> Res<()> {
+    let core = Core::open(&state.data_dir, &Unlock::Pin(pin)).map_err(err(&lang))?;
+    let sync_task = tauri::async_runtime::spawn(core.clone().run_background_sync());
+    let old = state
+        .open
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .replace(Open { core, sync_task });
+    if let Some(o) = old {
+        o.sync_task.abort();
+    }
+    Ok(())
+}
+
+#[tauri::command]
+fn lock(state: State<'_, AppState>) {
+    if let Some(o) = state.open.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        o.sync_task.abort();
     }
 }
 
@@ -40,23 +98,22 @@ impl AppState {
 struct AppView {
     organizations: Vec<Organization>,
     catalogue: Catalogue,
+    open_shift: Option<Shift>,
 }
 
 #[tauri::command]
-fn app_state(state: State<'_, AppState>, lang: String) -> Result<AppView, CommandError> {
+fn app_state(state: State<'_, AppState>, lang: String) -> Res<AppView> {
     let core = state.core(&lang)?;
+    let e = err(&lang);
     Ok(AppView {
-        organizations: core.organizations().map_err(err(&lang))?,
-        catalogue: core.catalogue(None).map_err(err(&lang))?,
+        organizations: core.organizations().map_err(&e)?,
+        catalogue: core.catalogue(None).map_err(&e)?,
+        open_shift: core.open_shift(None).map_err(&e)?,
     })
 }
 
 #[tauri::command]
-fn log_activity(
-    state: State<'_, AppState>,
-    lang: String,
-    activity: NewActivity,
-) -> Result<Activity, CommandError> {
+fn log_activity(state: State<'_, AppState>, lang: String, activity: NewActivity) -> Res<Record> {
     state
         .core(&lang)?
         .log_activity(activity)
@@ -64,20 +121,88 @@ fn log_activity(
 }
 
 #[tauri::command]
-fn todays_activities(
-    state: State<'_, AppState>,
-    lang: String,
-) -> Result<Vec<Activity>, CommandError> {
+fn todays_activities(state: State<'_, AppState>, lang: String) -> Res<Vec<Record>> {
     state.core(&lang)?.todays_activities().map_err(err(&lang))
 }
 
 #[tauri::command]
-fn sync_status(state: State<'_, AppState>, lang: String) -> Result<SyncStatus, CommandError> {
+fn list_records(state: State<'_, AppState>, lang: String, query: RecordQuery) -> Res<Vec<Record>> {
+    state.core(&lang)?.list_records(&query).map_err(err(&lang))
+}
+
+#[tauri::command]
+fn edit_record(state: State<'_, AppState>, lang: String, id: Uuid, body: Value) -> Res<Record> {
+    state
+        .core(&lang)?
+        .edit_record(id, None, body)
+        .map_err(err(&lang))
+}
+
+#[tauri::command]
+fn delete_record(state: State<'_, AppState>, lang: String, id: Uuid) -> Res<()> {
+    state.core(&lang)?.delete_record(id).map_err(err(&lang))
+}
+
+#[tauri::command]
+fn start_shift(state: State<'_, AppState>, lang: String, shift: StartShift) -> Res<Shift> {
+    state.core(&lang)?.start_shift(shift).map_err(err(&lang))
+}
+
+#[tauri::command]
+fn end_shift(state: State<'_, AppState>, lang: String, shift: EndShift) -> Res<Shift> {
+    state.core(&lang)?.end_shift(shift).map_err(err(&lang))
+}
+
+#[tauri::command]
+fn record_checkin(state: State<'_, AppState>, lang: String, checkin: NewCheckin) -> Res<Checkin> {
+    state
+        .core(&lang)?
+        .record_checkin(checkin)
+        .map_err(err(&lang))
+}
+
+#[tauri::command]
+fn log_training(state: State<'_, AppState>, lang: String, training: NewTraining) -> Res<Record> {
+    state
+        .core(&lang)?
+        .log_training(training)
+        .map_err(err(&lang))
+}
+
+#[tauri::command]
+fn summary(state: State<'_, AppState>, lang: String, query: SummaryQuery) -> Res<Summary> {
+    state.core(&lang)?.summary(&query).map_err(err(&lang))
+}
+
+#[tauri::command]
+fn summary_html(state: State<'_, AppState>, lang: String, query: SummaryQuery) -> Res<String> {
+    let core = state.core(&lang)?;
+    let cat = core
+        .catalogue(query.org_id.as_deref())
+        .map_err(err(&lang))?;
+    let s = core.summary(&query).map_err(err(&lang))?;
+    Ok(s.to_html(&cat, Lang::parse(&lang)))
+}
+
+#[tauri::command]
+fn add_local_organization(
+    state: State<'_, AppState>,
+    lang: String,
+    name: String,
+) -> Res<Organization> {
+    state
+        .core(&lang)?
+        .add_local_organization(&name)
+        .map_err(err(&lang))
+}
+
+#[tauri::command]
+fn sync_status(state: State<'_, AppState>, lang: String) -> Res<SyncStatus> {
     state.core(&lang)?.sync_status().map_err(err(&lang))
 }
 
 #[tauri::command]
-async fn sync_now(state: State<'_, AppState>, lang: String) -> Result<SyncReport, CommandError> {
+async fn sync_now(state: State<'_, AppState>, lang: String) -> Res<SyncReport> {
     state.core(&lang)?.sync_now().await.map_err(err(&lang))
 }
 
@@ -88,7 +213,7 @@ async fn enroll(
     server: String,
     code: String,
     device_name: String,
-) -> Result<Organization, CommandError> {
+) -> Res<Organization> {
     let core = state.core(&lang)?;
     core.enroll(&server, &code, &device_name)
         .await
@@ -99,21 +224,33 @@ async fn enroll(
 pub fn run() {
     let result = tauri::Builder::default()
         .setup(|app| {
-            let dir = match shiftlog_core::data_dir_override() {
+            let data_dir = match shiftlog_core::data_dir_override() {
                 Some(d) => d,
                 None => app.path().app_data_dir()?,
             };
-            let core = Core::open(&dir);
-            if let Ok(core) = &core {
-                tauri::async_runtime::spawn(core.clone().run_background_sync());
-            }
-            app.manage(AppState(core));
+            app.manage(AppState {
+                data_dir,
+                open: Mutex::new(None),
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            profile_state,
+            unlock,
+            lock,
             app_state,
             log_activity,
             todays_activities,
+            list_records,
+            edit_record,
+            delete_record,
+            start_shift,
+            end_shift,
+            record_checkin,
+            log_training,
+            summary,
+            summary_html,
+            add_local_organization,
             sync_status,
             sync_now,
             enroll

@@ -62,9 +62,13 @@ export async function startServer() {
 }
 
 /** A fresh worker profile enrolled to `server` with the CLI (the same core API as the app). */
+export const PIN = '2468';
+
 export function enrolledProfile(server) {
   const dir = mkdtempSync(join(tmpdir(), 'shiftlog-e2e-device-'));
-  execFileSync(BIN.cli, ['--data-dir', dir, 'enroll', server.url, server.enrollment_code, '--device-name', 'e2e laptop']);
+  execFileSync(BIN.cli, ['--data-dir', dir, 'enroll', server.url, server.enrollment_code, '--device-name', 'e2e laptop'], {
+    env: { ...process.env, SHIFTLOG_PIN: PIN }
+  });
   return dir;
 }
 

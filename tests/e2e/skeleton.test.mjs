@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session } from './webdriver.mjs';
-import { BIN, OUT, startServer, enrolledProfile, startDriver, exportCsv, cleanup } from './harness.mjs';
+import { BIN, OUT, PIN, startServer, enrolledProfile, startDriver, exportCsv, cleanup } from './harness.mjs';
 
 after(cleanup);
 
@@ -20,6 +20,14 @@ test('a supplies record logged in the app reaches the organization CSV export', 
   });
   try {
     await s.waitFor('body[data-ready="true"]', 30000);
+    // The profile is encrypted: the app asks for the PIN, and a wrong one is refused plainly.
+    assert.equal(await s.text('#lock-title'), 'Enter your PIN');
+    await s.type('#pin', '1111');
+    await s.click('#unlock-submit');
+    assert.match(await s.text('#lock-error'), /That PIN does not open your data/);
+    await s.type('#pin', PIN);
+    await s.click('#unlock-submit');
+    await s.waitFor('#home:not([hidden])');
     assert.equal(await s.text('#org-name'), 'Demo Harm Reduction Society');
     assert.match(await s.text('#sync-state'), /Nothing to send yet/);
 

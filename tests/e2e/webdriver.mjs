@@ -59,6 +59,14 @@ export class Session {
     return this.onElement(css, (el) => this.cmd('POST', `/element/${el}/click`, {}).then(() => true), 'click');
   }
 
+  type(css, value) {
+    return this.onElement(css, async (el) => {
+      await this.cmd('POST', `/element/${el}/clear`, {});
+      await this.cmd('POST', `/element/${el}/value`, { text: value });
+      return true;
+    }, 'type into');
+  }
+
   text(css) {
     return this.onElement(css, (el) => this.cmd('GET', `/element/${el}/text`), 'text of');
   }

@@ -1,19 +1,24 @@
 //! The walking skeleton's promises, across a real core store and a real server.
 
-use shiftlog_core::{ActivityDetails, Core, NewActivity, RecordSync, SupplyLine};
+use shiftlog_core::{Core, KdfParams, NewActivity, RecordSync, Unlock};
 use shiftlog_system_tests::TestServer;
 
 fn supplies(item: &str, quantity: i64) -> NewActivity {
     NewActivity {
         org_id: None,
         occurred_at: None,
-        details: ActivityDetails::SuppliesDistributed {
-            items: vec![SupplyLine {
-                item: item.into(),
-                quantity,
-            }],
-        },
+        kind: "supplies_distributed".into(),
+        body: serde_json::json!({"items": [{"item": item, "quantity": quantity}]}),
     }
+}
+
+fn open_device(dir: &std::path::Path) -> std::sync::Arc<Core> {
+    let cheap = KdfParams {
+        m_kib: 256,
+        t: 1,
+        p: 1,
+    };
+    Core::open_with(dir, &Unlock::Pin("2468".into()), cheap).expect("open core")
 }
 
 fn csv_rows(server: &TestServer, org: &str) -> Vec<String> {
@@ -33,7 +38,7 @@ async fn records_logged_while_server_is_down_arrive_exactly_once() {
     let device_dir = tempfile::tempdir().expect("tempdir");
     let server = TestServer::start(server_dir.path(), "127.0.0.1:0".parse().expect("addr")).await;
     let code = server.org_with_code("rural", "Rural Outreach");
-    let core = Core::open(device_dir.path()).expect("open core");
+    let core = open_device(device_dir.path());
     core.enroll(&server.url(), &code, "test phone")
         .await
         .expect("enroll");
@@ -76,7 +81,7 @@ async fn records_logged_while_server_is_down_arrive_exactly_once() {
             "record {id} exactly once"
         );
     }
-    for a in core.list_activities(&Default::default()).expect("list") {
+    for a in core.list_records(&Default::default()).expect("list") {
         assert!(matches!(a.sync, RecordSync::Sent { .. }), "{a:?}");
     }
     server.stop().await;

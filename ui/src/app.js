@@ -10,7 +10,8 @@ const $ = (id) => document.getElementById(id);
 const state = {
   lang: LANGS.includes(localStorage.getItem('lang')) ? localStorage.getItem('lang') : (navigator.language || 'en').slice(0, 2) === 'fr' ? 'fr' : 'en',
   view: null,
-  screen: 'home',
+  profile: null,
+  screen: 'lock',
   item: null
 };
 
@@ -24,7 +25,45 @@ function applyLanguage() {
 
 function show(screen) {
   state.screen = screen;
-  for (const id of ['join', 'home', 'supplies']) $(id).hidden = id !== screen;
+  for (const id of ['lock', 'join', 'home', 'supplies']) $(id).hidden = id !== screen;
+  $('sync-box').hidden = screen === 'lock';
+}
+
+function renderLock() {
+  const creating = !state.profile?.exists;
+  $('lock-title').textContent = t(state.lang, creating ? 'pin_choose_title' : 'pin_enter_title');
+  $('lock-help').textContent = t(state.lang, creating ? 'pin_choose_help' : 'pin_enter_help');
+  $('unlock-submit').textContent = t(state.lang, creating ? 'set_pin' : 'open');
+}
+
+async function showLock() {
+  state.profile = await window.__TAURI__.core.invoke('profile_state');
+  $('pin').value = '';
+  $('lock-error').hidden = true;
+  $('org-name').textContent = 'shiftlog';
+  renderLock();
+  show('lock');
+  $('pin').focus();
+}
+
+async function unlock(ev) {
+  ev.preventDefault();
+  const btn = $('unlock-submit');
+  btn.disabled = true;
+  $('lock-error').hidden = true;
+  try {
+    await invoke('unlock', { pin: $('pin').value });
+    $('pin').value = '';
+    show('home');
+    await refreshView();
+    lastStatusKey = '';
+    await refreshStatus();
+  } catch (e) {
+    fail($('lock-error'), e);
+    $('pin').select();
+  } finally {
+    btn.disabled = false;
+  }
 }
 
 function toast(text) {
@@ -106,6 +145,7 @@ async function refreshRecords() {
 
 let lastStatusKey = '';
 async function refreshStatus() {
+  if (state.screen === 'lock') return;
   let status;
   try {
     status = await invoke('sync_status');
@@ -181,11 +221,20 @@ function wire() {
   $('qty-more').addEventListener('click', () => { $('qty').value = clampQuantity(Number($('qty').value) + 1); });
   $('qty').addEventListener('change', () => { $('qty').value = clampQuantity($('qty').value); });
   $('join-form').addEventListener('submit', join);
+  $('lock-form').addEventListener('submit', unlock);
+  $('lock-now').addEventListener('click', async () => {
+    await window.__TAURI__.core.invoke('lock');
+    await showLock();
+  });
   $('send-now').addEventListener('click', () => invoke('sync_now').catch(() => {}).finally(refreshStatus));
   $('lang').addEventListener('change', async () => {
     state.lang = $('lang').value;
     localStorage.setItem('lang', state.lang);
     applyLanguage();
+    if (state.screen === 'lock') {
+      renderLock();
+      return;
+    }
     lastStatusKey = '';
     await refreshView();
     await refreshStatus();
@@ -195,9 +244,7 @@ function wire() {
 async function start() {
   wire();
   applyLanguage();
-  show('home');
-  await refreshView();
-  await refreshStatus();
+  await showLock();
   setInterval(refreshStatus, 1000);
   document.body.dataset.ready = 'true';
 }

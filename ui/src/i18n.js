@@ -39,7 +39,16 @@ export const STRINGS = {
     join: 'Join',
     joined: 'Joined {org}',
     language: 'Language',
-    qty_line: '{qty} × {item}'
+    qty_line: '{qty} × {item}',
+    state_local: 'On this device',
+    lock: 'Lock',
+    pin: 'PIN',
+    pin_enter_title: 'Enter your PIN',
+    pin_enter_help: 'Your records are locked on this device.',
+    pin_choose_title: 'Choose a PIN',
+    pin_choose_help: '4 to 12 digits. You will need it each time you open shiftlog. It keeps your records safe if this device is lost.',
+    open: 'Open',
+    set_pin: 'Save PIN'
   },
   fr: {
     app_title: 'shiftlog',
@@ -78,7 +87,16 @@ export const STRINGS = {
     join: 'Joindre',
     joined: 'Vous avez joint {org}',
     language: 'Langue',
-    qty_line: '{qty} × {item}'
+    qty_line: '{qty} × {item}',
+    state_local: 'Sur cet appareil',
+    lock: 'Verrouiller',
+    pin: 'NIP',
+    pin_enter_title: 'Entrez votre NIP',
+    pin_enter_help: 'Vos activités sont verrouillées sur cet appareil.',
+    pin_choose_title: 'Choisissez un NIP',
+    pin_choose_help: 'De 4 à 12 chiffres. Il vous sera demandé à chaque ouverture de shiftlog. Il protège vos activités si l\u2019appareil est perdu.',
+    open: 'Ouvrir',
+    set_pin: 'Enregistrer le NIP'
   }
 };
 

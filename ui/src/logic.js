@@ -43,7 +43,7 @@ export function syncLabel(status, lang) {
 export function itemLabel(catalogue, id, lang) {
   const item = catalogue?.items?.find((i) => i.id === id);
   if (!item) return id;
-  return lang === 'fr' ? item.label_fr : item.label_en;
+  return item.label[lang] ?? item.label.en;
 }
 
 /** A record as one line for the "today" list. */
@@ -54,12 +54,8 @@ export function recordSummary(activity, catalogue, lang) {
       .map((l) => t(lang, 'qty_line', { qty: l.quantity, item: itemLabel(catalogue, l.item, lang) }))
       .join(', ');
   }
-  const state =
-    activity.sync.state === 'sent'
-      ? t(lang, 'state_sent')
-      : activity.sync.state === 'needs_attention'
-        ? t(lang, 'state_attention')
-        : t(lang, 'state_waiting');
+  const labels = { sent: 'state_sent', needs_attention: 'state_attention', local: 'state_local' };
+  const state = t(lang, labels[activity.sync.state] || 'state_waiting');
   return { time: formatTime(activity.occurred_at, lang), what, state, stateKey: activity.sync.state };
 }
 

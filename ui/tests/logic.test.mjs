@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { syncLabel, recordSummary, clampQuantity, suppliesActivity, itemLabel } from '../src/logic.js';
 import { t, STRINGS } from '../src/i18n.js';
 
-const catalogue = { items: [{ id: 'naloxone_kit', label_en: 'Naloxone kit', label_fr: 'Trousse de naloxone' }] };
+const catalogue = { items: [{ id: 'naloxone_kit', label: { en: 'Naloxone kit', fr: 'Trousse de naloxone' } }] };
 
 test('every English string has a French translation and the same placeholders', () => {
   for (const [key, en] of Object.entries(STRINGS.en)) {
@@ -58,6 +58,7 @@ test('record summary names the item in the chosen language', () => {
   assert.equal(recordSummary(a, catalogue, 'fr').what, '2 × Trousse de naloxone');
   assert.equal(recordSummary(a, catalogue, 'fr').state, 'En attente');
   assert.equal(recordSummary({ ...a, sync: { state: 'sent', at: 'x' } }, catalogue, 'en').state, 'Sent');
+  assert.equal(recordSummary({ ...a, sync: { state: 'local' } }, catalogue, 'fr').state, 'Sur cet appareil');
   assert.equal(itemLabel(catalogue, 'unknown_item', 'en'), 'unknown_item');
 });
 

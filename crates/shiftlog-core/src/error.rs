@@ -34,9 +34,20 @@ pub enum ValidationError {
     /// Unknown supply item for this organization.
     #[error("unknown item {0}")]
     UnknownItem(String),
-    /// Quantity out of range.
-    #[error("quantity {got} is outside {min}..={max}")]
-    QuantityOutOfRange {
+    /// Unknown activity kind, or not enabled for this organization.
+    #[error("unknown kind {0}")]
+    UnknownKind(String),
+    /// Unknown area.
+    #[error("unknown area {0}")]
+    UnknownArea(String),
+    /// Unknown role.
+    #[error("unknown role {0}")]
+    UnknownRole(String),
+    /// A number out of range.
+    #[error("{field} {got} is outside {min}..={max}")]
+    OutOfRange {
+        /// Field id.
+        field: String,
         /// What was given.
         got: i64,
         /// Smallest allowed.
@@ -44,8 +55,17 @@ pub enum ValidationError {
         /// Largest allowed.
         max: i64,
     },
+    /// A required field is missing.
+    #[error("{0} is required")]
+    Required(String),
+    /// A text or list is too long.
+    #[error("{0} is too long")]
+    TooLong(String),
+    /// The details could not be read.
+    #[error("malformed details: {0}")]
+    Malformed(String),
     /// The time is too far in the future.
-    #[error("occurred_at is in the future")]
+    #[error("time is in the future")]
     InFuture,
     /// Unknown organization.
     #[error("unknown organization {0}")]
@@ -53,41 +73,138 @@ pub enum ValidationError {
     /// A note is too long.
     #[error("note is too long")]
     NoteTooLong,
+    /// A shift is already open for this organization.
+    #[error("a shift is already open")]
+    ShiftAlreadyOpen,
+    /// No open shift to end.
+    #[error("no open shift")]
+    NoOpenShift,
+    /// End before start, or longer than allowed.
+    #[error("shift times do not make sense")]
+    ShiftTimes,
+    /// No such record.
+    #[error("record {0} not found")]
+    NotFound(String),
+    /// The PIN is too short or not digits.
+    #[error("PIN must be 4 to 12 digits")]
+    BadPin,
+}
+
+/// A field's name for a worker.
+fn field_label(field: &str, lang: Lang) -> &str {
+    let fr = lang == Lang::Fr;
+    match field {
+        "quantity" => {
+            if fr {
+                "La quantité"
+            } else {
+                "The quantity"
+            }
+        }
+        "minutes" => {
+            if fr {
+                "Les minutes"
+            } else {
+                "Minutes"
+            }
+        }
+        "travel_minutes" => {
+            if fr {
+                "Le temps de déplacement"
+            } else {
+                "Travel time"
+            }
+        }
+        "people_reached" => {
+            if fr {
+                "Le nombre de personnes rejointes"
+            } else {
+                "People reached"
+            }
+        }
+        "naloxone_doses" => {
+            if fr {
+                "Le nombre de doses de naloxone"
+            } else {
+                "Naloxone doses"
+            }
+        }
+        "out_of_pocket_cents" => {
+            if fr {
+                "Les frais payés"
+            } else {
+                "Out-of-pocket cost"
+            }
+        }
+        "barriers" => {
+            if fr {
+                "La liste d'obstacles"
+            } else {
+                "The list of barriers"
+            }
+        }
+        "referral" => {
+            if fr {
+                "La référence"
+            } else {
+                "The referral"
+            }
+        }
+        "topic" => {
+            if fr {
+                "Le sujet"
+            } else {
+                "The topic"
+            }
+        }
+        other => other,
+    }
 }
 
 impl ValidationError {
     /// A sentence the worker can act on.
     pub fn message(&self, lang: Lang) -> String {
         use ValidationError::*;
-        match (self, lang) {
-            (NoItems, Lang::En) => "Add at least one item and how many.".into(),
-            (NoItems, Lang::Fr) => "Ajoutez au moins un article et la quantité.".into(),
-            (UnknownItem(i), Lang::En) => {
-                format!("\u{201c}{i}\u{201d} is not on your organization's list of items. Pick one from the list.")
+        let fr = lang == Lang::Fr;
+        match self {
+            NoItems if fr => "Ajoutez au moins un article et la quantité.".into(),
+            NoItems => "Add at least one item and how many.".into(),
+            UnknownItem(i) if fr => format!("\u{ab} {i} \u{bb} n'est pas dans la liste d'articles de votre organisme. Choisissez-en un dans la liste."),
+            UnknownItem(i) => format!("\u{201c}{i}\u{201d} is not on your organization's list of items. Pick one from the list."),
+            UnknownKind(k) if fr => format!("\u{ab} {k} \u{bb} n'est pas un type d'activité de votre organisme."),
+            UnknownKind(k) => format!("\u{201c}{k}\u{201d} is not one of your organization's activity types."),
+            UnknownArea(a) if fr => format!("\u{ab} {a} \u{bb} n'est pas dans la liste de secteurs. Choisissez-en un dans la liste."),
+            UnknownArea(a) => format!("\u{201c}{a}\u{201d} is not on the list of areas. Pick one from the list."),
+            UnknownRole(r) if fr => format!("\u{ab} {r} \u{bb} n'est pas un rôle de votre organisme."),
+            UnknownRole(r) => format!("\u{201c}{r}\u{201d} is not one of your organization's roles."),
+            OutOfRange { field, min, max, .. } if fr => {
+                format!("{} doit être un nombre de {min} à {max}.", field_label(field, lang))
             }
-            (UnknownItem(i), Lang::Fr) => {
-                format!("\u{ab} {i} \u{bb} n'est pas dans la liste d'articles de votre organisme. Choisissez-en un dans la liste.")
+            OutOfRange { field, min, max, .. } => {
+                format!("{} must be a number from {min} to {max}.", field_label(field, lang))
             }
-            (QuantityOutOfRange { min, max, .. }, Lang::En) => {
-                format!("Enter a number from {min} to {max}.")
-            }
-            (QuantityOutOfRange { min, max, .. }, Lang::Fr) => {
-                format!("Entrez un nombre de {min} à {max}.")
-            }
-            (InFuture, Lang::En) => {
-                "The time is in the future. Check the time and try again.".into()
-            }
-            (InFuture, Lang::Fr) => {
-                "L'heure est dans le futur. Vérifiez l'heure et réessayez.".into()
-            }
-            (UnknownOrganization(_), Lang::En) => {
-                "Pick one of your organizations, or join one first.".into()
-            }
-            (UnknownOrganization(_), Lang::Fr) => {
-                "Choisissez un de vos organismes, ou joignez-en un d'abord.".into()
-            }
-            (NoteTooLong, Lang::En) => "The note is too long. Keep it short, and no names.".into(),
-            (NoteTooLong, Lang::Fr) => "La note est trop longue. Restez bref, et sans noms.".into(),
+            Required(f) if fr => format!("{} est requis.", field_label(f, lang)),
+            Required(f) => format!("{} is needed.", field_label(f, lang)),
+            TooLong(f) if fr => format!("{} est trop long. Raccourcissez-le.", field_label(f, lang)),
+            TooLong(f) => format!("{} is too long. Make it shorter.", field_label(f, lang)),
+            Malformed(why) if fr => format!("Certains détails ne sont pas valides ({why}). Vérifiez et réessayez."),
+            Malformed(why) => format!("Some details are not valid ({why}). Check them and try again."),
+            InFuture if fr => "L'heure est dans le futur. Vérifiez l'heure et réessayez.".into(),
+            InFuture => "The time is in the future. Check the time and try again.".into(),
+            UnknownOrganization(_) if fr => "Choisissez un de vos organismes, ou joignez-en un d'abord.".into(),
+            UnknownOrganization(_) => "Pick one of your organizations, or join one first.".into(),
+            NoteTooLong if fr => "La note est trop longue (280 caractères au plus). Restez bref, et sans noms.".into(),
+            NoteTooLong => "The note is too long (280 characters at most). Keep it short, and no names.".into(),
+            ShiftAlreadyOpen if fr => "Un quart est déjà commencé pour cet organisme. Terminez-le d'abord.".into(),
+            ShiftAlreadyOpen => "A shift is already started for this organization. End it first.".into(),
+            NoOpenShift if fr => "Aucun quart n'est commencé pour cet organisme.".into(),
+            NoOpenShift => "There is no started shift for this organization.".into(),
+            ShiftTimes if fr => "La fin du quart doit suivre le début, et un quart dure au plus 36 heures.".into(),
+            ShiftTimes => "A shift must end after it starts, and last 36 hours at most.".into(),
+            NotFound(_) if fr => "Cet enregistrement n'existe plus sur cet appareil.".into(),
+            NotFound(_) => "That record is no longer on this device.".into(),
+            BadPin if fr => "Le NIP doit compter de 4 à 12 chiffres.".into(),
+            BadPin => "The PIN must be 4 to 12 digits.".into(),
         }
     }
 }
@@ -125,6 +242,15 @@ pub enum CoreError {
         /// Highest version this build knows.
         supported: u32,
     },
+    /// The PIN does not open this profile.
+    #[error("wrong PIN")]
+    WrongPin,
+    /// This profile is opened with a PIN, not a keystore key.
+    #[error("PIN needed")]
+    PinNeeded,
+    /// `key.json` is unreadable.
+    #[error("key file: {0}")]
+    KeyFile(String),
     /// The device has not joined any organization with a server.
     #[error("not enrolled")]
     NotEnrolled,
@@ -166,6 +292,9 @@ impl CoreError {
             CoreError::Storage(_) | CoreError::Io { .. } => "storage",
             CoreError::DatabaseUnreadable { .. } => "database_unreadable",
             CoreError::DatabaseTooNew { .. } => "database_too_new",
+            CoreError::WrongPin => "wrong_pin",
+            CoreError::PinNeeded => "pin_needed",
+            CoreError::KeyFile(_) => "key_file",
             CoreError::NotEnrolled => "not_enrolled",
             CoreError::BadServerUrl(_) => "bad_server_url",
             CoreError::Network(_) => "offline",
@@ -202,6 +331,12 @@ impl CoreError {
             ),
             CoreError::DatabaseTooNew { .. } if fr => "Ces données viennent d'une version plus récente de shiftlog. Mettez l'application à jour.".into(),
             CoreError::DatabaseTooNew { .. } => "This data was saved by a newer shiftlog. Update the app.".into(),
+            CoreError::WrongPin if fr => "Ce NIP n'ouvre pas vos données. Réessayez. Rien n'a été modifié.".into(),
+            CoreError::WrongPin => "That PIN does not open your data. Try again. Nothing was changed.".into(),
+            CoreError::PinNeeded if fr => "Entrez votre NIP pour ouvrir vos données.".into(),
+            CoreError::PinNeeded => "Enter your PIN to open your data.".into(),
+            CoreError::KeyFile(why) if fr => format!("Le fichier de clé est illisible ({why}). Vos données n'ont pas été touchées ; demandez de l'aide à votre coordonnateur·rice."),
+            CoreError::KeyFile(why) => format!("The key file could not be read ({why}). Your data was not touched; ask your coordinator for help."),
             CoreError::NotEnrolled if fr => "Joignez un organisme avec le code de votre coordonnateur·rice pour envoyer vos activités.".into(),
             CoreError::NotEnrolled => "Join an organization with the code from your coordinator to send your records.".into(),
             CoreError::BadServerUrl(why) if fr => format!("Adresse du serveur invalide : {why}"),

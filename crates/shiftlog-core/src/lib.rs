@@ -1,25 +1,33 @@
 //! shiftlog core: the one API that the desktop app, the CLI and the tests call.
 //!
-//! It owns the record model and its rules ([`model`]), the device database ([`store`]) and
-//! the sync client ([`sync`]). It knows nothing about Tauri, terminals or HTTP servers.
+//! It owns the record model and its rules ([`model`], [`catalogue`]), the encrypted device
+//! database ([`store`], [`keys`]), the worker's own summary ([`summary`]) and the sync client
+//! ([`sync`]). It knows nothing about Tauri, terminals or HTTP servers.
 
 pub mod catalogue;
 pub mod error;
+pub mod keys;
 pub mod model;
+mod records;
 pub mod store;
+pub mod summary;
 pub mod sync;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use chrono::{DateTime, FixedOffset, Local, Utc};
+use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 pub use catalogue::Catalogue;
 pub use error::{CoreError, Lang, ValidationError};
-pub use model::{Activity, ActivityDetails, NewActivity, Organization, RecordSync, SupplyLine};
+pub use keys::{KdfParams, Unlock};
+pub use model::{
+    Activity, ActivityBody, NewActivity, Organization, PayType, Record, RecordSync, RecordType,
+    SupplyLine, TrainingStatus,
+};
+pub use records::{Checkin, EndShift, NewCheckin, NewTraining, RecordQuery, Shift, StartShift};
+pub use summary::{Summary, SummaryQuery};
 pub use sync::{SyncActivity, SyncReport, SyncStatus};
 
 /// Result type of the core API.
@@ -29,6 +37,14 @@ pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 pub const DB_FILE: &str = "shiftlog.db";
 /// App identifier; also the folder name under the OS data directory (as Tauri uses it).
 pub const APP_ID: &str = "org.shiftlog.app";
+
+/// `$SHIFTLOG_DATA_DIR`, when set: lets tests and scripts point the app and the CLI at one
+/// profile.
+pub fn data_dir_override() -> Option<PathBuf> {
+    std::env::var_os("SHIFTLOG_DATA_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+}
 
 /// The data directory: `$SHIFTLOG_DATA_DIR` if set, else the OS app-data directory
 /// (`~/.local/share/org.shiftlog.app` on Linux), the same one the desktop app uses.
@@ -41,12 +57,9 @@ pub fn default_data_dir() -> PathBuf {
         .join(APP_ID)
 }
 
-/// `$SHIFTLOG_DATA_DIR`, when set: lets tests and scripts point the app and the CLI at one
-/// profile.
-pub fn data_dir_override() -> Option<PathBuf> {
-    std::env::var_os("SHIFTLOG_DATA_DIR")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
+/// True when `data_dir` holds a profile (so the app asks for its PIN rather than a new one).
+pub fn profile_exists(data_dir: &Path) -> bool {
+    keys::profile_exists(data_dir)
 }
 
 /// A worker's shiftlog on this device.
@@ -57,18 +70,27 @@ pub struct Core {
 }
 
 impl Core {
-    /// Opens the worker's data in `data_dir`, creating it on first use.
-    pub fn open(data_dir: &Path) -> Result<Arc<Core>> {
+    /// Opens the worker's data in `data_dir`, creating it (and its key) on first use.
+    /// A wrong PIN is [`CoreError::WrongPin`] and changes nothing on disk.
+    pub fn open(data_dir: &Path, unlock: &Unlock) -> Result<Arc<Core>> {
+        Self::open_with(data_dir, unlock, KdfParams::default())
+    }
+
+    /// [`Core::open`] with chosen Argon2 costs for a new profile (tests use cheap ones).
+    pub fn open_with(data_dir: &Path, unlock: &Unlock, kdf: KdfParams) -> Result<Arc<Core>> {
         std::fs::create_dir_all(data_dir).map_err(|e| CoreError::Io {
             what: format!("creating {}", data_dir.display()),
             source: e,
         })?;
-        let conn = store::open(&data_dir.join(DB_FILE))?;
-        Ok(Arc::new(Core {
+        let key = keys::resolve(data_dir, unlock, kdf)?;
+        let conn = store::open(&data_dir.join(DB_FILE), &key)?;
+        let core = Arc::new(Core {
             db: Mutex::new(conn),
             data_dir: data_dir.to_path_buf(),
             sync: sync::SyncClient::new()?,
-        }))
+        });
+        core.purge_expired()?;
+        Ok(core)
     }
 
     /// Where this profile's files live.
@@ -97,103 +119,93 @@ impl Core {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The catalogue in force for `org_id`.
-    pub fn catalogue(&self, _org_id: Option<&str>) -> Result<Catalogue> {
-        Ok(Catalogue::default_catalogue())
-    }
-
-    /// Validates and saves a new activity durably, and queues it for sync.
-    /// Invalid input returns [`CoreError::Invalid`] and stores nothing.
-    pub fn log_activity(&self, new: NewActivity) -> Result<Activity> {
-        let org_id = self.resolve_org(new.org_id.as_deref())?;
-        new.details.validate(&self.catalogue(Some(&org_id))?)?;
-        let now = Local::now().fixed_offset();
-        let occurred_at = new.occurred_at.unwrap_or(now);
-        if occurred_at.with_timezone(&Utc)
-            > Utc::now() + chrono::Duration::minutes(model::FUTURE_TOLERANCE_MINUTES)
-        {
-            return Err(ValidationError::InFuture.into());
+    /// Adds an organization kept on this device only (no server), e.g. for a worker whose
+    /// organization does not run shiftlog yet. Returns it; an existing one is returned as is.
+    pub fn add_local_organization(&self, name: &str) -> Result<Organization> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(ValidationError::Required("name".into()).into());
         }
-        let activity = Activity {
-            id: Uuid::now_v7(),
-            org_id,
-            occurred_at,
-            recorded_at: now,
-            version: 1,
-            details: new.details,
-            sync: RecordSync::Waiting,
-        };
+        let id = format!(
+            "local-{}",
+            name.to_lowercase()
+                .chars()
+                .map(|c| if c.is_alphanumeric() { c } else { '-' })
+                .collect::<String>()
+        );
         self.db().execute(
-            "INSERT INTO activities (id, org_id, kind, occurred_at, occurred_utc_ms, recorded_at,
-                                     version, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                activity.id.to_string(),
-                activity.org_id,
-                activity.details.kind(),
-                activity.occurred_at.to_rfc3339(),
-                activity.occurred_at.timestamp_millis(),
-                activity.recorded_at.to_rfc3339(),
-                activity.version,
-                activity.details.body().to_string(),
-            ],
+            "INSERT INTO organizations (id, name, joined_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(id) DO NOTHING",
+            params![id, name, Utc::now().to_rfc3339()],
         )?;
-        self.sync.wake();
-        Ok(activity)
+        Ok(Organization {
+            id,
+            name: name.into(),
+            server_url: None,
+        })
     }
 
-    fn resolve_org(&self, wanted: Option<&str>) -> Result<String> {
+    /// The catalogue in force for `org_id` (the worker's first organization when `None`):
+    /// the organization's own once pulled, else the default one.
+    pub fn catalogue(&self, org_id: Option<&str>) -> Result<Catalogue> {
         let db = self.db();
-        let found: Option<String> = match wanted {
+        let stored: Option<Option<String>> = match org_id {
             Some(id) => db
-                .query_row("SELECT id FROM organizations WHERE id = ?1", [id], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT catalogue FROM organizations WHERE id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
                 .optional()?,
             None => db
                 .query_row(
-                    "SELECT id FROM organizations ORDER BY joined_at, id LIMIT 1",
+                    "SELECT catalogue FROM organizations ORDER BY joined_at, id LIMIT 1",
                     [],
                     |r| r.get(0),
                 )
                 .optional()?,
         };
-        found.ok_or_else(|| {
-            ValidationError::UnknownOrganization(wanted.unwrap_or("").to_string()).into()
-        })
+        match stored.flatten() {
+            Some(json) => serde_json::from_str(&json).map_err(|e| {
+                CoreError::Storage(rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+            }),
+            None => Ok(Catalogue::default_catalogue()),
+        }
     }
 
-    /// Activities, newest first, optionally only those that happened at or after `since`.
-    pub fn list_activities(&self, query: &ActivityQuery) -> Result<Vec<Activity>> {
-        let db = self.db();
-        let mut stmt = db.prepare(
-            "SELECT id, org_id, kind, occurred_at, recorded_at, version, body,
-                    sync_change_counter, synced_at, rejected_reason
-             FROM activities
-             WHERE deleted = 0 AND occurred_utc_ms >= ?1
-             ORDER BY occurred_utc_ms DESC, id DESC
-             LIMIT ?2",
+    /// Replaces an organization's catalogue (from a pull, or a test).
+    pub fn set_catalogue(&self, org_id: &str, catalogue: &Catalogue) -> Result<()> {
+        let json = serde_json::to_string(catalogue).map_err(|e| {
+            CoreError::Storage(rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+        })?;
+        let n = self.db().execute(
+            "UPDATE organizations SET catalogue = ?2 WHERE id = ?1",
+            params![org_id, json],
         )?;
-        let since = query
-            .since
-            .map(|t| t.timestamp_millis())
-            .unwrap_or(i64::MIN);
-        let limit = query.limit.unwrap_or(u32::MAX) as i64;
-        let rows = stmt.query_map(params![since, limit], row_to_activity)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        if n == 0 {
+            return Err(ValidationError::UnknownOrganization(org_id.into()).into());
+        }
+        Ok(())
     }
 
-    /// Activities that happened today, in the device's time zone, newest first.
-    pub fn todays_activities(&self) -> Result<Vec<Activity>> {
-        let midnight = Local::now()
-            .date_naive()
-            .and_hms_opt(0, 0, 0)
-            .and_then(|t| t.and_local_timezone(Local).earliest())
-            .map(|t| t.fixed_offset());
-        self.list_activities(&ActivityQuery {
-            since: midnight,
-            limit: None,
-        })
+    /// A setting of the worker's (language, lock delay, …), if set.
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .db()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Stores a setting.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.db().execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
     }
 
     /// Joins an organization: exchanges a one-time code for this device's token.
@@ -242,52 +254,4 @@ impl Core {
     pub async fn run_background_sync(self: Arc<Self>) {
         sync::run_background(self).await
     }
-}
-
-/// Which activities to list.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct ActivityQuery {
-    /// Only those that happened at or after this time.
-    pub since: Option<DateTime<FixedOffset>>,
-    /// At most this many.
-    pub limit: Option<u32>,
-}
-
-fn parse_time(s: String, col: usize) -> rusqlite::Result<DateTime<FixedOffset>> {
-    DateTime::parse_from_rfc3339(&s).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(col, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
-fn row_to_activity(r: &rusqlite::Row<'_>) -> rusqlite::Result<Activity> {
-    let id: String = r.get(0)?;
-    let id = Uuid::parse_str(&id).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })?;
-    let kind: String = r.get(2)?;
-    let body: String = r.get(6)?;
-    let details = serde_json::from_str(&body)
-        .and_then(|b| ActivityDetails::from_parts(&kind, b))
-        .map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e))
-        })?;
-    let counter: i64 = r.get(7)?;
-    let synced_at: Option<String> = r.get(8)?;
-    let rejected: Option<String> = r.get(9)?;
-    let sync = match (rejected, counter, synced_at) {
-        (Some(reason), _, _) => RecordSync::NeedsAttention { reason },
-        (None, 0, Some(at)) => RecordSync::Sent {
-            at: parse_time(at, 8)?,
-        },
-        _ => RecordSync::Waiting,
-    };
-    Ok(Activity {
-        id,
-        org_id: r.get(1)?,
-        occurred_at: parse_time(r.get(3)?, 3)?,
-        recorded_at: parse_time(r.get(4)?, 4)?,
-        version: r.get(5)?,
-        details,
-        sync,
-    })
 }

@@ -8,10 +8,14 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 use crate::error::CoreError;
+use crate::keys::DbKey;
 
 /// Numbered migrations. Entry `n` upgrades a database from `user_version` n to n + 1.
 /// Never edit a shipped entry: add a new one and a frozen-schema test for it.
-pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_records.sql"),
+];
 
 /// The schema version this build writes.
 pub fn current_version() -> u32 {
@@ -30,13 +34,19 @@ PRAGMA synchronous=FULL;
 PRAGMA foreign_keys=ON;
 PRAGMA busy_timeout=5000;";
 
-/// Opens (creating if needed) the database at `path` and brings its schema up to date.
+/// Opens (creating if needed) the encrypted database at `path` with `key` and brings its
+/// schema up to date. A plaintext database from before encryption is encrypted in place.
 ///
-/// A file that exists but cannot be read as a shiftlog database is never deleted or
-/// overwritten: it is moved aside next to itself and the error says where.
-pub fn open(path: &Path) -> Result<Connection, CoreError> {
+/// Call only with a key already checked against `key.json` ([`crate::keys::resolve`]): then a
+/// file that still cannot be read is damaged, and it is never deleted or overwritten: it is
+/// moved aside next to itself and the error says where.
+pub fn open(path: &Path, key: &DbKey) -> Result<Connection, CoreError> {
     let existed = path.exists();
+    if existed && is_plaintext(path) {
+        encrypt_in_place(path, key)?;
+    }
     let conn = Connection::open(path)?;
+    conn.execute_batch(&format!("PRAGMA key = \"{}\";", key.pragma_value()))?;
     match configure(&conn) {
         Ok(()) => Ok(conn),
         Err(e) if existed && is_unreadable(&e) => {
@@ -49,6 +59,47 @@ pub fn open(path: &Path) -> Result<Connection, CoreError> {
         }
         Err(e) => Err(e),
     }
+}
+
+/// A plaintext SQLite file starts with this header; an encrypted one looks random.
+fn is_plaintext(path: &Path) -> bool {
+    let mut head = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .map(|_| &head == b"SQLite format 3\0")
+        .unwrap_or(false)
+}
+
+/// Encrypts a plaintext database (schema 1, before encryption) with SQLCipher's export, then
+/// swaps it in. The plaintext copy is removed only after the encrypted one is complete.
+fn encrypt_in_place(path: &Path, key: &DbKey) -> Result<(), CoreError> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".encrypting");
+    let tmp = PathBuf::from(tmp);
+    let _ = std::fs::remove_file(&tmp);
+    {
+        let plain = Connection::open(path)?;
+        plain.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        plain.execute(
+            "ATTACH DATABASE ?1 AS encrypted KEY ?2",
+            rusqlite::params![tmp.to_string_lossy(), key.pragma_value()],
+        )?;
+        let version: u32 = plain.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        plain.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+        plain.execute_batch(&format!(
+            "PRAGMA encrypted.user_version = {version}; DETACH DATABASE encrypted;"
+        ))?;
+    }
+    std::fs::rename(&tmp, path).map_err(|e| CoreError::Io {
+        what: format!("replacing {} with its encrypted copy", path.display()),
+        source: e,
+    })?;
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(side));
+    }
+    Ok(())
 }
 
 fn configure(conn: &Connection) -> Result<(), CoreError> {
@@ -110,10 +161,14 @@ fn quarantine(path: &Path) -> Result<PathBuf, CoreError> {
 mod tests {
     use super::*;
 
+    fn key() -> DbKey {
+        crate::keys::test_key([9; 32])
+    }
+
     #[test]
     fn fresh_database_gets_current_version_and_pragmas() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let conn = open(&dir.path().join("a.db")).expect("open");
+        let conn = open(&dir.path().join("a.db"), &key()).expect("open");
         let v: u32 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .expect("version");
@@ -138,7 +193,7 @@ mod tests {
         let path = dir.path().join("shiftlog.db");
         let garbage = b"this is not a database, but it might be the only copy".repeat(100);
         std::fs::write(&path, &garbage).expect("write");
-        let err = open(&path).expect_err("must refuse");
+        let err = open(&path, &key()).expect_err("must refuse");
         match err {
             CoreError::DatabaseUnreadable { moved_to, .. } => {
                 assert_eq!(std::fs::read(&moved_to).expect("kept"), garbage);
@@ -153,10 +208,12 @@ mod tests {
         let path = dir.path().join("shiftlog.db");
         {
             let c = Connection::open(&path).expect("open");
+            c.execute_batch(&format!("PRAGMA key = \"{}\";", key().pragma_value()))
+                .expect("key");
             c.pragma_update(None, "user_version", 99).expect("set");
         }
         assert!(matches!(
-            open(&path),
+            open(&path, &key()),
             Err(CoreError::DatabaseTooNew { found: 99, .. })
         ));
     }

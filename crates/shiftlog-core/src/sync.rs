@@ -17,7 +17,8 @@ use shiftlog_wire::{
 };
 use uuid::Uuid;
 
-use crate::{row_to_activity, Core, CoreError, Result};
+use crate::records::{row_to_record, RECORD_COLS};
+use crate::{Core, CoreError, Result};
 
 /// Most records the client puts in one push, whatever the server allows.
 pub const CLIENT_MAX_BATCH: usize = 500;
@@ -309,25 +310,24 @@ fn pending_batch(
     limit: usize,
 ) -> Result<(Vec<Outgoing>, Vec<shiftlog_wire::RecordEnvelope>)> {
     let db = core.db();
-    let mut stmt = db.prepare(
-        "SELECT id, org_id, kind, occurred_at, recorded_at, version, body,
-                sync_change_counter, synced_at, rejected_reason
-         FROM activities
-         WHERE org_id = ?1 AND sync_change_counter > 0
-         ORDER BY occurred_utc_ms, id LIMIT ?2",
-    )?;
+    let mut stmt = db.prepare_cached(&format!(
+        "SELECT {RECORD_COLS}, r.deleted FROM records r
+         WHERE r.org_id = ?1 AND r.sync_change_counter > 0
+         ORDER BY r.occurred_utc_ms, r.id LIMIT ?2"
+    ))?;
     let mut rows = stmt.query(params![org_id, limit as i64])?;
     let mut sent = Vec::new();
     let mut envs = Vec::new();
     while let Some(row) = rows.next()? {
-        let a = row_to_activity(row)?;
-        let counter: i64 = row.get(7)?;
+        let rec = row_to_record(row)?;
+        let counter: i64 = row.get(8)?;
+        let deleted: bool = row.get(12)?;
         sent.push(Outgoing {
-            id: a.id,
-            version: a.version,
+            id: rec.id,
+            version: rec.version,
             counter,
         });
-        envs.push(a.to_envelope());
+        envs.push(rec.to_envelope(deleted));
     }
     Ok((sent, envs))
 }
@@ -341,7 +341,7 @@ fn apply_marks(core: &Core, org_id: &str, marks: &[MarkAction]) -> Result<SyncRe
         match m {
             MarkAction::Confirmed { id, counter } => {
                 tx.execute(
-                    "UPDATE activities SET sync_change_counter = MAX(sync_change_counter - ?2, 0),
+                    "UPDATE records SET sync_change_counter = MAX(sync_change_counter - ?2, 0),
                          synced_at = ?3, rejected_reason = NULL WHERE id = ?1",
                     params![id.to_string(), counter, now],
                 )?;
@@ -353,7 +353,7 @@ fn apply_marks(core: &Core, org_id: &str, marks: &[MarkAction]) -> Result<SyncRe
             } => {
                 report.rejected += 1;
                 tx.execute(
-                    "UPDATE activities SET sync_change_counter = MAX(sync_change_counter - ?2, 0),
+                    "UPDATE records SET sync_change_counter = MAX(sync_change_counter - ?2, 0),
                          rejected_reason = ?3 WHERE id = ?1",
                     params![id.to_string(), counter, reason],
                 )?;
@@ -372,7 +372,8 @@ fn apply_marks(core: &Core, org_id: &str, marks: &[MarkAction]) -> Result<SyncRe
 
 fn count_pending(core: &Core) -> Result<u32> {
     Ok(core.db().query_row(
-        "SELECT COUNT(*) FROM activities WHERE sync_change_counter > 0",
+        "SELECT COUNT(*) FROM records r JOIN organizations o ON o.id = r.org_id
+         WHERE r.sync_change_counter > 0 AND o.server_url IS NOT NULL",
         [],
         |r| r.get(0),
     )?)
@@ -473,9 +474,10 @@ async fn push_org(
 pub(crate) fn status(core: &Core) -> Result<SyncStatus> {
     let db = core.db();
     let (waiting, needs_attention): (u32, u32) = db.query_row(
-        "SELECT COALESCE(SUM(sync_change_counter > 0), 0),
-                COALESCE(SUM(rejected_reason IS NOT NULL AND sync_change_counter = 0), 0)
-         FROM activities",
+        "SELECT COALESCE(SUM(r.sync_change_counter > 0), 0),
+                COALESCE(SUM(r.rejected_reason IS NOT NULL AND r.sync_change_counter = 0), 0)
+         FROM records r JOIN organizations o ON o.id = r.org_id
+         WHERE o.server_url IS NOT NULL",
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
