@@ -1,23 +1,42 @@
-//! shiftlog organization server: receives devices' records, and lets staff export them.
+//! shiftlog organization server: receives devices' records, and lets staff see, summarise and
+//! export them.
 //!
-//! [`OrgService`] is the server's one API (enroll, ingest, export, codes). HTTP handlers in
-//! [`http`] and the `shiftlog-server` command only translate to and from it.
+//! [`OrgService`] is the server's one API (enroll, ingest, catalogue, staff, summaries,
+//! exports). HTTP handlers in [`http`] and the `shiftlog-server` command only translate to and
+//! from it. Storage is a trait (`shiftlog-server-db`) with a SQLite and a PostgreSQL backend.
 
+pub mod dashboard;
+pub mod export;
+pub mod facts;
 pub mod http;
-pub mod sqlite;
-pub mod storage;
+pub mod limits;
+pub mod openapi;
+pub mod staff;
+pub mod summary;
+pub mod suppress;
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
-use shiftlog_wire::{EnrollResponse, OrganizationInfo, RecordEnvelope, RecordResult};
+use shiftlog_wire::{
+    CatalogueEntryWire, CatalogueResponse, EnrollResponse, OrganizationInfo, RecordEnvelope,
+    RecordResult,
+};
 use uuid::Uuid;
 
-pub use sqlite::SqliteStorage;
-pub use storage::{DeviceAuth, ExportRow, Redeemed, Storage, StorageError};
+pub use shiftlog_server_db::{
+    AuditEntry, CatalogueEntry, DeviceAuth, DeviceInfo, ExportRow, RecordFilter, Redeemed, Role,
+    Storage, StorageError,
+};
+pub use shiftlog_server_postgres::PostgresStorage;
+pub use shiftlog_server_sqlite::SqliteStorage;
+pub use staff::Staff;
 
-/// How long an enrollment code stays valid.
+/// How long an enrollment code made on the command line stays valid.
 pub const ENROLLMENT_CODE_TTL: chrono::Duration = chrono::Duration::hours(24);
+/// How long an enrollment code a coordinator makes in the dashboard stays valid.
+pub const DASHBOARD_CODE_TTL: chrono::Duration = chrono::Duration::minutes(30);
 
 /// Limits the server enforces and advertises.
 #[derive(Debug, Clone, Copy)]
@@ -26,6 +45,10 @@ pub struct Limits {
     pub max_batch_records: usize,
     /// Largest request body, bytes.
     pub max_body_bytes: usize,
+    /// Requests one device may make per minute.
+    pub device_requests_per_minute: u32,
+    /// Failed logins allowed per login name, and per client address, per 15 minutes.
+    pub login_failures: u32,
 }
 
 impl Default for Limits {
@@ -33,6 +56,8 @@ impl Default for Limits {
         Limits {
             max_batch_records: 1000,
             max_body_bytes: 4 * 1024 * 1024,
+            device_requests_per_minute: 600,
+            login_failures: 5,
         }
     }
 }
@@ -42,19 +67,50 @@ impl Default for Limits {
 pub enum ServiceError {
     /// Storage failed.
     #[error(transparent)]
-    Storage(#[from] StorageError),
+    Storage(StorageError),
     /// Unknown, used or expired enrollment code.
     #[error("invalid enrollment code")]
     InvalidCode,
-    /// No valid token.
+    /// No valid token or session.
     #[error("unauthorized")]
     Unauthorized,
     /// Device revoked.
     #[error("device revoked")]
     DeviceRevoked,
+    /// Signed in, but the role does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A state-changing dashboard request without its CSRF token.
+    #[error("missing or wrong CSRF token")]
+    Csrf,
+    /// Too many requests; retry after this many seconds.
+    #[error("too many requests; retry in {0} s")]
+    RateLimited(u64),
+    /// The named thing does not exist in the caller's organization.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// A name is taken.
+    #[error("{0}")]
+    Conflict(String),
     /// Bad input.
     #[error("{0}")]
     BadRequest(String),
+}
+
+impl From<StorageError> for ServiceError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::NotFound(what) => ServiceError::NotFound(what),
+            StorageError::Conflict(_) => ServiceError::Conflict("That name is taken.".into()),
+            other => ServiceError::Storage(other),
+        }
+    }
+}
+
+impl From<std::io::Error> for ServiceError {
+    fn from(e: std::io::Error) -> Self {
+        ServiceError::Storage(StorageError::Io(e))
+    }
 }
 
 /// The organization server's API.
@@ -63,14 +119,28 @@ pub struct OrgService {
     store: Arc<dyn Storage>,
     /// Limits in force.
     pub limits: Limits,
+    device_limiter: Arc<limits::RateLimiter>,
+    login_limiter: Arc<limits::RateLimiter>,
 }
 
-/// A random secret, hex-encoded: 32 bytes for tokens.
-fn random_hex(bytes: usize) -> Result<String, ServiceError> {
+/// A random secret, hex-encoded.
+pub(crate) fn random_hex(bytes: usize) -> Result<String, ServiceError> {
     let mut b = vec![0u8; bytes];
     getrandom::fill(&mut b)
         .map_err(|e| ServiceError::Storage(StorageError::Corrupt(format!("no randomness: {e}"))))?;
     Ok(hex::encode(b))
+}
+
+/// `n` characters from an alphabet with no look-alike characters.
+fn random_code(n: usize) -> Result<String, ServiceError> {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut raw = vec![0u8; n];
+    getrandom::fill(&mut raw)
+        .map_err(|e| ServiceError::Storage(StorageError::Corrupt(format!("no randomness: {e}"))))?;
+    Ok(raw
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect())
 }
 
 /// Tokens and codes are high-entropy random values, so a plain SHA-256 is enough to make a
@@ -79,10 +149,49 @@ pub fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.trim().as_bytes()))
 }
 
+/// An id typed by staff (organization, catalogue entry): letters, digits, `_` and `-`.
+pub fn valid_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// A worker pseudonym: `W-` and 4 to 8 letters or digits.
+pub fn valid_pseudonym(s: &str) -> bool {
+    s.strip_prefix("W-")
+        .is_some_and(|r| (4..=8).contains(&r.len()) && r.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// An SVG QR code of `text` (an enrollment link), for the dashboard to show beside the code.
+pub fn qr_svg(text: &str) -> Result<String, ServiceError> {
+    let code = qrcode::QrCode::new(text.as_bytes())
+        .map_err(|e| ServiceError::BadRequest(format!("QR code: {e}")))?;
+    Ok(code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .build())
+}
+
+pub(crate) fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 impl OrgService {
     /// A service over `store`.
     pub fn new(store: Arc<dyn Storage>, limits: Limits) -> Self {
-        OrgService { store, limits }
+        OrgService {
+            store,
+            device_limiter: Arc::new(limits::RateLimiter::new(
+                limits.device_requests_per_minute,
+                Duration::from_secs(60),
+            )),
+            login_limiter: Arc::new(limits::RateLimiter::new(
+                limits.login_failures,
+                Duration::from_secs(15 * 60),
+            )),
+            limits,
+        }
     }
 
     /// The storage backend.
@@ -90,9 +199,29 @@ impl OrgService {
         &self.store
     }
 
+    /// Appends to the audit log.
+    pub(crate) fn audit(
+        &self,
+        org_id: &str,
+        actor: &str,
+        action: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), ServiceError> {
+        self.store.audit(
+            org_id,
+            &AuditEntry {
+                at: now_rfc3339(),
+                actor: actor.to_string(),
+                action: action.to_string(),
+                detail,
+            },
+        )?;
+        Ok(())
+    }
+
     /// Creates the organization if it is missing.
     pub fn ensure_organization(&self, id: &str, name: &str) -> Result<bool, ServiceError> {
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        if !valid_id(id) {
             return Err(ServiceError::BadRequest(
                 "organization id: use letters, digits and dashes".into(),
             ));
@@ -100,30 +229,71 @@ impl OrgService {
         Ok(self.store.ensure_organization(id, name)?)
     }
 
-    /// A new one-time enrollment code for `org_id`: 10 characters a worker can type, grouped
-    /// as `XXXXX-XXXXX`, from an alphabet with no look-alike characters.
+    /// A new one-time enrollment code for a new worker of `org_id`, valid 24 hours (the
+    /// command line's code; the dashboard uses [`OrgService::enrollment_code`]).
     pub fn new_enrollment_code(&self, org_id: &str) -> Result<String, ServiceError> {
-        const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-        let mut raw = [0u8; 10];
-        getrandom::fill(&mut raw).map_err(|e| {
-            ServiceError::Storage(StorageError::Corrupt(format!("no randomness: {e}")))
-        })?;
-        let mut code = String::with_capacity(11);
-        for (i, b) in raw.iter().enumerate() {
-            if i == 5 {
-                code.push('-');
-            }
-            code.push(ALPHABET[*b as usize % ALPHABET.len()] as char);
-        }
-        self.store.add_enrollment_code(
-            org_id,
-            &hash_secret(&normalize_code(&code)),
-            chrono::Utc::now() + ENROLLMENT_CODE_TTL,
-        )?;
+        let (code, _) = self.make_code(org_id, None, "cli", ENROLLMENT_CODE_TTL)?;
         Ok(code)
     }
 
-    /// A new staff API token for exports.
+    /// A short-lived one-time code made by `staff` (coordinator or admin): for a new worker,
+    /// or, with `pseudonym`, a second device of an existing worker. Audit-logged.
+    pub fn enrollment_code(
+        &self,
+        staff: &Staff,
+        pseudonym: Option<&str>,
+    ) -> Result<(String, chrono::DateTime<chrono::Utc>), ServiceError> {
+        staff.require(Role::Coordinator)?;
+        let worker = match pseudonym.map(str::trim).filter(|p| !p.is_empty()) {
+            None => None,
+            Some(p) => {
+                if !valid_pseudonym(p) {
+                    return Err(ServiceError::BadRequest(
+                        "pseudonym: like W-7F3K (W, a dash, 4 to 8 letters or digits)".into(),
+                    ));
+                }
+                Some(
+                    self.store
+                        .worker_by_pseudonym(&staff.org_id, p)?
+                        .ok_or_else(|| ServiceError::NotFound(format!("worker {p}")))?,
+                )
+            }
+        };
+        let out = self.make_code(&staff.org_id, worker, &staff.actor, DASHBOARD_CODE_TTL)?;
+        self.audit(
+            &staff.org_id,
+            &staff.actor,
+            "enrollment_code",
+            serde_json::json!({"worker": pseudonym, "expires_at": out.1.to_rfc3339()}),
+        )?;
+        Ok(out)
+    }
+
+    fn make_code(
+        &self,
+        org_id: &str,
+        worker_id: Option<Uuid>,
+        actor: &str,
+        ttl: chrono::Duration,
+    ) -> Result<(String, chrono::DateTime<chrono::Utc>), ServiceError> {
+        if self.store.organization_name(org_id)?.is_none() {
+            return Err(ServiceError::NotFound(format!("organization {org_id}")));
+        }
+        let raw = random_code(10)?;
+        let code = format!("{}-{}", &raw[..5], &raw[5..]);
+        let expires_at = chrono::Utc::now() + ttl;
+        self.store
+            .add_enrollment_code(&shiftlog_server_db::NewCode {
+                code_hash: hash_secret(&normalize_code(&code)),
+                org_id: org_id.to_string(),
+                worker_id,
+                created_by: actor.to_string(),
+                expires_at,
+            })?;
+        Ok((code, expires_at))
+    }
+
+    /// A new staff API token for exports (acts as a coordinator).
     pub fn new_staff_token(&self, org_id: &str, label: &str) -> Result<String, ServiceError> {
         let token = format!("sls_{}", random_hex(32)?);
         self.store
@@ -131,7 +301,8 @@ impl OrgService {
         Ok(token)
     }
 
-    /// Exchanges a one-time code for a device token.
+    /// Exchanges a one-time code for a device token. A code for a new worker gives the worker
+    /// a fresh pseudonym.
     pub fn enroll(&self, code: &str, device_name: &str) -> Result<EnrollResponse, ServiceError> {
         let name = device_name.trim();
         if name.chars().count() > 80 {
@@ -139,24 +310,39 @@ impl OrgService {
                 "device_name: at most 80 characters".into(),
             ));
         }
+        if code.len() > 64 {
+            return Err(ServiceError::InvalidCode);
+        }
         let token = format!("sld_{}", random_hex(32)?);
         let device_id = Uuid::now_v7();
-        match self.store.redeem_code(
-            &hash_secret(&normalize_code(code)),
-            device_id,
-            if name.is_empty() { "device" } else { name },
-            &hash_secret(&token),
-        )? {
-            Redeemed::Enrolled { org_id, org_name } => Ok(EnrollResponse {
+        let code_hash = hash_secret(&normalize_code(code));
+        for _ in 0..8 {
+            let device = shiftlog_server_db::NewDevice {
                 device_id,
-                token,
-                organization: OrganizationInfo {
-                    id: org_id,
-                    name: org_name,
-                },
-            }),
-            Redeemed::Invalid => Err(ServiceError::InvalidCode),
+                name: if name.is_empty() { "device" } else { name }.to_string(),
+                token_hash: hash_secret(&token),
+                new_worker: (Uuid::now_v7(), format!("W-{}", random_code(4)?)),
+            };
+            match self.store.redeem_code(&code_hash, &device)? {
+                Redeemed::Enrolled {
+                    org_id, org_name, ..
+                } => {
+                    return Ok(EnrollResponse {
+                        device_id,
+                        token,
+                        organization: OrganizationInfo {
+                            id: org_id,
+                            name: org_name,
+                        },
+                    })
+                }
+                Redeemed::PseudonymTaken => continue,
+                Redeemed::Invalid => return Err(ServiceError::InvalidCode),
+            }
         }
+        Err(ServiceError::Conflict(
+            "Could not find a free pseudonym; try again.".into(),
+        ))
     }
 
     /// The device a bearer token belongs to; revoked devices are refused.
@@ -168,11 +354,11 @@ impl OrgService {
         }
     }
 
-    /// The organization a staff token belongs to.
-    pub fn authenticate_staff(&self, token: &str) -> Result<String, ServiceError> {
-        self.store
-            .staff_org(&hash_secret(token))?
-            .ok_or(ServiceError::Unauthorized)
+    /// Counts one request of `device` against its per-minute limit.
+    pub fn device_rate(&self, device: &DeviceAuth) -> Result<(), ServiceError> {
+        self.device_limiter
+            .hit(&device.device_id.to_string(), Instant::now())
+            .map_err(ServiceError::RateLimited)
     }
 
     /// Stores a push, answering per record. Records that break the envelope rules are
@@ -192,8 +378,11 @@ impl OrgService {
         let mut ok = Vec::with_capacity(records.len());
         let mut rejected = Vec::new();
         for r in records {
-            match check_envelope(r) {
-                Ok(()) => ok.push(r.clone()),
+            match facts::check_envelope(r) {
+                Ok(()) => ok.push(shiftlog_server_db::IngestRecord {
+                    envelope: r.clone(),
+                    facts: facts::facts(r),
+                }),
                 Err(reason) => rejected.push(RecordResult {
                     id: r.id,
                     version: r.version,
@@ -202,42 +391,175 @@ impl OrgService {
                 }),
             }
         }
-        let mut results = self.store.ingest(device, &ok)?;
-        results.extend(rejected);
-        Ok(results)
+        let mut stored = self.store.ingest(device, &ok)?.into_iter();
+        let mut rejected = rejected.into_iter();
+        // Answer in request order.
+        Ok(records
+            .iter()
+            .filter_map(|r| {
+                if facts::check_envelope(r).is_ok() {
+                    stored.next()
+                } else {
+                    rejected.next()
+                }
+            })
+            .collect())
     }
 
-    /// Writes the record-level CSV export of `org_id` (RFC 4180, UTF-8) to `out`.
-    pub fn export_csv<W: std::io::Write>(&self, org_id: &str, out: W) -> Result<(), ServiceError> {
-        let mut w = csv::Writer::from_writer(out);
-        let io = |e: csv::Error| StorageError::Io(std::io::Error::other(e));
-        w.write_record([
-            "id",
-            "kind",
-            "occurred_at",
-            "recorded_at",
-            "received_at",
-            "version",
-            "device",
-            "details",
-        ])
-        .map_err(io)?;
-        self.store.export_activities(org_id, &mut |row| {
-            w.write_record([
-                row.id.as_str(),
-                row.kind.as_str(),
-                row.occurred_at.as_str(),
-                row.recorded_at.as_str(),
-                row.received_at.as_str(),
-                &row.version.to_string(),
-                row.device_id.as_str(),
-                &describe_body(&row.kind, &row.body),
-            ])
-            .map_err(io)
-        })?;
-        w.flush().map_err(StorageError::Io)?;
-        Ok(())
+    /// The organization's catalogue as devices pull it.
+    pub fn catalogue(&self, org_id: &str) -> Result<CatalogueResponse, ServiceError> {
+        let name = self
+            .store
+            .organization_name(org_id)?
+            .ok_or_else(|| ServiceError::NotFound(format!("organization {org_id}")))?;
+        let section = |s: &str| -> Result<Vec<CatalogueEntryWire>, ServiceError> {
+            Ok(self
+                .store
+                .catalogue_section(org_id, s)?
+                .into_iter()
+                .map(|e| CatalogueEntryWire {
+                    id: e.id,
+                    label: e.label,
+                    description: e.description,
+                    unknown: Default::default(),
+                })
+                .collect())
+        };
+        Ok(CatalogueResponse {
+            organization: OrganizationInfo {
+                id: org_id.to_string(),
+                name,
+            },
+            activity_kinds: section("kinds")?,
+            supply_items: section("items")?,
+            areas: section("areas")?,
+            roles: section("roles")?,
+            retention_days: self.store.retention_days(org_id)?,
+            unknown: Default::default(),
+        })
     }
+
+    /// Replaces the catalogue (coordinator or admin). Audit-logged.
+    pub fn set_catalogue(
+        &self,
+        staff: &Staff,
+        catalogue: &CatalogueEdit,
+    ) -> Result<(), ServiceError> {
+        staff.require(Role::Coordinator)?;
+        if !(1..=3650).contains(&catalogue.retention_days) {
+            return Err(ServiceError::BadRequest(
+                "retention_days: from 1 to 3650".into(),
+            ));
+        }
+        let sections = [
+            ("kinds", &catalogue.activity_kinds),
+            ("items", &catalogue.supply_items),
+            ("areas", &catalogue.areas),
+            ("roles", &catalogue.roles),
+        ];
+        for (name, entries) in sections {
+            check_entries(name, entries)?;
+        }
+        for (name, entries) in sections {
+            self.store
+                .replace_catalogue_section(&staff.org_id, name, entries)?;
+        }
+        self.store
+            .set_retention_days(&staff.org_id, catalogue.retention_days)?;
+        self.audit(
+            &staff.org_id,
+            &staff.actor,
+            "catalogue_change",
+            serde_json::json!({
+                "activity_kinds": catalogue.activity_kinds.len(),
+                "supply_items": catalogue.supply_items.len(),
+                "areas": catalogue.areas.len(),
+                "roles": catalogue.roles.len(),
+                "retention_days": catalogue.retention_days,
+            }),
+        )
+    }
+
+    /// The organization's devices (any staff role).
+    pub fn devices(&self, staff: &Staff) -> Result<Vec<DeviceInfo>, ServiceError> {
+        Ok(self.store.list_devices(&staff.org_id)?)
+    }
+
+    /// Revokes a device of the caller's organization (coordinator or admin). Audit-logged.
+    pub fn revoke_device(&self, staff: &Staff, device_id: Uuid) -> Result<(), ServiceError> {
+        staff.require(Role::Coordinator)?;
+        self.store.revoke_device(&staff.org_id, device_id)?;
+        self.audit(
+            &staff.org_id,
+            &staff.actor,
+            "revoke_device",
+            serde_json::json!({"device": device_id}),
+        )
+    }
+
+    /// The newest audit entries (admin or coordinator).
+    pub fn audit_log(&self, staff: &Staff, limit: u32) -> Result<Vec<AuditEntry>, ServiceError> {
+        staff.require(Role::Coordinator)?;
+        Ok(self.store.audit_log(&staff.org_id, limit.clamp(1, 1000))?)
+    }
+}
+
+/// The catalogue as a coordinator edits it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueEdit {
+    /// Activity kinds the organization uses.
+    pub activity_kinds: Vec<CatalogueEntry>,
+    /// Supply items.
+    pub supply_items: Vec<CatalogueEntry>,
+    /// Areas (coarse: neighbourhood, town, postal prefix).
+    pub areas: Vec<CatalogueEntry>,
+    /// Role titles, each with what the role is expected to do.
+    pub roles: Vec<CatalogueEntry>,
+    /// Days synced records stay on devices.
+    pub retention_days: u32,
+}
+
+fn check_entries(section: &str, entries: &[CatalogueEntry]) -> Result<(), ServiceError> {
+    if entries.len() > 500 {
+        return Err(ServiceError::BadRequest(format!(
+            "{section}: at most 500 entries"
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for e in entries {
+        if !valid_id(&e.id) {
+            return Err(ServiceError::BadRequest(format!(
+                "{section}: id \u{201c}{}\u{201d}: use letters, digits, _ and -, at most 64",
+                e.id.chars().take(64).collect::<String>()
+            )));
+        }
+        if !seen.insert(e.id.as_str()) {
+            return Err(ServiceError::BadRequest(format!(
+                "{section}: id \u{201c}{}\u{201d} appears twice",
+                e.id
+            )));
+        }
+        if e.label.trim().is_empty() || e.label.chars().count() > 80 {
+            return Err(ServiceError::BadRequest(format!(
+                "{section}: {}: label must be 1 to 80 characters",
+                e.id
+            )));
+        }
+        if e.description.chars().count() > 1000 {
+            return Err(ServiceError::BadRequest(format!(
+                "{section}: {}: description at most 1000 characters",
+                e.id
+            )));
+        }
+        if section == "roles" && e.description.trim().is_empty() {
+            return Err(ServiceError::BadRequest(format!(
+                "roles: {}: say in plain words what this role is expected to do",
+                e.id
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Codes are typed by people: ignore case, spaces and dashes.
@@ -246,46 +568,6 @@ fn normalize_code(code: &str) -> String {
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_uppercase())
         .collect()
-}
-
-fn check_envelope(r: &RecordEnvelope) -> Result<(), String> {
-    if r.record_type != "activity" {
-        return Err(format!(
-            "record_type \u{201c}{}\u{201d} is not known to this server",
-            r.record_type
-        ));
-    }
-    if r.version == 0 {
-        return Err("version must be 1 or more".into());
-    }
-    if !r.body.is_object() {
-        return Err("body must be a JSON object".into());
-    }
-    if r.kind.is_empty() || r.kind.len() > 64 {
-        return Err("kind must be 1 to 64 characters".into());
-    }
-    Ok(())
-}
-
-/// A readable one-cell summary of a record's details, e.g. `naloxone_kit x2; syringes x10`.
-fn describe_body(kind: &str, body: &str) -> String {
-    let v: serde_json::Value = serde_json::from_str(body).unwrap_or(serde_json::Value::Null);
-    if kind == "supplies_distributed" {
-        if let Some(items) = v.get("items").and_then(|i| i.as_array()) {
-            return items
-                .iter()
-                .map(|l| {
-                    format!(
-                        "{} x{}",
-                        l.get("item").and_then(|i| i.as_str()).unwrap_or("?"),
-                        l.get("quantity").and_then(|q| q.as_i64()).unwrap_or(0)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-        }
-    }
-    body.to_string()
 }
 
 #[cfg(test)]
@@ -302,13 +584,36 @@ mod tests {
     }
 
     #[test]
-    fn describe_supplies() {
-        assert_eq!(
-            describe_body(
-                "supplies_distributed",
-                r#"{"items":[{"item":"naloxone_kit","quantity":2},{"item":"pipes","quantity":5}]}"#
-            ),
-            "naloxone_kit x2; pipes x5"
-        );
+    fn ids_and_pseudonyms() {
+        for (s, ok) in [
+            ("naloxone_kit", true),
+            ("V6A", true),
+            ("", false),
+            ("a b", false),
+            ("x' OR 1=1 --", false),
+        ] {
+            assert_eq!(valid_id(s), ok, "{s}");
+        }
+        for (s, ok) in [
+            ("W-7F3K", true),
+            ("W-7F3", false),
+            ("X-7F3K", false),
+            ("W-7F3K;", false),
+        ] {
+            assert_eq!(valid_pseudonym(s), ok, "{s}");
+        }
+    }
+
+    #[test]
+    fn roles_must_say_what_they_do() {
+        let e = |id: &str, d: &str| CatalogueEntry {
+            id: id.into(),
+            label: "Label".into(),
+            description: d.into(),
+        };
+        assert!(check_entries("roles", &[e("outreach", "Street outreach and supplies")]).is_ok());
+        assert!(check_entries("roles", &[e("outreach", " ")]).is_err());
+        assert!(check_entries("areas", &[e("v6a", "")]).is_ok());
+        assert!(check_entries("areas", &[e("v6a", ""), e("v6a", "")]).is_err());
     }
 }

@@ -5,7 +5,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use shiftlog_server::{http, Limits, OrgService, SqliteStorage};
+use shiftlog_server::export::{ExportRequest, Format};
+use shiftlog_server::{
+    http, Limits, OrgService, PostgresStorage, Role, SqliteStorage, Staff, Storage,
+};
 
 #[derive(Parser)]
 #[command(
@@ -14,20 +17,26 @@ use shiftlog_server::{http, Limits, OrgService, SqliteStorage};
     about = "shiftlog organization server"
 )]
 struct Cli {
-    /// Where the server keeps its SQLite database.
+    /// Where the server keeps its SQLite database (when no --database-url is given).
     #[arg(
         long,
         env = "SHIFTLOG_SERVER_DATA",
         default_value = "shiftlog-server-data"
     )]
     data_dir: PathBuf,
+    /// A PostgreSQL URL (e.g. postgres://root@127.0.0.1:5432/shiftlog) instead of SQLite.
+    #[arg(long, env = "SHIFTLOG_DATABASE_URL")]
+    database_url: Option<String>,
+    /// With --database-url: the PostgreSQL schema to use (created if missing).
+    #[arg(long, env = "SHIFTLOG_DATABASE_SCHEMA")]
+    database_schema: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the API.
+    /// Serve the API and the staff dashboard.
     Serve {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8787")]
@@ -47,6 +56,16 @@ enum Command {
         /// Display name.
         name: String,
     },
+    /// Create the first admin of an organization. The password is read from standard input
+    /// (one line), so it never shows in the process list.
+    CreateAdmin {
+        /// Organization id.
+        #[arg(long)]
+        org: String,
+        /// Login name.
+        #[arg(long)]
+        username: String,
+    },
     /// Print a new one-time enrollment code for an organization (valid 24 hours).
     EnrollmentCode {
         /// Organization id.
@@ -59,11 +78,23 @@ enum Command {
         #[arg(long)]
         org: String,
     },
-    /// Write the organization's record-level CSV export to standard output.
+    /// Write the organization's record-level export to standard output (audit-logged).
     Export {
         /// Organization id.
         #[arg(long)]
         org: String,
+        /// csv, xlsx or json.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// CSV for Excel (byte-order mark, formula-safe cells).
+        #[arg(long)]
+        excel: bool,
+        /// First local day, YYYY-MM-DD.
+        #[arg(long)]
+        from: Option<String>,
+        /// Last local day, YYYY-MM-DD.
+        #[arg(long)]
+        to: Option<String>,
     },
 }
 
@@ -80,14 +111,23 @@ fn main() -> ExitCode {
     }
 }
 
+fn open(cli: &Cli) -> Result<Arc<dyn Storage>, Box<dyn std::error::Error>> {
+    Ok(match &cli.database_url {
+        Some(url) => Arc::new(
+            PostgresStorage::connect(url, cli.database_schema.as_deref())
+                .map_err(|e| format!("cannot open the PostgreSQL database: {e}"))?,
+        ),
+        None => Arc::new(SqliteStorage::open(&cli.data_dir).map_err(|e| {
+            format!(
+                "cannot open the database in {}: {e}",
+                cli.data_dir.display()
+            )
+        })?),
+    })
+}
+
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    let store = SqliteStorage::open(&cli.data_dir).map_err(|e| {
-        format!(
-            "cannot open the database in {}: {e}",
-            cli.data_dir.display()
-        )
-    })?;
-    let svc = OrgService::new(Arc::new(store), Limits::default());
+    let svc = OrgService::new(open(&cli)?, Limits::default());
     match cli.command {
         Command::Serve { listen } => {
             let rt = tokio::runtime::Runtime::new()?;
@@ -96,9 +136,8 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     .await
                     .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
                 eprintln!(
-                    "shiftlog-server listening on http://{} (data in {})",
+                    "shiftlog-server listening on http://{} (dashboard at /dashboard/)",
                     listener.local_addr()?,
-                    cli.data_dir.display()
                 );
                 http::serve(listener, svc, async {
                     let _ = tokio::signal::ctrl_c().await;
@@ -126,9 +165,37 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let created = svc.ensure_organization(&id, &name)?;
             println!("{}", if created { "created" } else { "exists already" });
         }
+        Command::CreateAdmin { org, username } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            svc.create_admin(&org, &username, password)?;
+            println!("admin {username} created for {org}");
+        }
         Command::EnrollmentCode { org } => println!("{}", svc.new_enrollment_code(&org)?),
         Command::StaffToken { org } => println!("{}", svc.new_staff_token(&org, "cli")?),
-        Command::Export { org } => svc.export_csv(&org, std::io::stdout().lock())?,
+        Command::Export {
+            org,
+            format,
+            excel,
+            from,
+            to,
+        } => {
+            let format = Format::from_ext(&format).ok_or("format: csv, xlsx or json")?;
+            let cli_admin = Staff {
+                org_id: org,
+                actor: "cli".into(),
+                role: Role::Admin,
+            };
+            let req = ExportRequest {
+                from,
+                to,
+                excel,
+                ..Default::default()
+            };
+            svc.export_records(&cli_admin, &req, format)?
+                .write(&svc, std::io::stdout().lock())?;
+        }
     }
     Ok(())
 }

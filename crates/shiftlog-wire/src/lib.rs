@@ -21,6 +21,10 @@ pub mod paths {
     pub const PUSH: &str = "/api/v1/push";
     /// `GET` record-level CSV export of the caller's organization, staff bearer token.
     pub const EXPORT_CSV: &str = "/api/v1/export/activities.csv";
+    /// `GET` [`crate::CatalogueResponse`], device bearer token.
+    pub const CATALOGUE: &str = "/api/v1/catalogue";
+    /// `GET` the OpenAPI document of the server's HTTP API.
+    pub const OPENAPI: &str = "/api/v1/openapi.json";
 }
 
 /// What a server tells a client before it syncs: versions it speaks and the limits it enforces.
@@ -175,6 +179,50 @@ pub mod codes {
     pub const NOT_FOUND: &str = "not_found";
     /// Something broke on the server; retry later.
     pub const INTERNAL: &str = "internal";
+    /// Signed in, but the role does not allow this.
+    pub const FORBIDDEN: &str = "forbidden";
+    /// A dashboard request that changes something came without its CSRF token.
+    pub const CSRF: &str = "csrf_token_missing";
+    /// Too many requests; wait and retry.
+    pub const RATE_LIMITED: &str = "rate_limited";
+    /// A name is taken.
+    pub const CONFLICT: &str = "conflict";
+}
+
+/// An organization's catalogue as a device pulls it (`GET /api/v1/catalogue`). An empty list
+/// means the organization has not defined that section: the device keeps its default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogueResponse {
+    /// Whose catalogue.
+    pub organization: OrganizationInfo,
+    /// Activity kinds the organization uses.
+    pub activity_kinds: Vec<CatalogueEntryWire>,
+    /// Supply items.
+    pub supply_items: Vec<CatalogueEntryWire>,
+    /// Areas to pick from (coarse: never GPS).
+    pub areas: Vec<CatalogueEntryWire>,
+    /// Role titles; `description` says what the role is expected to do.
+    pub roles: Vec<CatalogueEntryWire>,
+    /// Days a synced record stays on the device before it is purged.
+    pub retention_days: u32,
+    /// Fields from a newer server.
+    #[serde(flatten)]
+    pub unknown: Map<String, Value>,
+}
+
+/// One catalogue entry on the wire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogueEntryWire {
+    /// Stable id, e.g. `naloxone_kit`.
+    pub id: String,
+    /// What workers see.
+    pub label: String,
+    /// For roles: what the role is expected to do, in plain words.
+    #[serde(default)]
+    pub description: String,
+    /// Fields from a newer server.
+    #[serde(flatten)]
+    pub unknown: Map<String, Value>,
 }
 
 #[cfg(test)]
@@ -217,6 +265,25 @@ mod tests {
         assert!(v.get("reason").is_none());
         assert!(RecordStatus::AlreadyHad.is_confirmed());
         assert!(!RecordStatus::Rejected.is_confirmed());
+    }
+
+    #[test]
+    fn catalogue_round_trip_keeps_unknown_fields() {
+        let v = json!({
+            "organization": {"id": "demo", "name": "Demo"},
+            "activity_kinds": [{"id": "outreach_contact", "label": "Outreach"}],
+            "supply_items": [],
+            "areas": [{"id": "v6a", "label": "Downtown", "description": "", "map": 1}],
+            "roles": [{"id": "peer", "label": "Outreach worker", "description": "Street outreach"}],
+            "retention_days": 90,
+            "new_section": []
+        });
+        let c: CatalogueResponse = serde_json::from_value(v.clone()).expect("parse");
+        assert_eq!(c.activity_kinds[0].description, "");
+        assert_eq!(c.areas[0].unknown.get("map"), Some(&json!(1)));
+        let back = serde_json::to_value(&c).expect("serialize");
+        assert_eq!(back["new_section"], json!([]));
+        assert_eq!(back["roles"], v["roles"]);
     }
 
     #[test]
