@@ -60,13 +60,20 @@ async fn two_instances_on_one_postgres_agree_and_store_nothing_twice() {
             }
         }
     }
-    assert_eq!(accepted, 200, "each record accepted exactly once across both instances");
+    assert_eq!(
+        accepted, 200,
+        "each record accepted exactly once across both instances"
+    );
 
     for org in ["north", "south"] {
         let from_a = export(&a, org).await;
         let from_b = export(&b, org).await;
         assert_eq!(from_a, from_b, "{org}: both instances export the same");
-        assert_eq!(from_a.lines().count(), 1 + 100, "{org}: header and 100 records");
+        assert_eq!(
+            from_a.lines().count(),
+            1 + 100,
+            "{org}: header and 100 records"
+        );
         let other = if org == "north" { 2 } else { 0 };
         assert!(
             !from_a.contains(&rid(other * 1000)),
