@@ -27,17 +27,95 @@ CREATE TABLE records (
     rejected_reason     TEXT
 );
 CREATE INDEX records_pending ON records(org_id, occurred_utc_ms) WHERE sync_change_counter > 0;
-CREATE INDEX records_summary ON records(occurred_utc_ms, org_id, record_type, kind, outcome,
-    pay_type, deleted, on_shift, minutes, naloxone_doses, ended_utc_ms, people_reached);
 CREATE UNIQUE INDEX records_one_open_shift ON records(org_id)
     WHERE record_type = 'shift' AND ended_utc_ms IS NULL AND deleted = 0;
 
-CREATE TABLE supply_lines (
-    record_id   TEXT NOT NULL REFERENCES records(id) ON DELETE CASCADE,
+-- Running totals for the worker's own summary, by local day (the date part of occurred_at,
+-- in the offset it was recorded with). Kept by the triggers below in the same transaction as
+-- every write, so a summary reads a few rows per day instead of every record. Retention purges
+-- delete records but not these totals: the worker keeps the record of their work, without
+-- the details.
+CREATE TABLE summary_rollup (
+    org_id          TEXT NOT NULL,
+    day             TEXT NOT NULL,      -- YYYY-MM-DD, local
+    record_type     TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    outcome         TEXT NOT NULL DEFAULT '',
+    pay_type        TEXT NOT NULL DEFAULT '',
+    on_shift        INTEGER NOT NULL DEFAULT 1,
+    n               INTEGER NOT NULL DEFAULT 0,
+    minutes         INTEGER NOT NULL DEFAULT 0,
+    people_reached  INTEGER NOT NULL DEFAULT 0,
+    naloxone_doses  INTEGER NOT NULL DEFAULT 0,
+    shift_ms        INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, org_id, record_type, kind, outcome, pay_type, on_shift)
+) WITHOUT ROWID;
+
+CREATE TABLE supply_rollup (
+    org_id      TEXT NOT NULL,
+    day         TEXT NOT NULL,
     item        TEXT NOT NULL,
-    quantity    INTEGER NOT NULL
-);
-CREATE INDEX supply_lines_record ON supply_lines(record_id);
+    quantity    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, org_id, item)
+) WITHOUT ROWID;
+
+CREATE TRIGGER records_rollup_insert AFTER INSERT ON records WHEN NEW.deleted = 0
+BEGIN
+    INSERT INTO summary_rollup (org_id, day, record_type, kind, outcome, pay_type, on_shift,
+                                n, minutes, people_reached, naloxone_doses, shift_ms)
+    VALUES (NEW.org_id, substr(NEW.occurred_at, 1, 10), NEW.record_type, NEW.kind,
+            COALESCE(NEW.outcome, ''), COALESCE(NEW.pay_type, ''), COALESCE(NEW.on_shift, 1),
+            1, COALESCE(NEW.minutes, 0), COALESCE(NEW.people_reached, 0),
+            COALESCE(NEW.naloxone_doses, 0),
+            COALESCE(NEW.ended_utc_ms - NEW.occurred_utc_ms, 0))
+    ON CONFLICT DO UPDATE SET n = n + 1, minutes = minutes + excluded.minutes,
+        people_reached = people_reached + excluded.people_reached,
+        naloxone_doses = naloxone_doses + excluded.naloxone_doses,
+        shift_ms = shift_ms + excluded.shift_ms;
+    INSERT INTO supply_rollup (org_id, day, item, quantity)
+    SELECT NEW.org_id, substr(NEW.occurred_at, 1, 10), json_extract(j.value, '$.item'),
+           json_extract(j.value, '$.quantity')
+    FROM json_each(NEW.body, '$.items') j
+    WHERE NEW.kind = 'supplies_distributed'
+    ON CONFLICT DO UPDATE SET quantity = quantity + excluded.quantity;
+END;
+
+-- An edit or a delete (a tombstone is an update): take the old values out, put the new in.
+CREATE TRIGGER records_rollup_update AFTER UPDATE OF occurred_at, body, deleted, outcome,
+    pay_type, on_shift, minutes, people_reached, naloxone_doses, ended_utc_ms ON records
+BEGIN
+    UPDATE summary_rollup SET n = n - 1, minutes = minutes - COALESCE(OLD.minutes, 0),
+        people_reached = people_reached - COALESCE(OLD.people_reached, 0),
+        naloxone_doses = naloxone_doses - COALESCE(OLD.naloxone_doses, 0),
+        shift_ms = shift_ms - COALESCE(OLD.ended_utc_ms - OLD.occurred_utc_ms, 0)
+    WHERE OLD.deleted = 0 AND day = substr(OLD.occurred_at, 1, 10) AND org_id = OLD.org_id
+      AND record_type = OLD.record_type AND kind = OLD.kind
+      AND outcome = COALESCE(OLD.outcome, '') AND pay_type = COALESCE(OLD.pay_type, '')
+      AND on_shift = COALESCE(OLD.on_shift, 1);
+    UPDATE supply_rollup SET quantity = quantity - (
+        SELECT COALESCE(SUM(json_extract(j.value, '$.quantity')), 0)
+        FROM json_each(OLD.body, '$.items') j WHERE json_extract(j.value, '$.item') = item)
+    WHERE OLD.deleted = 0 AND OLD.kind = 'supplies_distributed'
+      AND day = substr(OLD.occurred_at, 1, 10) AND org_id = OLD.org_id;
+    INSERT INTO summary_rollup (org_id, day, record_type, kind, outcome, pay_type, on_shift,
+                                n, minutes, people_reached, naloxone_doses, shift_ms)
+    SELECT NEW.org_id, substr(NEW.occurred_at, 1, 10), NEW.record_type, NEW.kind,
+            COALESCE(NEW.outcome, ''), COALESCE(NEW.pay_type, ''), COALESCE(NEW.on_shift, 1),
+            1, COALESCE(NEW.minutes, 0), COALESCE(NEW.people_reached, 0),
+            COALESCE(NEW.naloxone_doses, 0),
+            COALESCE(NEW.ended_utc_ms - NEW.occurred_utc_ms, 0)
+    WHERE NEW.deleted = 0
+    ON CONFLICT DO UPDATE SET n = n + 1, minutes = minutes + excluded.minutes,
+        people_reached = people_reached + excluded.people_reached,
+        naloxone_doses = naloxone_doses + excluded.naloxone_doses,
+        shift_ms = shift_ms + excluded.shift_ms;
+    INSERT INTO supply_rollup (org_id, day, item, quantity)
+    SELECT NEW.org_id, substr(NEW.occurred_at, 1, 10), json_extract(j.value, '$.item'),
+           json_extract(j.value, '$.quantity')
+    FROM json_each(NEW.body, '$.items') j
+    WHERE NEW.deleted = 0 AND NEW.kind = 'supplies_distributed'
+    ON CONFLICT DO UPDATE SET quantity = quantity + excluded.quantity;
+END;
 
 INSERT INTO records (id, org_id, record_type, kind, occurred_at, occurred_utc_ms, recorded_at,
                      version, deleted, body, on_shift, naloxone_doses, sync_change_counter,
@@ -45,10 +123,6 @@ INSERT INTO records (id, org_id, record_type, kind, occurred_at, occurred_utc_ms
 SELECT id, org_id, 'activity', kind, occurred_at, occurred_utc_ms, recorded_at, version, deleted,
        body, 1, 0, sync_change_counter, synced_at, rejected_reason
 FROM activities;
-INSERT INTO supply_lines (record_id, item, quantity)
-SELECT a.id, json_extract(j.value, '$.item'), json_extract(j.value, '$.quantity')
-FROM activities a, json_each(a.body, '$.items') j
-WHERE a.kind = 'supplies_distributed';
 DROP TABLE activities;
 
 -- Check-ins belong to the worker: never synced. Sharing a debrief request creates a separate

@@ -67,6 +67,8 @@ pub struct Core {
     db: Mutex<Connection>,
     data_dir: PathBuf,
     sync: sync::SyncClient,
+    /// Parsed catalogues by organization, so a save does not parse JSON each time.
+    catalogues: Mutex<std::collections::HashMap<String, Arc<Catalogue>>>,
 }
 
 impl Core {
@@ -88,6 +90,7 @@ impl Core {
             db: Mutex::new(conn),
             data_dir: data_dir.to_path_buf(),
             sync: sync::SyncClient::new()?,
+            catalogues: Mutex::new(Default::default()),
         });
         core.purge_expired()?;
         Ok(core)
@@ -148,6 +151,27 @@ impl Core {
     /// The catalogue in force for `org_id` (the worker's first organization when `None`):
     /// the organization's own once pulled, else the default one.
     pub fn catalogue(&self, org_id: Option<&str>) -> Result<Catalogue> {
+        let org = match org_id {
+            Some(o) => o.to_string(),
+            None => match self.resolve_org(None) {
+                Ok(o) => o,
+                Err(_) => return Ok(Catalogue::default_catalogue()),
+            },
+        };
+        Ok((*self.catalogue_arc(&org)?).clone())
+    }
+
+    pub(crate) fn catalogue_arc(&self, org_id: &str) -> Result<Arc<Catalogue>> {
+        let mut cache = self.catalogues.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = cache.get(org_id) {
+            return Ok(c.clone());
+        }
+        let c = Arc::new(self.load_catalogue(Some(org_id))?);
+        cache.insert(org_id.to_string(), c.clone());
+        Ok(c)
+    }
+
+    fn load_catalogue(&self, org_id: Option<&str>) -> Result<Catalogue> {
         let db = self.db();
         let stored: Option<Option<String>> = match org_id {
             Some(id) => db
@@ -182,6 +206,10 @@ impl Core {
             "UPDATE organizations SET catalogue = ?2 WHERE id = ?1",
             params![org_id, json],
         )?;
+        self.catalogues
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(org_id);
         if n == 0 {
             return Err(ValidationError::UnknownOrganization(org_id.into()).into());
         }

@@ -72,7 +72,6 @@ struct Derived {
     outcome: Option<String>,
     pay_type: Option<String>,
     ended_utc_ms: Option<i64>,
-    lines: Vec<(String, i64)>,
 }
 
 fn derive_activity(b: &ActivityBody) -> Derived {
@@ -84,15 +83,9 @@ fn derive_activity(b: &ActivityBody) -> Derived {
         naloxone_doses: Some(b.naloxone_doses()),
         ..Derived::default()
     };
-    match &b.details {
-        KindDetails::SuppliesDistributed(items) => {
-            d.lines = items.iter().map(|l| (l.item.clone(), l.quantity)).collect();
-        }
-        KindDetails::SystemsNavigation(n) => {
-            d.outcome = Some(n.outcome.as_str().into());
-            d.minutes = Some(b.common.minutes.unwrap_or(0) + n.travel_minutes.unwrap_or(0));
-        }
-        _ => {}
+    if let KindDetails::SystemsNavigation(n) = &b.details {
+        d.outcome = Some(n.outcome.as_str().into());
+        d.minutes = Some(b.common.minutes.unwrap_or(0) + n.travel_minutes.unwrap_or(0));
     }
     d
 }
@@ -167,13 +160,6 @@ fn write_record(tx: &Transaction<'_>, rec: &Record, d: &Derived, new: bool) -> R
                 d.ended_utc_ms,
             ],
         )?;
-        tx.execute("DELETE FROM supply_lines WHERE record_id = ?1", [&id])?;
-    }
-    let mut ins = tx.prepare_cached(
-        "INSERT INTO supply_lines (record_id, item, quantity) VALUES (?1, ?2, ?3)",
-    )?;
-    for (item, q) in &d.lines {
-        ins.execute(params![id, item, q])?;
     }
     Ok(())
 }
@@ -329,21 +315,19 @@ pub struct Checkin {
 
 impl Core {
     pub(crate) fn resolve_org(&self, wanted: Option<&str>) -> Result<String> {
+        self.resolve_org_local(wanted).map(|(id, _)| id)
+    }
+
+    /// The organization meant (the first when `None`), and whether it is local-only.
+    fn resolve_org_local(&self, wanted: Option<&str>) -> Result<(String, bool)> {
         let db = self.db();
-        let found: Option<String> = match wanted {
-            Some(id) => db
-                .query_row("SELECT id FROM organizations WHERE id = ?1", [id], |r| {
-                    r.get(0)
-                })
-                .optional()?,
-            None => db
-                .query_row(
-                    "SELECT id FROM organizations ORDER BY joined_at, id LIMIT 1",
-                    [],
-                    |r| r.get(0),
-                )
-                .optional()?,
-        };
+        let found: Option<(String, bool)> = db
+            .prepare_cached(
+                "SELECT id, server_url IS NULL FROM organizations WHERE ?1 IS NULL OR id = ?1
+                 ORDER BY joined_at, id LIMIT 1",
+            )?
+            .query_row([wanted], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
         found.ok_or_else(|| {
             ValidationError::UnknownOrganization(wanted.unwrap_or("").to_string()).into()
         })
@@ -355,8 +339,8 @@ impl Core {
     /// If a shift is open for the organization and the body says nothing else, the activity
     /// is linked to it and takes its role and area; with no open shift it counts as off shift.
     pub fn log_activity(&self, new: NewActivity) -> Result<Record> {
-        let org_id = self.resolve_org(new.org_id.as_deref())?;
-        let catalogue = self.catalogue(Some(&org_id))?;
+        let (org_id, local) = self.resolve_org_local(new.org_id.as_deref())?;
+        let catalogue = self.catalogue_arc(&org_id)?;
         let mut parsed = ActivityBody::parse(&new.kind, &new.body)?;
         let open = self.open_shift(Some(&org_id))?;
         let says_on_shift = new.body.get("on_shift").is_some_and(|v| !v.is_null());
@@ -383,10 +367,14 @@ impl Core {
             recorded_at: t,
             version: 1,
             body: parsed.to_json(),
-            sync: RecordSync::Waiting,
+            sync: if local {
+                RecordSync::Local
+            } else {
+                RecordSync::Waiting
+            },
         };
         self.insert(&rec, &derive_activity(&parsed))?;
-        self.get_record(rec.id)
+        Ok(rec)
     }
 
     fn insert(&self, rec: &Record, d: &Derived) -> Result<()> {
@@ -589,14 +577,11 @@ impl Core {
         };
         let rec = self
             .db()
-            .query_row(
-                &format!(
-                    "SELECT {RECORD_COLS} FROM records r WHERE r.org_id = ?1
-                     AND r.record_type = 'shift' AND r.ended_utc_ms IS NULL AND r.deleted = 0"
-                ),
-                [&org_id],
-                row_to_record,
-            )
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLS} FROM records r WHERE r.org_id = ?1
+                 AND r.record_type = 'shift' AND r.ended_utc_ms IS NULL AND r.deleted = 0"
+            ))?
+            .query_row([&org_id], row_to_record)
             .optional()?;
         rec.map(shift_of).transpose()
     }

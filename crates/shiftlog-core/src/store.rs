@@ -29,10 +29,15 @@ pub fn current_version() -> u32 {
 ///   worth the extra fsync.
 /// - `foreign_keys=ON`: an activity can never point at an organization that is not there.
 /// - `busy_timeout=5000`: the CLI and the app may share a profile; wait, don't fail.
+/// - `cache_size=-16000` (16 MB): with SQLCipher every page read from disk is decrypted, so a
+///   cache that holds a worker's whole year keeps summaries from decrypting it again.
+/// - `temp_store=MEMORY`: sorts for summaries never touch disk (they would be plaintext).
 const PRAGMAS: &str = "PRAGMA journal_mode=WAL;
 PRAGMA synchronous=FULL;
 PRAGMA foreign_keys=ON;
-PRAGMA busy_timeout=5000;";
+PRAGMA busy_timeout=5000;
+PRAGMA cache_size=-16000;
+PRAGMA temp_store=MEMORY;";
 
 /// Opens (creating if needed) the encrypted database at `path` with `key` and brings its
 /// schema up to date. A plaintext database from before encryption is encrypted in place.

@@ -106,38 +106,37 @@ fn add(f: &mut Figures, other: &Figures) {
 }
 
 impl Core {
-    /// The worker's summary for a period: one pass over the records' summary columns (an
-    /// index covers them), one over supply lines, one over check-ins.
+    /// The worker's summary for a period of whole local days: from `from`'s date (inclusive)
+    /// to `to`'s date (exclusive), each taken in its own UTC offset. A record counts on the
+    /// local date it happened. Reads the running totals kept by the database's triggers
+    /// (migration 2), so its cost grows with the number of days, not of records.
     pub fn summary(&self, q: &SummaryQuery) -> Result<Summary> {
-        let from = q.from.timestamp_millis();
-        let to = q.to.timestamp_millis();
+        let from = q.from.format("%Y-%m-%d").to_string();
+        let to = q.to.format("%Y-%m-%d").to_string();
         let db = self.db();
         let mut per_org: BTreeMap<String, Figures> = BTreeMap::new();
         let names: BTreeMap<String, String> = {
-            let mut stmt = db.prepare("SELECT id, name FROM organizations")?;
+            let mut stmt = db.prepare_cached("SELECT id, name FROM organizations")?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<Result<_, _>>()?
         };
         {
             let mut stmt = db.prepare_cached(
-                "SELECT org_id, record_type, kind, outcome, pay_type, on_shift, COUNT(*),
-                        SUM(COALESCE(minutes, 0)), SUM(COALESCE(people_reached, 0)),
-                        SUM(COALESCE(naloxone_doses, 0)),
-                        SUM(CASE WHEN ended_utc_ms IS NOT NULL
-                                 THEN ended_utc_ms - occurred_utc_ms ELSE 0 END)
-                 FROM records
-                 WHERE occurred_utc_ms >= ?1 AND occurred_utc_ms < ?2 AND deleted = 0
-                   AND (?3 IS NULL OR org_id = ?3)
-                 GROUP BY org_id, record_type, kind, outcome, pay_type, on_shift",
+                "SELECT org_id, record_type, kind, outcome, pay_type, on_shift, SUM(n),
+                        SUM(minutes), SUM(people_reached), SUM(naloxone_doses), SUM(shift_ms)
+                 FROM summary_rollup
+                 WHERE day >= ?1 AND day < ?2 AND (?3 IS NULL OR org_id = ?3)
+                 GROUP BY org_id, record_type, kind, outcome, pay_type, on_shift
+                 HAVING SUM(n) > 0",
             )?;
             let mut rows = stmt.query(params![from, to, q.org_id])?;
             while let Some(r) = rows.next()? {
                 let org: String = r.get(0)?;
                 let rt: String = r.get(1)?;
                 let kind: String = r.get(2)?;
-                let outcome: Option<String> = r.get(3)?;
-                let pay: Option<String> = r.get(4)?;
-                let on_shift: Option<bool> = r.get(5)?;
+                let outcome: String = r.get(3)?;
+                let pay: String = r.get(4)?;
+                let on_shift: bool = r.get(5)?;
                 let n: u64 = r.get(6)?;
                 let minutes: i64 = r.get(7)?;
                 let people: i64 = r.get(8)?;
@@ -150,19 +149,21 @@ impl Core {
                         *f.activities_by_kind.entry(kind.clone()).or_default() += n;
                         f.people_reached += people;
                         f.naloxone_doses += doses;
-                        if on_shift == Some(false) {
+                        if !on_shift {
                             f.off_shift_activities += n;
                             f.off_shift_hours += minutes as f64 / 60.0;
                         }
-                        if kind == "systems_navigation" {
-                            if let Some(o) = outcome {
-                                *f.navigation_by_outcome.entry(o).or_default() += n;
-                            }
+                        if kind == "systems_navigation" && !outcome.is_empty() {
+                            *f.navigation_by_outcome.entry(outcome).or_default() += n;
                         }
                     }
                     "shift" => {
                         let hours = shift_ms as f64 / MS_PER_HOUR;
-                        let pay = pay.unwrap_or_else(|| "paid".into());
+                        let pay = if pay.is_empty() {
+                            "paid".to_string()
+                        } else {
+                            pay
+                        };
                         if matches!(pay.as_str(), "unpaid" | "volunteer") {
                             f.unpaid_hours += hours;
                         } else {
@@ -177,11 +178,9 @@ impl Core {
         }
         {
             let mut stmt = db.prepare_cached(
-                "SELECT r.org_id, l.item, SUM(l.quantity) FROM supply_lines l
-                 JOIN records r ON r.id = l.record_id
-                 WHERE r.occurred_utc_ms >= ?1 AND r.occurred_utc_ms < ?2 AND r.deleted = 0
-                   AND r.kind = 'supplies_distributed' AND (?3 IS NULL OR r.org_id = ?3)
-                 GROUP BY r.org_id, l.item",
+                "SELECT org_id, item, SUM(quantity) FROM supply_rollup
+                 WHERE day >= ?1 AND day < ?2 AND (?3 IS NULL OR org_id = ?3)
+                 GROUP BY org_id, item HAVING SUM(quantity) <> 0",
             )?;
             let mut rows = stmt.query(params![from, to, q.org_id])?;
             while let Some(r) = rows.next()? {
@@ -192,8 +191,8 @@ impl Core {
         {
             let mut stmt = db.prepare_cached(
                 "SELECT COALESCE(org_id, ''), COUNT(*) FROM checkins
-                 WHERE debrief_requested = 1 AND created_utc_ms >= ?1 AND created_utc_ms < ?2
-                   AND (?3 IS NULL OR org_id = ?3)
+                 WHERE debrief_requested = 1 AND substr(created_at, 1, 10) >= ?1
+                   AND substr(created_at, 1, 10) < ?2 AND (?3 IS NULL OR org_id = ?3)
                  GROUP BY org_id",
             )?;
             let mut rows = stmt.query(params![from, to, q.org_id])?;
