@@ -10,10 +10,10 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # System packages: Tauri's WebKitGTK, the webview's WebDriver, a virtual display, sqlite3 for
-# benchmarks, Chromium for the staff dashboard tests.
+# benchmarks, D-Bus and GNOME Keyring (a real Secret Service for the keystore test).
 APT_PACKAGES=(
   build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev librsvg2-dev
-  webkit2gtk-driver xvfb xauth imagemagick sqlite3 curl
+  webkit2gtk-driver xvfb xauth imagemagick sqlite3 curl dbus gnome-keyring
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -32,4 +32,40 @@ if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-d
 fi
 
 command -v node >/dev/null 2>&1 || { echo "Node.js 20+ is required (apt-get install nodejs)" >&2; exit 1; }
+
+# The organization server's tests (crates/shiftlog-server, tests/dashboard): PostgreSQL on
+# 127.0.0.1:5432 with trust auth for local connections, Chromium for the staff dashboard test,
+# python3-venv for schemathesis (installed into target/schemathesis/venv by its script), and
+# npm playwright-core.
+SERVER_PACKAGES=(postgresql chromium chromium-driver python3-venv)
+missing=()
+for p in "${SERVER_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing packages for the server tests: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  say "starting PostgreSQL"
+  $SUDO pg_ctlcluster "$(ls /etc/postgresql | sort -V | tail -1)" main start || $SUDO service postgresql start
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+if ! psql "postgres://$(id -un)@127.0.0.1:5432/test" -qtAc 'SELECT 1' >/dev/null 2>&1; then
+  say "configuring PostgreSQL for the tests (trust on 127.0.0.1, role $(id -un), database test)"
+  HBA="$($SUDO -u postgres psql -qtAc 'SHOW hba_file' 2>/dev/null || su postgres -c "psql -qtAc 'SHOW hba_file'")"
+  grep -q '^host all all 127.0.0.1/32 trust' "$HBA" || $SUDO sed -i '1i host all all 127.0.0.1/32 trust' "$HBA"
+  su postgres -c "psql -qc \"SELECT pg_reload_conf()\"" >/dev/null
+  su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='$(id -un)'\"" | grep -q 1 \
+    || su postgres -c "psql -qc 'CREATE ROLE \"$(id -un)\" SUPERUSER LOGIN'"
+  for db in test "$(id -un)"; do
+    su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='$db'\"" | grep -q 1 \
+      || su postgres -c "psql -qc 'CREATE DATABASE \"$db\" OWNER \"$(id -un)\"'"
+  done
+fi
+if [ ! -d tests/dashboard/node_modules/playwright-core ]; then
+  say "installing playwright-core for the dashboard test"
+  (cd tests/dashboard && npm install --silent --no-audit --no-fund)
+fi
 say "ready"

@@ -21,6 +21,12 @@ cargo test --workspace --quiet
 step "UI tests"
 (cd ui && npm test --silent)
 
+step "organization server: staff dashboard in Chromium, schemathesis against its OpenAPI"
+cargo build --quiet -p shiftlog-server
+(cd tests/dashboard && node --test --test-concurrency=1 .)
+echo "dashboard screenshots: tests/dashboard/out/"
+bash crates/shiftlog-server/tests/schemathesis.sh
+
 step "end-to-end: the real desktop app under Xvfb"
 cargo build --quiet -p shiftlog-server -p shiftlog-cli -p shiftlog-app
 xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 tests/e2e/

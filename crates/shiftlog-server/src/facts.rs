@@ -23,7 +23,7 @@ pub fn check_envelope(r: &RecordEnvelope) -> Result<(), String> {
     if !r.body.is_object() {
         return Err("body must be a JSON object".into());
     }
-    if r.kind.is_empty() || r.kind.len() > 64 {
+    if r.kind.is_empty() || r.kind.len() > 64 || crate::has_control(&r.kind, false) {
         return Err("kind must be 1 to 64 characters".into());
     }
     if let Some(note) = r.body.get("note").and_then(Value::as_str) {
@@ -37,8 +37,13 @@ pub fn check_envelope(r: &RecordEnvelope) -> Result<(), String> {
 fn text(body: &Value, key: &str) -> Option<String> {
     body.get(key)
         .and_then(Value::as_str)
+        .map(|s| {
+            s.chars()
+                .filter(|c| !c.is_control())
+                .take(64)
+                .collect::<String>()
+        })
         .filter(|s| !s.is_empty())
-        .map(|s| s.chars().take(64).collect())
 }
 
 /// A non-negative count from the body, capped at `max` so one bad record cannot swamp a sum.

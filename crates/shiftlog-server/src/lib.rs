@@ -157,6 +157,13 @@ pub fn valid_id(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
+/// True if `s` holds a control character (NUL and the like): never stored, and PostgreSQL
+/// refuses NUL in text. `allow_newlines` lets multi-line descriptions through.
+pub fn has_control(s: &str, allow_newlines: bool) -> bool {
+    s.chars()
+        .any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\t')))
+}
+
 /// A worker pseudonym: `W-` and 4 to 8 letters or digits.
 pub fn valid_pseudonym(s: &str) -> bool {
     s.strip_prefix("W-")
@@ -224,6 +231,11 @@ impl OrgService {
         if !valid_id(id) {
             return Err(ServiceError::BadRequest(
                 "organization id: use letters, digits and dashes".into(),
+            ));
+        }
+        if name.trim().is_empty() || name.chars().count() > 120 || has_control(name, false) {
+            return Err(ServiceError::BadRequest(
+                "organization name: 1 to 120 characters, no control characters".into(),
             ));
         }
         Ok(self.store.ensure_organization(id, name)?)
@@ -305,9 +317,9 @@ impl OrgService {
     /// a fresh pseudonym.
     pub fn enroll(&self, code: &str, device_name: &str) -> Result<EnrollResponse, ServiceError> {
         let name = device_name.trim();
-        if name.chars().count() > 80 {
+        if name.chars().count() > 80 || has_control(name, false) {
             return Err(ServiceError::BadRequest(
-                "device_name: at most 80 characters".into(),
+                "device_name: at most 80 characters, no control characters".into(),
             ));
         }
         if code.len() > 64 {
@@ -540,15 +552,16 @@ fn check_entries(section: &str, entries: &[CatalogueEntry]) -> Result<(), Servic
                 e.id
             )));
         }
-        if e.label.trim().is_empty() || e.label.chars().count() > 80 {
+        if e.label.trim().is_empty() || e.label.chars().count() > 80 || has_control(&e.label, false)
+        {
             return Err(ServiceError::BadRequest(format!(
                 "{section}: {}: label must be 1 to 80 characters",
                 e.id
             )));
         }
-        if e.description.chars().count() > 1000 {
+        if e.description.chars().count() > 1000 || has_control(&e.description, true) {
             return Err(ServiceError::BadRequest(format!(
-                "{section}: {}: description at most 1000 characters",
+                "{section}: {}: description at most 1000 characters, no control characters",
                 e.id
             )));
         }

@@ -193,7 +193,10 @@ impl OrgService {
                 return Err(ServiceError::RateLimited(wait));
             }
         }
-        let account = if username.len() <= 64 && password.len() <= 512 {
+        let account = if username.len() <= 64
+            && password.len() <= 512
+            && !crate::has_control(username, false)
+        {
             self.store.staff_by_username(username)?
         } else {
             None
