@@ -30,6 +30,10 @@ struct Cli {
     /// other users of this computer.
     #[arg(long, global = true, env = "SHIFTLOG_PIN", hide_env_values = true)]
     pin: Option<String>,
+    /// Keep the database key in this computer's keystore instead of deriving it from a PIN
+    /// (only when setting up a new profile; a keystore profile needs no flag afterwards).
+    #[arg(long, global = true)]
+    keystore: bool,
     /// Language of messages: en or fr.
     #[arg(long, global = true, env = "SHIFTLOG_LANG", default_value = "en")]
     lang: String,
@@ -519,14 +523,23 @@ fn run(cli: Cli) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(shiftlog_core::default_data_dir);
     let lang = Lang::parse(&cli.lang);
-    let pin = cli.pin.clone().ok_or_else(|| {
-        Failure::Usage(if shiftlog_core::profile_exists(&dir) {
-            "enter your PIN with --pin or SHIFTLOG_PIN".into()
-        } else {
-            "choose a PIN (4 to 12 digits) with --pin or SHIFTLOG_PIN to set up this device".into()
-        })
-    })?;
-    let core: Arc<Core> = Core::open(&dir, &Unlock::Pin(pin))?;
+    let source = shiftlog_core::profile_key_source(&dir);
+    let unlock =
+        match (source.as_deref(), cli.pin.clone(), cli.keystore) {
+            (Some("keystore"), _, _) | (None, None, true) => Unlock::Keystore,
+            (_, Some(pin), _) => Unlock::Pin(pin),
+            (Some(_), None, _) => {
+                return Err(Failure::Usage(
+                    "enter your PIN with --pin or SHIFTLOG_PIN".into(),
+                ))
+            }
+            (None, None, false) => return Err(Failure::Usage(
+                "choose a PIN (4 to 12 digits) with --pin or SHIFTLOG_PIN to set up this device, \
+                 or use --keystore to keep the key in this computer's keystore"
+                    .into(),
+            )),
+        };
+    let core: Arc<Core> = Core::open(&dir, &unlock)?;
     let json_out = cli.json;
     let print = |v: Value, text: String| {
         if json_out {

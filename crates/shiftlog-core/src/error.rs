@@ -248,6 +248,9 @@ pub enum CoreError {
     /// This profile is opened with a PIN, not a keystore key.
     #[error("PIN needed")]
     PinNeeded,
+    /// No OS keystore answered.
+    #[error("keystore unavailable: {0}")]
+    KeystoreUnavailable(String),
     /// `key.json` is unreadable.
     #[error("key file: {0}")]
     KeyFile(String),
@@ -295,6 +298,7 @@ impl CoreError {
             CoreError::WrongPin => "wrong_pin",
             CoreError::PinNeeded => "pin_needed",
             CoreError::KeyFile(_) => "key_file",
+            CoreError::KeystoreUnavailable(_) => "keystore_unavailable",
             CoreError::NotEnrolled => "not_enrolled",
             CoreError::BadServerUrl(_) => "bad_server_url",
             CoreError::Network(_) => "offline",
@@ -335,6 +339,8 @@ impl CoreError {
             CoreError::WrongPin => "That PIN does not open your data. Try again. Nothing was changed.".into(),
             CoreError::PinNeeded if fr => "Entrez votre NIP pour ouvrir vos données.".into(),
             CoreError::PinNeeded => "Enter your PIN to open your data.".into(),
+            CoreError::KeystoreUnavailable(_) if fr => "Le trousseau de cet appareil ne répond pas. Utilisez un NIP.".into(),
+            CoreError::KeystoreUnavailable(_) => "This device's keystore is not answering. Use a PIN instead.".into(),
             CoreError::KeyFile(why) if fr => format!("Le fichier de clé est illisible ({why}). Vos données n'ont pas été touchées ; demandez de l'aide à votre coordonnateur·rice."),
             CoreError::KeyFile(why) => format!("The key file could not be read ({why}). Your data was not touched; ask your coordinator for help."),
             CoreError::NotEnrolled if fr => "Joignez un organisme avec le code de votre coordonnateur·rice pour envoyer vos activités.".into(),

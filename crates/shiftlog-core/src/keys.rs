@@ -19,8 +19,10 @@ pub const KEY_FILE: &str = "key.json";
 pub enum Unlock {
     /// The worker's PIN (4 to 12 digits).
     Pin(String),
-    /// A 32-byte key from the OS keystore.
+    /// A 32-byte key the caller got from elsewhere.
     Key([u8; 32]),
+    /// The OS keystore: a random key made for this profile and kept there ([`keystore`]).
+    Keystore,
 }
 
 impl std::fmt::Debug for Unlock {
@@ -28,6 +30,7 @@ impl std::fmt::Debug for Unlock {
         f.write_str(match self {
             Unlock::Pin(_) => "Unlock::Pin(…)",
             Unlock::Key(_) => "Unlock::Key(…)",
+            Unlock::Keystore => "Unlock::Keystore",
         })
     }
 }
@@ -72,6 +75,17 @@ struct KeyFile {
     kdf: Option<KdfParams>,
     salt: Option<String>,
     check: String,
+    /// Name of the keystore entry, for `source = "keystore"`.
+    #[serde(default)]
+    keystore_account: Option<String>,
+}
+
+/// How a profile's key is kept, read from its `key.json` (`None` for a new profile).
+pub fn profile_key_source(data_dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(data_dir.join(KEY_FILE)).ok()?;
+    serde_json::from_str::<KeyFile>(&text)
+        .ok()
+        .map(|k| k.source)
 }
 
 fn check_value(key: &[u8; 32]) -> String {
@@ -128,9 +142,16 @@ pub fn resolve(data_dir: &Path, unlock: &Unlock, params: KdfParams) -> Result<Db
                     .ok_or_else(|| CoreError::KeyFile("missing Argon2 parameters".into()))?;
                 derive(pin, &salt, p)?
             }
-            (Unlock::Key(k), "keystore") => *k,
+            (Unlock::Key(k), "key") => *k,
+            (Unlock::Keystore, "keystore") => {
+                let account = kf
+                    .keystore_account
+                    .as_deref()
+                    .ok_or_else(|| CoreError::KeyFile("missing keystore account".into()))?;
+                keystore::get(account)?
+            }
             (Unlock::Pin(_), _) => return Err(CoreError::WrongPin),
-            (Unlock::Key(_), _) => return Err(CoreError::PinNeeded),
+            (Unlock::Key(_) | Unlock::Keystore, _) => return Err(CoreError::PinNeeded),
         };
         if check_value(&key) != kf.check {
             return Err(CoreError::WrongPin);
@@ -150,6 +171,7 @@ pub fn resolve(data_dir: &Path, unlock: &Unlock, params: KdfParams) -> Result<Db
                 kdf: Some(params),
                 salt: Some(hex::encode(salt)),
                 check: check_value(&key),
+                keystore_account: None,
             };
             (key, kf)
         }
@@ -157,15 +179,105 @@ pub fn resolve(data_dir: &Path, unlock: &Unlock, params: KdfParams) -> Result<Db
             *k,
             KeyFile {
                 version: 1,
-                source: "keystore".into(),
+                source: "key".into(),
                 kdf: None,
                 salt: None,
                 check: check_value(k),
+                keystore_account: None,
             },
         ),
+        Unlock::Keystore => {
+            let mut key = [0u8; 32];
+            getrandom::fill(&mut key)
+                .map_err(|e| CoreError::KeyFile(format!("no randomness: {e}")))?;
+            let account = format!("db-key-{}", uuid::Uuid::new_v4());
+            keystore::put(&account, &key)?;
+            (
+                key,
+                KeyFile {
+                    version: 1,
+                    source: "keystore".into(),
+                    kdf: None,
+                    salt: None,
+                    check: check_value(&key),
+                    keystore_account: Some(account),
+                },
+            )
+        }
     };
     write_durably(&path, &serde_json::to_vec_pretty(&kf).unwrap_or_default())?;
     Ok(DbKey(key))
+}
+
+/// The OS keystore. Where there is none (no Secret Service on a Linux machine, or a platform
+/// without a backend), every call fails with [`CoreError::KeystoreUnavailable`] and the
+/// caller falls back to the PIN.
+pub mod keystore {
+    use crate::error::CoreError;
+
+    /// Service name of shiftlog's entries.
+    pub const SERVICE: &str = "org.shiftlog.app";
+
+    #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
+    fn entry(account: &str) -> Result<keyring::Entry, CoreError> {
+        keyring::Entry::new(SERVICE, account)
+            .map_err(|e| CoreError::KeystoreUnavailable(e.to_string()))
+    }
+
+    /// Stores a key.
+    #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
+    pub fn put(account: &str, key: &[u8; 32]) -> Result<(), CoreError> {
+        entry(account)?
+            .set_secret(key)
+            .map_err(|e| CoreError::KeystoreUnavailable(e.to_string()))
+    }
+
+    /// Reads a key.
+    #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
+    pub fn get(account: &str) -> Result<[u8; 32], CoreError> {
+        let secret = entry(account)?.get_secret().map_err(|e| match e {
+            keyring::Error::NoEntry => {
+                CoreError::KeyFile("the key is no longer in this computer's keystore".into())
+            }
+            e => CoreError::KeystoreUnavailable(e.to_string()),
+        })?;
+        secret
+            .try_into()
+            .map_err(|_| CoreError::KeyFile("the keystore holds a key of the wrong size".into()))
+    }
+
+    /// True when a keystore answers on this machine (a probe entry is written and removed).
+    #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
+    pub fn available() -> bool {
+        let Ok(e) = keyring::Entry::new(SERVICE, "probe") else {
+            return false;
+        };
+        let ok = e.set_secret(b"probe").is_ok();
+        let _ = e.delete_credential();
+        ok
+    }
+
+    /// Stores a key (no keystore on this platform).
+    #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+    pub fn put(_account: &str, _key: &[u8; 32]) -> Result<(), CoreError> {
+        Err(CoreError::KeystoreUnavailable(
+            "no keystore on this platform".into(),
+        ))
+    }
+
+    /// Reads a key (no keystore on this platform).
+    #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+    pub fn get(_account: &str) -> Result<[u8; 32], CoreError> {
+        Err(CoreError::KeystoreUnavailable(
+            "no keystore on this platform".into(),
+        ))
+    }
+
+    /// No keystore on this platform.
+    #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+    pub fn available() -> bool {
+        false
+    }
 }
 
 /// Writes a small file so that it is either fully there or not at all.

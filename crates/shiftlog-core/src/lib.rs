@@ -21,7 +21,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 pub use catalogue::Catalogue;
 pub use error::{CoreError, Lang, ValidationError};
-pub use keys::{KdfParams, Unlock};
+pub use keys::{keystore, profile_key_source, KdfParams, Unlock};
 pub use model::{
     Activity, ActivityBody, NewActivity, Organization, PayType, Record, RecordSync, RecordType,
     SupplyLine, TrainingStatus,
