@@ -178,6 +178,13 @@ enum Command {
     Status,
     /// Remove synced records older than your organizations' retention windows.
     Purge,
+    /// List data files that could not be read and were set aside (never deleted), and copy
+    /// them somewhere for recovery.
+    Rescue {
+        /// Copy them into this folder.
+        #[arg(long)]
+        to: Option<PathBuf>,
+    },
 }
 
 #[derive(Args, Clone, Default)]
@@ -523,6 +530,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(shiftlog_core::default_data_dir);
     let lang = Lang::parse(&cli.lang);
+    if let Command::Rescue { to } = &cli.command {
+        let files = shiftlog_core::store::quarantined(&dir);
+        if let Some(dest) = to {
+            let copies = shiftlog_core::store::export_quarantined(&dir, dest)?;
+            println!("Copied {} file(s) to {}", copies.len(), dest.display());
+        } else if files.is_empty() {
+            println!("No data file was set aside.");
+        } else {
+            for f in files {
+                println!("{}", f.display());
+            }
+        }
+        return Ok(());
+    }
     let source = shiftlog_core::profile_key_source(&dir);
     let unlock =
         match (source.as_deref(), cli.pin.clone(), cli.keystore) {
@@ -923,6 +944,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 ),
             );
         }
+        Command::Rescue { .. } => {}
         Command::Purge => {
             let n = core.purge_expired()?;
             print(

@@ -130,6 +130,46 @@ pub fn migrate(conn: &Connection) -> Result<(), CoreError> {
     Ok(())
 }
 
+/// Databases that were moved aside because they could not be read, oldest first.
+pub fn quarantined(data_dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(data_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.contains(".unreadable-") && !n.ends_with("-wal") && !n.ends_with("-shm")
+            })
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// Copies every moved-aside database (with its WAL files) into `dest`, for a coordinator or a
+/// recovery tool. Returns the copies. The originals stay where they are.
+pub fn export_quarantined(data_dir: &Path, dest: &Path) -> Result<Vec<PathBuf>, CoreError> {
+    let io = |what: String| move |e| CoreError::Io { what, source: e };
+    std::fs::create_dir_all(dest).map_err(io(format!("creating {}", dest.display())))?;
+    let mut out = Vec::new();
+    for p in quarantined(data_dir) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut src = p.as_os_str().to_owned();
+            src.push(suffix);
+            let src = PathBuf::from(src);
+            if let Some(name) = src.file_name().filter(|_| src.exists()) {
+                let to = dest.join(name);
+                std::fs::copy(&src, &to).map_err(io(format!("copying {}", src.display())))?;
+                if suffix.is_empty() {
+                    out.push(to);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn is_unreadable(e: &CoreError) -> bool {
     matches!(
         e,
@@ -202,6 +242,11 @@ mod tests {
         match err {
             CoreError::DatabaseUnreadable { moved_to, .. } => {
                 assert_eq!(std::fs::read(&moved_to).expect("kept"), garbage);
+                assert_eq!(quarantined(dir.path()), vec![moved_to.clone()]);
+                let out = tempfile::tempdir().expect("out");
+                let copies = export_quarantined(dir.path(), out.path()).expect("export");
+                assert_eq!(copies.len(), 1);
+                assert_eq!(std::fs::read(&copies[0]).expect("copy"), garbage);
             }
             other => panic!("unexpected error {other:?}"),
         }

@@ -1,0 +1,147 @@
+//! The `shiftlog` command, run as a process against a real profile.
+
+use std::process::{Command, Output};
+
+fn run(dir: &std::path::Path, pin: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shiftlog"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("SHIFTLOG_PIN", pin)
+        .env_remove("SHIFTLOG_LANG")
+        .output()
+        .expect("run shiftlog")
+}
+
+fn ok(o: &Output) -> String {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout.clone()).expect("utf8")
+}
+
+#[test]
+fn record_list_edit_delete_and_summarize_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    ok(&run(d, "2468", &["add-org", "Peer Network"]));
+    ok(&run(
+        d,
+        "2468",
+        &["shift", "start", "--pay", "volunteer", "--area", "downtown"],
+    ));
+    ok(&run(
+        d,
+        "2468",
+        &["log", "supplies", "naloxone_kit=2", "syringes=10"],
+    ));
+    let od: serde_json::Value = serde_json::from_str(&ok(&run(
+        d,
+        "2468",
+        &[
+            "--json",
+            "log",
+            "overdose",
+            "--naloxone-doses",
+            "2",
+            "--called-911",
+            "yes",
+            "--outcome",
+            "survived",
+        ],
+    )))
+    .expect("json");
+    assert_eq!(od["body"]["naloxone"]["doses"], 2);
+    assert_eq!(od["body"]["area"], "downtown", "from the open shift");
+    ok(&run(
+        d,
+        "2468",
+        &[
+            "log",
+            "navigation",
+            "--task",
+            "housing",
+            "--contact",
+            "accompaniment",
+            "--outcome",
+            "pending",
+            "--minutes",
+            "45",
+        ],
+    ));
+    ok(&run(
+        d,
+        "2468",
+        &[
+            "checkin",
+            "--debrief",
+            "--wellbeing",
+            "2",
+            "--note",
+            "hard day",
+            "--share",
+        ],
+    ));
+    ok(&run(
+        d,
+        "2468",
+        &["training", "Naloxone refresher", "--minutes", "60"],
+    ));
+    ok(&run(d, "2468", &["shift", "end"]));
+    let id = od["id"].as_str().expect("id");
+    let edited = ok(&run(
+        d,
+        "2468",
+        &[
+            "edit",
+            id,
+            r#"{"called_911":"yes","naloxone":{"doses":3,"route":"intranasal"},"outcome":"transported"}"#,
+        ],
+    ));
+    assert!(edited.contains("version 2"), "{edited}");
+    let list = ok(&run(d, "2468", &["--json", "list", "--type", "activity"]));
+    let list: serde_json::Value = serde_json::from_str(&list).expect("json");
+    assert_eq!(list.as_array().expect("array").len(), 3);
+    let csv = ok(&run(d, "2468", &["summary", "--format", "csv"]));
+    assert!(csv.contains("Naloxone doses given,3"), "{csv}");
+    assert!(csv.contains("Debriefs requested,1"), "{csv}");
+    let html = ok(&run(
+        d,
+        "2468",
+        &["--lang", "fr", "summary", "--format", "html"],
+    ));
+    assert!(html.contains("Mon résumé de travail"));
+    ok(&run(d, "2468", &["delete", id]));
+    let list: serde_json::Value = serde_json::from_str(&ok(&run(
+        d,
+        "2468",
+        &["--json", "list", "--type", "activity"],
+    )))
+    .expect("json");
+    assert_eq!(list.as_array().expect("array").len(), 2);
+}
+
+#[test]
+fn errors_exit_non_zero_with_a_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    ok(&run(d, "2468", &["add-org", "Peer Network"]));
+    let o = run(d, "2468", &["log", "supplies", "naloxone_kit=0"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("must be a number from 1 to 10000"));
+    let o = run(d, "2468", &["--lang", "fr", "log", "supplies", "bananas=1"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("n'est pas dans la liste"));
+    let o = run(d, "1111", &["list"]);
+    assert_eq!(o.status.code(), Some(6));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("PIN"));
+    let o = run(d, "2468", &["shift", "end"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no started shift"));
+    let o = run(d, "2468", &["log", "supplies", "naloxone_kit"]);
+    assert_eq!(o.status.code(), Some(2));
+    let list: serde_json::Value =
+        serde_json::from_str(&ok(&run(d, "2468", &["--json", "list"]))).expect("json");
+    assert!(
+        list.as_array().expect("array").is_empty(),
+        "nothing stored by failed commands"
+    );
+}
