@@ -26,10 +26,198 @@ pub fn check_envelope(r: &RecordEnvelope) -> Result<(), String> {
     if r.kind.is_empty() || r.kind.len() > 64 || crate::has_control(&r.kind, false) {
         return Err("kind must be 1 to 64 characters".into());
     }
-    if let Some(note) = r.body.get("note").and_then(Value::as_str) {
-        if note.chars().count() > 280 {
-            return Err("note: at most 280 characters".into());
+    check_body(r)
+}
+
+/// Checks the fields of a body that `docs/records.md` defines (protocol 1): types, ranges and
+/// enum values of the fields that are present. Fields it does not define are kept as they are
+/// (a newer device may send them); a wrong value is refused with a sentence naming the field.
+pub fn check_body(r: &RecordEnvelope) -> Result<(), String> {
+    if r.deleted {
+        return Ok(());
+    }
+    let b = &r.body;
+    let present = |k: &str| b.get(k).filter(|v| !v.is_null());
+    let int = |k: &str, lo: i64, hi: i64| -> Result<(), String> {
+        match present(k) {
+            None => Ok(()),
+            Some(v) => match v.as_i64() {
+                Some(n) if (lo..=hi).contains(&n) => Ok(()),
+                _ => Err(format!("{k}: a whole number from {lo} to {hi}")),
+            },
         }
+    };
+    let boolean = |k: &str| -> Result<(), String> {
+        match present(k) {
+            Some(v) if !v.is_boolean() => Err(format!("{k}: true or false")),
+            _ => Ok(()),
+        }
+    };
+    let string = |k: &str, max: usize| -> Result<(), String> {
+        match present(k) {
+            None => Ok(()),
+            Some(v) => match v.as_str() {
+                Some(t) if t.chars().count() <= max => Ok(()),
+                _ => Err(format!("{k}: text of at most {max} characters")),
+            },
+        }
+    };
+    let one_of = |k: &str, allowed: &[&str]| -> Result<(), String> {
+        match present(k) {
+            None => Ok(()),
+            Some(v) => match v.as_str() {
+                Some(t) if allowed.contains(&t) => Ok(()),
+                _ => Err(format!("{k}: one of {}", allowed.join(", "))),
+            },
+        }
+    };
+    let time = |k: &str| -> Result<Option<chrono::DateTime<chrono::FixedOffset>>, String> {
+        match present(k) {
+            None => Ok(None),
+            Some(v) => v
+                .as_str()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map(Some)
+                .ok_or_else(|| format!("{k}: a date and time like 2026-11-20T10:42:00-08:00")),
+        }
+    };
+    string("note", 280)?;
+    string("area", 64)?;
+    string("role", 64)?;
+    match r.record_type.as_str() {
+        "activity" => {
+            if let Some(v) = present("shift_id") {
+                if v.as_str()
+                    .and_then(|t| uuid::Uuid::parse_str(t).ok())
+                    .is_none()
+                {
+                    return Err("shift_id: a shift's id".into());
+                }
+            }
+            boolean("on_shift")?;
+            int("minutes", 0, 1440)?;
+            int("people_reached", 0, 10_000)?;
+            match r.kind.as_str() {
+                "overdose_response" => {
+                    one_of("called_911", &["yes", "no", "unknown"])?;
+                    one_of("outcome", &["survived", "transported", "died", "unknown"])?;
+                    for k in [
+                        "ems_arrived",
+                        "rescue_breathing",
+                        "oxygen",
+                        "recovery_position",
+                        "stayed_until_recovery_or_ems",
+                        "kit_replaced",
+                    ] {
+                        boolean(k)?;
+                    }
+                    if let Some(n) = present("naloxone") {
+                        let doses = n.get("doses").and_then(Value::as_i64);
+                        let route = n.get("route").and_then(Value::as_str);
+                        if !matches!(doses, Some(0..=20))
+                            || !matches!(route, None | Some("intranasal" | "intramuscular"))
+                        {
+                            return Err(
+                                "naloxone: doses from 0 to 20, route intranasal or intramuscular"
+                                    .into(),
+                            );
+                        }
+                    }
+                }
+                "supplies_distributed" => {
+                    let lines = b.get("items").and_then(Value::as_array);
+                    let ok = lines.is_some_and(|l| {
+                        !l.is_empty()
+                            && l.iter().all(|line| {
+                                line.get("item")
+                                    .and_then(Value::as_str)
+                                    .is_some_and(|i| !i.is_empty() && i.len() <= 64)
+                                    && matches!(
+                                        line.get("quantity").and_then(Value::as_i64),
+                                        Some(1..=10_000)
+                                    )
+                            })
+                    });
+                    if !ok {
+                        return Err(
+                            "items: at least one line, each an item and a quantity from 1 to 10000"
+                                .into(),
+                        );
+                    }
+                }
+                "systems_navigation" => {
+                    one_of(
+                        "task",
+                        &[
+                            "id",
+                            "income_assistance",
+                            "disability_assistance",
+                            "housing",
+                            "bank_account",
+                            "health_appointment",
+                            "pharmacy",
+                            "legal",
+                            "other",
+                        ],
+                    )?;
+                    one_of("contact_type", &["phone", "in_person", "accompaniment"])?;
+                    one_of("outcome", &["completed", "pending", "declined"])?;
+                    int("travel_minutes", 0, 1440)?;
+                    int("out_of_pocket_cents", 0, i64::MAX)?;
+                    if let Some(d) = present("follow_up_date") {
+                        if d.as_str()
+                            .and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+                            .is_none()
+                        {
+                            return Err("follow_up_date: a date like 2026-11-30".into());
+                        }
+                    }
+                    if let Some(bs) = present("barriers") {
+                        let ok = bs.as_array().is_some_and(|a| {
+                            a.len() <= 20
+                                && a.iter()
+                                    .all(|x| x.as_str().is_some_and(|t| t.chars().count() <= 80))
+                        });
+                        if !ok {
+                            return Err("barriers: at most 20 short texts".into());
+                        }
+                    }
+                    if let Some(rf) = present("referral") {
+                        let ok = rf.get("destination").and_then(Value::as_str).is_some()
+                            && matches!(
+                                rf.get("type").and_then(Value::as_str),
+                                Some("passive" | "active" | "warm_handoff")
+                            );
+                        if !ok {
+                            return Err(
+                                "referral: a destination and a type (passive, active, warm_handoff)"
+                                    .into(),
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        "shift" => {
+            one_of(
+                "pay_type",
+                &["paid", "unpaid", "volunteer", "on_call", "honorarium"],
+            )?;
+            let start = time("started_at")?;
+            let end = time("ended_at")?;
+            if let (Some(s), Some(e)) = (start, end) {
+                if e < s {
+                    return Err("ended_at: after started_at".into());
+                }
+            }
+        }
+        "training" => {
+            string("topic", 120)?;
+            one_of("status", &["received", "wanted"])?;
+            int("minutes", 0, 100_000)?;
+        }
+        _ => {}
     }
     Ok(())
 }
@@ -229,6 +417,148 @@ mod tests {
             let mut got = facts(&rec);
             (got.day, got.week, got.month, got.on_shift) = Default::default();
             assert_eq!(got, want, "{}", rec.body);
+        }
+    }
+
+    #[test]
+    fn body_table() {
+        let cases: &[(&str, &str, Value, Option<&str>)] = &[
+            (
+                "activity",
+                "outreach_contact",
+                json!({"minutes": 30, "people_reached": 4, "future": 1}),
+                None,
+            ),
+            (
+                "activity",
+                "outreach_contact",
+                json!({"minutes": 1441}),
+                Some("minutes"),
+            ),
+            (
+                "activity",
+                "outreach_contact",
+                json!({"people_reached": "many"}),
+                Some("people_reached"),
+            ),
+            (
+                "activity",
+                "outreach_contact",
+                json!({"on_shift": "yes"}),
+                Some("on_shift"),
+            ),
+            (
+                "activity",
+                "outreach_contact",
+                json!({"shift_id": "nope"}),
+                Some("shift_id"),
+            ),
+            (
+                "activity",
+                "overdose_response",
+                json!({"called_911": "yes", "naloxone": {"doses": 2, "route": "intranasal"}, "outcome": "survived"}),
+                None,
+            ),
+            (
+                "activity",
+                "overdose_response",
+                json!({"naloxone": null, "outcome": null}),
+                None,
+            ),
+            (
+                "activity",
+                "overdose_response",
+                json!({"naloxone": {"doses": 21}}),
+                Some("naloxone"),
+            ),
+            (
+                "activity",
+                "overdose_response",
+                json!({"called_911": "maybe"}),
+                Some("called_911"),
+            ),
+            (
+                "activity",
+                "supplies_distributed",
+                json!({"items": []}),
+                Some("items"),
+            ),
+            (
+                "activity",
+                "supplies_distributed",
+                json!({"items": [{"item": "pipes", "quantity": 0}]}),
+                Some("items"),
+            ),
+            (
+                "activity",
+                "supplies_distributed",
+                json!({"items": [{"item": "pipes", "quantity": 3}]}),
+                None,
+            ),
+            (
+                "activity",
+                "systems_navigation",
+                json!({"task": "housing", "contact_type": "accompaniment", "outcome": "pending", "follow_up_date": "2026-12-01", "referral": {"destination": "BC Housing", "type": "warm_handoff"}, "barriers": ["no ID"]}),
+                None,
+            ),
+            (
+                "activity",
+                "systems_navigation",
+                json!({"task": "spying"}),
+                Some("task"),
+            ),
+            (
+                "activity",
+                "systems_navigation",
+                json!({"follow_up_date": "tomorrow"}),
+                Some("follow_up_date"),
+            ),
+            (
+                "activity",
+                "my_org_kind",
+                json!({"fields": {"anything": true}}),
+                None,
+            ),
+            (
+                "shift",
+                "shift",
+                json!({"started_at": "2026-11-20T10:00:00Z", "ended_at": "2026-11-20T09:00:00Z"}),
+                Some("ended_at"),
+            ),
+            (
+                "shift",
+                "shift",
+                json!({"started_at": "2026-11-20T10:00:00Z", "pay_type": "paid"}),
+                None,
+            ),
+            (
+                "shift",
+                "shift",
+                json!({"pay_type": "cash"}),
+                Some("pay_type"),
+            ),
+            (
+                "training",
+                "training",
+                json!({"topic": "naloxone", "status": "wanted"}),
+                None,
+            ),
+            (
+                "training",
+                "training",
+                json!({"status": "maybe"}),
+                Some("status"),
+            ),
+        ];
+        for (rt, kind, body, err) in cases {
+            let got = check_body(&env(rt, kind, "2026-11-20T10:00:00Z", body.clone()));
+            match err {
+                None => assert!(got.is_ok(), "{kind} {body}: {got:?}"),
+                Some(field) => assert!(
+                    got.as_ref().is_err_and(|m| m.starts_with(field)),
+                    "{kind} {body}: {got:?}"
+                ),
+            }
         }
     }
 

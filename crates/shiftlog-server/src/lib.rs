@@ -391,10 +391,19 @@ impl OrgService {
         let mut rejected = Vec::new();
         for r in records {
             match facts::check_envelope(r) {
-                Ok(()) => ok.push(shiftlog_server_db::IngestRecord {
-                    envelope: r.clone(),
-                    facts: facts::facts(r),
-                }),
+                Ok(()) => {
+                    let mut envelope = r.clone();
+                    if envelope.record_type == "debrief_request" {
+                        // Only the fact and its time leave the device; never any content,
+                        // even if a device sends some.
+                        envelope.body = serde_json::json!({});
+                        envelope.unknown.clear();
+                    }
+                    ok.push(shiftlog_server_db::IngestRecord {
+                        facts: facts::facts(&envelope),
+                        envelope,
+                    })
+                }
                 Err(reason) => rejected.push(RecordResult {
                     id: r.id,
                     version: r.version,

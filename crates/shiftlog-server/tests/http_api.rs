@@ -177,7 +177,12 @@ async fn one_push_answers_in_request_order_and_keeps_every_record_type() {
             "occurred_at": "2026-11-20T09:00:00-08:00", "recorded_at": "2026-11-20T17:00:00-08:00",
             "body": {"started_at": "2026-11-20T09:00:00-08:00", "ended_at": "2026-11-20T17:00:00-08:00", "pay_type": "paid", "role": "outreach"}
         });
-        let (status, resp) = push(&r, &token, vec![record(&rid(30)), bad, shift]).await;
+        let debrief = json!({
+            "id": rid(33), "version": 1, "record_type": "debrief_request", "kind": "debrief_request",
+            "occurred_at": "2026-11-20T18:00:00-08:00", "recorded_at": "2026-11-20T18:00:00-08:00",
+            "body": {"feeling": "private words"}, "checkin": "more private words"
+        });
+        let (status, resp) = push(&r, &token, vec![record(&rid(30)), bad, shift, debrief]).await;
         assert_eq!(status, 200);
         let statuses: Vec<&str> = resp["results"]
             .as_array()
@@ -185,10 +190,19 @@ async fn one_push_answers_in_request_order_and_keeps_every_record_type() {
             .iter()
             .map(|x| x["status"].as_str().expect("status"))
             .collect();
-        assert_eq!(statuses, ["accepted", "rejected", "accepted"], "{b:?}");
+        assert_eq!(
+            statuses,
+            ["accepted", "rejected", "accepted", "accepted"],
+            "{b:?}"
+        );
         assert_eq!(resp["results"][1]["id"], json!(rid(31)));
         let text = export(&r, "demo").await;
         assert!(text.contains(&rid(32)) && !text.contains(&rid(31)));
+        assert!(text.contains(&rid(33)), "the debrief request is counted");
+        assert!(
+            !text.contains("private"),
+            "a debrief's content never reaches the server"
+        );
         // The device's worker appears as a pseudonym, never a name.
         let mut rows = csv::Reader::from_reader(text.as_bytes());
         for row in rows.records() {
