@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use shiftlog_server::{http, Limits, OrgService, SqliteStorage};
 
+pub mod proxy;
+
 /// A running organization server.
 pub struct TestServer {
     /// Its address.

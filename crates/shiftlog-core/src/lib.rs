@@ -62,6 +62,28 @@ pub fn profile_exists(data_dir: &Path) -> bool {
     keys::profile_exists(data_dir)
 }
 
+/// How to open a profile.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// Argon2 costs for a new PIN profile.
+    pub kdf: KdfParams,
+    /// Longest wait for one HTTP request to the organization server.
+    pub request_timeout: std::time::Duration,
+    /// Extra certificate authorities to trust (PEM), e.g. an organization's own
+    /// self-signed certificate. The system's roots are trusted as well.
+    pub extra_roots_pem: Vec<Vec<u8>>,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            kdf: KdfParams::default(),
+            request_timeout: std::time::Duration::from_secs(30),
+            extra_roots_pem: Vec::new(),
+        }
+    }
+}
+
 /// A worker's shiftlog on this device.
 pub struct Core {
     db: Mutex<Connection>,
@@ -80,16 +102,28 @@ impl Core {
 
     /// [`Core::open`] with chosen Argon2 costs for a new profile (tests use cheap ones).
     pub fn open_with(data_dir: &Path, unlock: &Unlock, kdf: KdfParams) -> Result<Arc<Core>> {
+        Self::open_opts(
+            data_dir,
+            unlock,
+            &OpenOptions {
+                kdf,
+                ..OpenOptions::default()
+            },
+        )
+    }
+
+    /// [`Core::open`] with every option.
+    pub fn open_opts(data_dir: &Path, unlock: &Unlock, opts: &OpenOptions) -> Result<Arc<Core>> {
         std::fs::create_dir_all(data_dir).map_err(|e| CoreError::Io {
             what: format!("creating {}", data_dir.display()),
             source: e,
         })?;
-        let key = keys::resolve(data_dir, unlock, kdf)?;
+        let key = keys::resolve(data_dir, unlock, opts.kdf)?;
         let conn = store::open(&data_dir.join(DB_FILE), &key)?;
         let core = Arc::new(Core {
             db: Mutex::new(conn),
             data_dir: data_dir.to_path_buf(),
-            sync: sync::SyncClient::new()?,
+            sync: sync::SyncClient::new(opts)?,
             catalogues: Mutex::new(Default::default()),
         });
         core.purge_expired()?;
@@ -265,6 +299,20 @@ impl Core {
             ],
         )?;
         Ok(org)
+    }
+
+    /// Changes the server address of an organization (when it moved, or to go through a
+    /// different network path). The device keeps its token.
+    pub fn set_server_url(&self, org_id: &str, server_url: &str) -> Result<()> {
+        let base = sync::parse_server_url(server_url)?;
+        let n = self.db().execute(
+            "UPDATE organizations SET server_url = ?2 WHERE id = ?1 AND server_url IS NOT NULL",
+            params![org_id, base.to_string()],
+        )?;
+        if n == 0 {
+            return Err(ValidationError::UnknownOrganization(org_id.into()).into());
+        }
+        Ok(())
     }
 
     /// Where syncing stands: waiting count, last sent time, and what the client is doing.

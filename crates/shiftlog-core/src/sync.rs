@@ -83,11 +83,18 @@ pub(crate) struct SyncClient {
 }
 
 impl SyncClient {
-    pub(crate) fn new() -> Result<SyncClient> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(30))
-            .user_agent(concat!("shiftlog/", env!("CARGO_PKG_VERSION")))
+    pub(crate) fn new(opts: &crate::OpenOptions) -> Result<SyncClient> {
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5).min(opts.request_timeout))
+            .timeout(opts.request_timeout)
+            .user_agent(concat!("shiftlog/", env!("CARGO_PKG_VERSION")));
+        for pem in &opts.extra_roots_pem {
+            let cert = reqwest::Certificate::from_pem(pem).map_err(|e| {
+                CoreError::BadServerUrl(format!("the certificate to trust is not valid PEM: {e}"))
+            })?;
+            builder = builder.add_root_certificate(cert);
+        }
+        let http = builder
             .build()
             .map_err(|e| CoreError::Network(e.to_string()))?;
         Ok(SyncClient {
