@@ -8,6 +8,7 @@ use std::sync::Arc;
 use shiftlog_server::{http, Limits, OrgService, SqliteStorage};
 
 pub mod proxy;
+pub mod tls;
 
 /// A running organization server.
 pub struct TestServer {

@@ -251,6 +251,58 @@ impl Catalogue {
     }
 }
 
+/// The device's catalogue from what the server sent: each section the organization defined
+/// replaces the device's; an empty section keeps it. Labels are the organization's words, in
+/// whatever language it wrote them.
+pub fn from_wire(w: &shiftlog_wire::CatalogueResponse, mut current: Catalogue) -> Catalogue {
+    let entry = |e: &shiftlog_wire::CatalogueEntryWire| Entry {
+        id: e.id.clone(),
+        label: Label::new(&e.label, &e.label),
+    };
+    if !w.activity_kinds.is_empty() {
+        current.kinds = w
+            .activity_kinds
+            .iter()
+            .filter(|k| BUILTIN_KINDS.contains(&k.id.as_str()))
+            .map(|k| k.id.clone())
+            .collect();
+        for k in w
+            .activity_kinds
+            .iter()
+            .filter(|k| !BUILTIN_KINDS.contains(&k.id.as_str()))
+        {
+            if !current.custom_kinds.iter().any(|c| c.id == k.id) {
+                current.custom_kinds.push(CustomKind {
+                    id: k.id.clone(),
+                    label: Label::new(&k.label, &k.label),
+                    fields: Vec::new(),
+                });
+            }
+        }
+    }
+    if !w.supply_items.is_empty() {
+        current.items = w.supply_items.iter().map(entry).collect();
+    }
+    if !w.areas.is_empty() {
+        current.areas = w.areas.iter().map(entry).collect();
+    }
+    if !w.roles.is_empty() {
+        current.roles = w
+            .roles
+            .iter()
+            .map(|r| Role {
+                id: r.id.clone(),
+                title: Label::new(&r.label, &r.label),
+                expectations: Label::new(&r.description, &r.description),
+            })
+            .collect();
+    }
+    if w.retention_days > 0 {
+        current.retention_days = w.retention_days;
+    }
+    current
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

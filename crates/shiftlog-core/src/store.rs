@@ -15,6 +15,7 @@ use crate::keys::DbKey;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_records.sql"),
+    include_str!("../migrations/0003_sync_state.sql"),
 ];
 
 /// The schema version this build writes.

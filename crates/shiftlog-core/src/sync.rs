@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use reqwest::Url;
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use shiftlog_wire::{
     paths, ErrorBody, PushRequest, PushResponse, RecordResult, ServerInfo, PROTOCOL_VERSIONS,
@@ -62,6 +62,21 @@ pub struct SyncStatus {
     pub activity: SyncActivity,
     /// True once the device belongs to an organization with a server.
     pub enrolled: bool,
+    /// Organizations that removed this device: nothing more is sent to them, their records
+    /// stay on the device.
+    pub removed_from: Vec<String>,
+    /// How far the device clock is from the server's, in minutes, when more than 10 minutes
+    /// (positive: the device is behind). Records keep their times either way.
+    pub clock_off_by_minutes: Option<i64>,
+}
+
+/// Clock differences up to this are normal and not reported.
+pub const CLOCK_WARNING_MINUTES: i64 = 10;
+
+/// The minutes to warn about, given the server's clock minus the device's in seconds.
+pub fn clock_warning(skew_secs: i64) -> Option<i64> {
+    let minutes = skew_secs / 60;
+    (minutes.abs() > CLOCK_WARNING_MINUTES).then_some(minutes)
 }
 
 /// What one sync run did.
@@ -76,7 +91,7 @@ pub struct SyncReport {
 }
 
 pub(crate) struct SyncClient {
-    http: reqwest::Client,
+    pub(crate) http: reqwest::Client,
     activity: Mutex<SyncActivity>,
     wake: tokio::sync::Notify,
     one_at_a_time: tokio::sync::Mutex<()>,
@@ -228,7 +243,8 @@ fn targets(core: &Core) -> Result<Vec<Target>> {
     let db = core.db();
     let mut stmt = db.prepare(
         "SELECT id, server_url, device_token FROM organizations
-         WHERE server_url IS NOT NULL AND device_token IS NOT NULL ORDER BY joined_at, id",
+         WHERE server_url IS NOT NULL AND device_token IS NOT NULL AND removed_at IS NULL
+         ORDER BY joined_at, id",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok((
@@ -394,12 +410,10 @@ pub(crate) async fn sync_now(core: &Core) -> Result<SyncReport> {
     }
     let total = count_pending(core)?;
     let mut report = SyncReport::default();
-    if total == 0 {
-        core.sync.set(SyncActivity::Idle);
-        return Ok(report);
-    }
     let mut done = 0u32;
-    core.sync.set(SyncActivity::Sending { done, total });
+    if total > 0 {
+        core.sync.set(SyncActivity::Sending { done, total });
+    }
     let mut first_err = None;
     for t in &targets {
         match push_org(core, t, &mut report, &mut done, total).await {
@@ -410,6 +424,13 @@ pub(crate) async fn sync_now(core: &Core) -> Result<SyncReport> {
                      ON CONFLICT(org_id) DO UPDATE SET last_attempt_at = ?2, last_error = ?3",
                     params![t.org_id, Utc::now().to_rfc3339(), e.code()],
                 );
+                if matches!(e, CoreError::DeviceRevoked) {
+                    // Stop syncing this organization; keep every record; tell the worker.
+                    core.db().execute(
+                        "UPDATE organizations SET removed_at = ?2 WHERE id = ?1",
+                        params![t.org_id, Utc::now().to_rfc3339()],
+                    )?;
+                }
                 first_err.get_or_insert(e);
             }
         }
@@ -440,18 +461,29 @@ async fn push_org(
     total: u32,
 ) -> Result<()> {
     let info = core.sync.info(&t.base).await?;
+    let skew = (info.server_time - Utc::now()).num_seconds();
+    core.db().execute(
+        "INSERT INTO sync_state (org_id, clock_skew_secs) VALUES (?1, ?2)
+         ON CONFLICT(org_id) DO UPDATE SET clock_skew_secs = ?2",
+        params![t.org_id, skew],
+    )?;
     let protocol = shiftlog_wire::negotiate(PROTOCOL_VERSIONS, &info.protocol_versions)
         .ok_or(CoreError::UnsupportedProtocol)?;
-    let batch = info.max_batch_records.clamp(1, CLIENT_MAX_BATCH);
+    let mut batch = info.max_batch_records.clamp(1, CLIENT_MAX_BATCH);
+    // Leave room for headers and the size estimate being a little off.
+    let max_body = info.max_body_bytes.saturating_mul(9) / 10;
     loop {
         let (sent, records) = pending_batch(core, &t.org_id, batch)?;
         if sent.is_empty() {
-            return Ok(());
+            break;
         }
-        let resp = core
-            .sync
-            .push(&t.base, &t.token, &PushRequest { protocol, records })
-            .await?;
+        let req = PushRequest { protocol, records };
+        let size = serde_json::to_vec(&req).map(|v| v.len()).unwrap_or(0);
+        if size > max_body && batch > 1 {
+            batch = (batch / 2).max(1);
+            continue;
+        }
+        let resp = core.sync.push(&t.base, &t.token, &req).await?;
         let marks = plan_marks(&sent, &resp.results);
         if marks.is_empty() {
             // The server answered but confirmed nothing: stop rather than loop forever.
@@ -476,6 +508,29 @@ async fn push_org(
             total,
         });
     }
+    pull_catalogue(core, t).await
+}
+
+/// Pulls the organization's catalogue and keeps it, section by section: a section the
+/// organization left empty keeps the device's default.
+async fn pull_catalogue(core: &Core, t: &Target) -> Result<()> {
+    let resp = core
+        .sync
+        .http
+        .get(join(&t.base, paths::CATALOGUE)?)
+        .bearer_auth(&t.token)
+        .send()
+        .await?;
+    if resp.status() == reqwest::StatusCode::NOT_FOUND {
+        return Ok(()); // an older server without catalogues
+    }
+    let wire: shiftlog_wire::CatalogueResponse = parse(resp).await?;
+    let current = core.catalogue(Some(&t.org_id))?;
+    let merged = crate::catalogue::from_wire(&wire, current);
+    if merged != core.catalogue(Some(&t.org_id))? {
+        core.set_catalogue(&t.org_id, &merged)?;
+    }
+    Ok(())
 }
 
 pub(crate) fn status(core: &Core) -> Result<SyncStatus> {
@@ -484,7 +539,7 @@ pub(crate) fn status(core: &Core) -> Result<SyncStatus> {
         "SELECT COALESCE(SUM(r.sync_change_counter > 0), 0),
                 COALESCE(SUM(r.rejected_reason IS NOT NULL AND r.sync_change_counter = 0), 0)
          FROM records r JOIN organizations o ON o.id = r.org_id
-         WHERE o.server_url IS NOT NULL",
+         WHERE o.server_url IS NOT NULL AND o.removed_at IS NULL",
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
@@ -495,12 +550,33 @@ pub(crate) fn status(core: &Core) -> Result<SyncStatus> {
         [],
         |r| r.get(0),
     )?;
+    let removed_from: Vec<String> = {
+        let mut stmt = db.prepare_cached(
+            "SELECT name FROM organizations WHERE removed_at IS NOT NULL ORDER BY name",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let skew: Option<i64> = db
+        .query_row(
+            "SELECT clock_skew_secs FROM sync_state WHERE clock_skew_secs IS NOT NULL
+         ORDER BY last_attempt_at DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let activity = match core.sync.get() {
+        SyncActivity::DeviceRevoked if removed_from.is_empty() => SyncActivity::Idle,
+        a => a,
+    };
     Ok(SyncStatus {
         waiting,
         needs_attention,
         last_sent_at: last.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()),
-        activity: core.sync.get(),
+        activity,
         enrolled,
+        removed_from,
+        clock_off_by_minutes: skew.and_then(clock_warning),
     })
 }
 
@@ -511,11 +587,18 @@ fn jitter(d: Duration) -> Duration {
     d.mul_f64(0.75 + frac * 0.5)
 }
 
+/// How often the background task checks in with servers when nothing is waiting (catalogue
+/// updates, a removed device, the clock).
+const PULL_INTERVAL: Duration = Duration::from_secs(300);
+
 pub(crate) async fn run_background(core: Arc<Core>) {
     let mut delay = BASE_DELAY;
+    let mut last_contact: Option<std::time::Instant> = None;
     loop {
         let pending = count_pending(&core).unwrap_or(0);
-        if pending > 0 {
+        let due = last_contact.is_none_or(|t| t.elapsed() >= PULL_INTERVAL);
+        if pending > 0 || due {
+            last_contact = Some(std::time::Instant::now());
             delay = match core.sync_now().await {
                 Ok(_) => BASE_DELAY,
                 Err(CoreError::NotEnrolled) => MAX_DELAY,
@@ -601,6 +684,20 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn clock_warning_table() {
+        for (skew, want) in [
+            (0, None),
+            (599, None),
+            (-600, None),
+            (11 * 60, Some(11)),
+            (-11 * 60, Some(-11)),
+            (3 * 24 * 3600, Some(3 * 24 * 60)),
+        ] {
+            assert_eq!(clock_warning(skew), want, "{skew}");
+        }
     }
 
     #[test]

@@ -1,0 +1,144 @@
+//! What a device learns from its organization when it syncs: the catalogue, and that it was
+//! removed (it stops syncing that organization and keeps every record).
+
+use std::time::Duration;
+
+use serde_json::json;
+use shiftlog_core::{
+    Core, CoreError, KdfParams, NewActivity, OpenOptions, RecordQuery, SyncActivity, Unlock,
+};
+use shiftlog_server::staff::Staff;
+use shiftlog_server::{CatalogueEdit, CatalogueEntry, Role};
+use shiftlog_system_tests::TestServer;
+
+fn device(dir: &std::path::Path) -> std::sync::Arc<Core> {
+    let opts = OpenOptions {
+        kdf: KdfParams {
+            m_kib: 256,
+            t: 1,
+            p: 1,
+        },
+        request_timeout: Duration::from_secs(5),
+        ..OpenOptions::default()
+    };
+    Core::open_opts(dir, &Unlock::Pin("2468".into()), &opts).expect("open")
+}
+
+fn admin(org: &str) -> Staff {
+    Staff {
+        org_id: org.into(),
+        actor: "test".into(),
+        role: Role::Admin,
+    }
+}
+
+fn entry(id: &str, label: &str, description: &str) -> CatalogueEntry {
+    CatalogueEntry {
+        id: id.into(),
+        label: label.into(),
+        description: description.into(),
+    }
+}
+
+fn supplies(item: &str) -> NewActivity {
+    NewActivity {
+        org_id: None,
+        occurred_at: None,
+        kind: "supplies_distributed".into(),
+        body: json!({"items": [{"item": item, "quantity": 1}]}),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_organizations_catalogue_reaches_the_device() {
+    let sdir = tempfile::tempdir().expect("tempdir");
+    let ddir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start(sdir.path(), "127.0.0.1:0".parse().expect("addr")).await;
+    let code = server.org_with_code("north", "North Peers");
+    server
+        .service
+        .set_catalogue(
+            &admin("north"),
+            &CatalogueEdit {
+                activity_kinds: vec![
+                    entry("supplies_distributed", "Supplies", ""),
+                    entry("overdose_response", "Overdose", ""),
+                ],
+                supply_items: vec![
+                    entry("naloxone_kit", "Naloxone kit", ""),
+                    entry("hygiene_kit", "Hygiene kit", ""),
+                ],
+                areas: vec![entry("north_end", "North End", "")],
+                roles: vec![entry(
+                    "peer_support",
+                    "Peer support worker",
+                    "Check in with people at the drop-in and hand out supplies.",
+                )],
+                retention_days: 30,
+            },
+        )
+        .expect("catalogue");
+    let core = device(ddir.path());
+    core.enroll(&server.url(), &code, "phone")
+        .await
+        .expect("enroll");
+    assert!(
+        core.log_activity(supplies("hygiene_kit")).is_err(),
+        "not known before the pull"
+    );
+    core.sync_now().await.expect("sync");
+    let cat = core.catalogue(Some("north")).expect("catalogue");
+    assert!(cat.has_item("hygiene_kit") && !cat.has_item("syringes"));
+    assert!(cat.has_area("north_end"));
+    assert_eq!(cat.retention_days, 30);
+    assert_eq!(
+        cat.roles[0].expectations.en,
+        "Check in with people at the drop-in and hand out supplies."
+    );
+    assert_eq!(cat.kinds, vec!["supplies_distributed", "overdose_response"]);
+    core.log_activity(supplies("hygiene_kit"))
+        .expect("now known");
+    let e = core
+        .log_activity(supplies("syringes"))
+        .expect_err("no longer on the list");
+    assert_eq!(e.code(), "invalid");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removed_device_stops_syncing_that_organization_and_keeps_its_records() {
+    let sdir = tempfile::tempdir().expect("tempdir");
+    let ddir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start(sdir.path(), "127.0.0.1:0".parse().expect("addr")).await;
+    let code = server.org_with_code("demo", "Demo Society");
+    let core = device(ddir.path());
+    core.enroll(&server.url(), &code, "phone")
+        .await
+        .expect("enroll");
+    core.log_activity(supplies("naloxone_kit")).expect("log");
+    core.sync_now().await.expect("sync");
+    let devices = server.service.devices(&admin("demo")).expect("devices");
+    server
+        .service
+        .revoke_device(&admin("demo"), devices[0].id)
+        .expect("revoke");
+
+    core.log_activity(supplies("naloxone_kit"))
+        .expect("still logs offline");
+    let err = core.sync_now().await.expect_err("removed");
+    assert!(matches!(err, CoreError::DeviceRevoked), "{err:?}");
+    assert!(err
+        .message(shiftlog_core::Lang::En)
+        .contains("Ask your coordinator for a new code"));
+    let status = core.sync_status().expect("status");
+    assert_eq!(status.removed_from, vec!["Demo Society".to_string()]);
+    assert_eq!(status.activity, SyncActivity::DeviceRevoked);
+    assert_eq!(
+        core.list_records(&RecordQuery::default())
+            .expect("list")
+            .len(),
+        2,
+        "kept"
+    );
+    // Nothing more is sent to that organization.
+    assert!(matches!(core.sync_now().await, Err(CoreError::NotEnrolled)));
+}
