@@ -461,69 +461,146 @@ pub mod sql {
     /// Placeholder style of a backend.
     pub type Placeholder = fn(usize) -> String;
 
-    /// Appends the filter's conditions to `sql`, pushing their values onto `params`
-    /// (`params` already holds the organization id as parameter 1).
+    /// Appends the filter's conditions on table `t` (`records`, `totals` or `item_totals`,
+    /// which have `day` and `area`) to `sql`, pushing their values onto `params` (`params`
+    /// already holds the organization id as parameter 1). `item_totals` only holds supplies
+    /// lines, so there the type and kind filters compare with that constant.
     fn push_filter(
         filter: &RecordFilter,
+        t: &str,
         ph: Placeholder,
         sql: &mut String,
         params: &mut Vec<String>,
     ) {
-        let mut cond = |column: &str, op: &str, value: &Option<String>| {
+        let items = t == "i";
+        let mut cond = |column: String, op: &str, value: &Option<String>| {
             if let Some(v) = value {
                 params.push(v.clone());
                 sql.push_str(&format!(" AND {column} {op} {}", ph(params.len())));
             }
         };
-        cond("r.day", ">=", &filter.from);
-        cond("r.day", "<=", &filter.to);
-        cond("r.record_type", "=", &filter.record_type);
-        cond("r.kind", "=", &filter.kind);
-        cond("r.area", "=", &filter.area);
+        cond(format!("{t}.day"), ">=", &filter.from);
+        cond(format!("{t}.day"), "<=", &filter.to);
+        let (record_type, kind) = if items {
+            (
+                "'activity'".to_string(),
+                "'supplies_distributed'".to_string(),
+            )
+        } else {
+            (format!("{t}.record_type"), format!("{t}.kind"))
+        };
+        cond(record_type, "=", &filter.record_type);
+        cond(kind, "=", &filter.kind);
+        cond(format!("{t}.area"), "=", &filter.area);
     }
 
-    /// The grouped query for `q`, and its parameters after the organization id.
+    /// The grouped query for `q`, and its parameters after the organization id. Reads the
+    /// running totals (`totals`, `item_totals`, kept by triggers) except by worker, which
+    /// reads `records`.
     pub fn aggregate(q: &AggregateQuery, org_id: &str, ph: Placeholder) -> (String, Vec<String>) {
+        let t = match q.dimension {
+            Dimension::Worker => "r",
+            Dimension::Item => "i",
+            _ => "t",
+        };
         let period = match q.period {
-            Period::Day => "r.day",
-            Period::Week => "r.week",
-            Period::Month => "r.month",
+            Period::Day => format!("{t}.day"),
+            Period::Week => format!("{t}.week"),
+            Period::Month => format!("{t}.month"),
         };
         let key = match q.dimension {
             Dimension::None => "''",
-            Dimension::Kind => "r.kind",
-            Dimension::Area => "coalesce(r.area, '')",
-            Dimension::Role => "coalesce(r.role, '')",
+            Dimension::Kind => "t.kind",
+            Dimension::Area => "t.area",
+            Dimension::Role => "t.role",
             Dimension::Worker => "coalesce(w.pseudonym, '')",
             Dimension::Item => "i.item",
-            Dimension::NavTask => "coalesce(r.nav_task, '')",
-            Dimension::NavOutcome => "coalesce(r.nav_outcome, '')",
-            Dimension::PayType => "coalesce(r.pay_type, '')",
-            Dimension::OnShift => "CASE WHEN r.on_shift THEN 'on_shift' ELSE 'off_shift' END",
+            Dimension::NavTask => "t.nav_task",
+            Dimension::NavOutcome => "t.nav_outcome",
+            Dimension::PayType => "t.pay_type",
+            Dimension::OnShift => "CASE WHEN t.on_shift THEN 'on_shift' ELSE 'off_shift' END",
         };
-        let (join, quantity) = match q.dimension {
-            Dimension::Item => (
-                "JOIN record_items i ON i.record_id = r.id",
-                "CAST(SUM(i.quantity) AS BIGINT)",
+        let from = match t {
+            "r" => format!(
+                "SELECT {period}, {key}, COUNT(*), CAST(SUM(r.people_reached) AS BIGINT),
+                        CAST(SUM(r.naloxone_doses) AS BIGINT), CAST(SUM(r.minutes) AS BIGINT),
+                        CAST(SUM(r.shift_minutes) AS BIGINT), CAST(0 AS BIGINT)
+                 FROM records r LEFT JOIN workers w ON w.id = r.worker_id
+                 WHERE r.org_id = {} AND NOT r.deleted",
+                ph(1)
             ),
-            Dimension::Worker => (
-                "LEFT JOIN workers w ON w.id = r.worker_id",
-                "CAST(0 AS BIGINT)",
+            "i" => format!(
+                "SELECT {period}, {key}, CAST(SUM(i.lines) AS BIGINT), CAST(0 AS BIGINT),
+                        CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT),
+                        CAST(SUM(i.quantity) AS BIGINT)
+                 FROM item_totals i WHERE i.org_id = {} AND i.lines > 0",
+                ph(1)
             ),
-            _ => ("", "CAST(0 AS BIGINT)"),
+            _ => format!(
+                "SELECT {period}, {key}, CAST(SUM(t.n) AS BIGINT), CAST(SUM(t.people_reached) AS BIGINT),
+                        CAST(SUM(t.naloxone_doses) AS BIGINT), CAST(SUM(t.minutes) AS BIGINT),
+                        CAST(SUM(t.shift_minutes) AS BIGINT), CAST(0 AS BIGINT)
+                 FROM totals t WHERE t.org_id = {} AND t.n > 0",
+                ph(1)
+            ),
         };
-        let mut sql = format!(
-            "SELECT {period}, {key}, COUNT(*), CAST(SUM(r.people_reached) AS BIGINT),
-                    CAST(SUM(r.naloxone_doses) AS BIGINT), CAST(SUM(r.minutes) AS BIGINT),
-                    CAST(SUM(r.shift_minutes) AS BIGINT), {quantity}
-             FROM records r {join}
-             WHERE r.org_id = {} AND NOT r.deleted",
-            ph(1)
-        );
+        let mut sql = from;
         let mut params = vec![org_id.to_string()];
-        push_filter(&q.filter, ph, &mut sql, &mut params);
+        push_filter(&q.filter, t, ph, &mut sql, &mut params);
         sql.push_str(" GROUP BY 1, 2 ORDER BY 1, 2");
         (sql, params)
+    }
+
+    /// Columns of `records` an ingest writes, in the order of their parameters.
+    pub const RECORD_COLUMNS: [&str; 27] = [
+        "id",
+        "org_id",
+        "device_id",
+        "version",
+        "kind",
+        "occurred_at",
+        "occurred_utc_ms",
+        "recorded_at",
+        "received_at",
+        "deleted",
+        "body",
+        "unknown",
+        "record_type",
+        "worker_id",
+        "day",
+        "week",
+        "month",
+        "area",
+        "role",
+        "on_shift",
+        "minutes",
+        "people_reached",
+        "naloxone_doses",
+        "nav_task",
+        "nav_outcome",
+        "pay_type",
+        "shift_minutes",
+    ];
+
+    /// Inserts a record unless its id exists (then nothing happens and 0 rows change).
+    pub fn insert_record(ph: Placeholder) -> String {
+        let values: Vec<String> = (1..=RECORD_COLUMNS.len()).map(ph).collect();
+        format!(
+            "INSERT INTO records ({}) VALUES ({}) ON CONFLICT (id) DO NOTHING",
+            RECORD_COLUMNS.join(", "),
+            values.join(", ")
+        )
+    }
+
+    /// Replaces every column of the record with parameter 1's id.
+    pub fn update_record(ph: Placeholder) -> String {
+        let set: Vec<String> = RECORD_COLUMNS
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, c)| format!("{c} = {}", ph(i + 1)))
+            .collect();
+        format!("UPDATE records SET {} WHERE id = {}", set.join(", "), ph(1))
     }
 
     /// The record-level export query for `filter`.
@@ -536,7 +613,7 @@ pub mod sql {
             ph(1)
         );
         let mut params = vec![org_id.to_string()];
-        push_filter(filter, ph, &mut sql, &mut params);
+        push_filter(filter, "r", ph, &mut sql, &mut params);
         sql.push_str(" ORDER BY r.occurred_utc_ms, r.id");
         (sql, params)
     }

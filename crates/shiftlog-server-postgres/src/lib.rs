@@ -19,7 +19,10 @@ use shiftlog_wire::{RecordResult, RecordStatus};
 use uuid::Uuid;
 
 /// Numbered migrations for the PostgreSQL backend; entry n upgrades version n to n + 1.
-pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_totals.sql"),
+];
 
 /// Any number that identifies shiftlog's migration lock among the database's advisory locks.
 const MIGRATION_LOCK: i64 = 0x5348_4946_544c_4f47;
@@ -139,6 +142,23 @@ impl PostgresStorage {
             .get()
             .map_err(pool_err)
     }
+}
+
+/// The key of the `totals` row a record counts in (see migration 0002), then its id.
+fn totals_key(r: &IngestRecord) -> impl Ord + '_ {
+    let f = &r.facts;
+    (
+        f.day.as_str(),
+        r.envelope.record_type.as_str(),
+        r.envelope.kind.as_str(),
+        f.area.as_deref().unwrap_or(""),
+        f.role.as_deref().unwrap_or(""),
+        f.on_shift,
+        f.nav_task.as_deref().unwrap_or(""),
+        f.nav_outcome.as_deref().unwrap_or(""),
+        f.pay_type.as_deref().unwrap_or(""),
+        r.envelope.id,
+    )
 }
 
 fn refs(params: &[String]) -> Vec<&(dyn ToSql + Sync)> {
@@ -364,29 +384,11 @@ impl Storage for PostgresStorage {
         device: &DeviceAuth,
         records: &[IngestRecord],
     ) -> Result<Vec<RecordResult>, StorageError> {
-        const COLUMNS: &str = "org_id = $2, device_id = $3, version = $4, kind = $5,
-            occurred_at = $6, occurred_utc_ms = $7, recorded_at = $8, received_at = $9,
-            deleted = $10, body = $11, unknown = $12, record_type = $13, worker_id = $14,
-            day = $15, week = $16, month = $17, area = $18, role = $19, on_shift = $20,
-            minutes = $21, people_reached = $22, naloxone_doses = $23, nav_task = $24,
-            nav_outcome = $25, pay_type = $26, shift_minutes = $27";
         let mut c = self.conn()?;
         let mut tx = c.transaction().map_err(db)?;
         let now = Utc::now().to_rfc3339();
-        let insert = tx
-            .prepare(
-                "INSERT INTO records (id, org_id, device_id, version, kind, occurred_at,
-                     occurred_utc_ms, recorded_at, received_at, deleted, body, unknown,
-                     record_type, worker_id, day, week, month, area, role, on_shift, minutes,
-                     people_reached, naloxone_doses, nav_task, nav_outcome, pay_type, shift_minutes)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                     $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)
-                 ON CONFLICT (id) DO NOTHING",
-            )
-            .map_err(db)?;
-        let update = tx
-            .prepare(&format!("UPDATE records SET {COLUMNS} WHERE id = $1"))
-            .map_err(db)?;
+        let insert = tx.prepare(&sql::insert_record(ph)).map_err(db)?;
+        let update = tx.prepare(&sql::update_record(ph)).map_err(db)?;
         let existing = tx
             .prepare("SELECT org_id, version FROM records WHERE id = $1 FOR UPDATE")
             .map_err(db)?;
@@ -400,12 +402,18 @@ impl Storage for PostgresStorage {
             .map_err(db)?;
         let device_id = device.device_id.to_string();
         let worker_id = device.worker_id.to_string();
-        let mut results = Vec::with_capacity(records.len());
-        for IngestRecord {
-            envelope: rec,
-            facts: f,
-        } in records
-        {
+        // Lock order: records in the order of their totals key, then all supplies lines in
+        // the order of theirs, so concurrent pushes (even through two server instances) take
+        // the triggers' row locks in one order and cannot deadlock.
+        let mut order: Vec<usize> = (0..records.len()).collect();
+        order.sort_by(|&a, &b| totals_key(&records[a]).cmp(&totals_key(&records[b])));
+        let mut results: Vec<Option<RecordResult>> = vec![None; records.len()];
+        let mut items: Vec<(&str, &str, String, &str, i64)> = Vec::new();
+        for &i in &order {
+            let IngestRecord {
+                envelope: rec,
+                facts: f,
+            } = &records[i];
             let id = rec.id.to_string();
             let version = rec.version as i64;
             let unknown = (!rec.unknown.is_empty())
@@ -449,7 +457,7 @@ impl Storage for PostgresStorage {
                 let row = tx.query_one(&existing, &[&id]).map_err(db)?;
                 let (org, have): (String, i64) = (row.get(0), row.get(1));
                 if org != device.org_id {
-                    results.push(RecordResult {
+                    results[i] = Some(RecordResult {
                         id: rec.id,
                         version: rec.version,
                         status: RecordStatus::Rejected,
@@ -463,26 +471,35 @@ impl Storage for PostgresStorage {
                 if have >= version {
                     RecordStatus::AlreadyHad
                 } else {
-                    tx.execute(&update, &values).map_err(db)?;
+                    // Old items first, while the record still has its old day and area.
                     tx.execute(&clear_items, &[&id]).map_err(db)?;
+                    tx.execute(&update, &values).map_err(db)?;
                     RecordStatus::Accepted
                 }
             };
-            if status == RecordStatus::Accepted {
+            if status == RecordStatus::Accepted && !rec.deleted {
                 for (item, q) in &f.items {
-                    tx.execute(&add_item, &[&id, &device.org_id, item, q])
-                        .map_err(db)?;
+                    let area = f.area.as_deref().unwrap_or("");
+                    items.push((f.day.as_str(), area, id.clone(), item.as_str(), *q));
                 }
             }
-            results.push(RecordResult {
+            results[i] = Some(RecordResult {
                 id: rec.id,
                 version: rec.version,
                 status,
                 reason: None,
             });
         }
+        items.sort_by(|a, b| (a.0, a.1, a.3, &a.2).cmp(&(b.0, b.1, b.3, &b.2)));
+        for (_, _, id, item, q) in &items {
+            tx.execute(&add_item, &[id, &device.org_id, item, q])
+                .map_err(db)?;
+        }
         tx.commit().map_err(db)?;
-        Ok(results)
+        results
+            .into_iter()
+            .map(|r| r.ok_or_else(|| StorageError::Corrupt("a record without an answer".into())))
+            .collect()
     }
 
     fn export_records(

@@ -17,6 +17,7 @@ use uuid::Uuid;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_workers_staff_summaries.sql"),
+    include_str!("../migrations/0003_totals.sql"),
 ];
 
 /// Pragmas, in one place: WAL so exports never block ingest; synchronous=FULL so a record
@@ -351,32 +352,14 @@ impl Storage for SqliteStorage {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(db)?;
         let now = Utc::now().to_rfc3339();
+        let device_id = device.device_id.to_string();
+        let worker_id = device.worker_id.to_string();
         let mut results = Vec::with_capacity(records.len());
         {
+            let mut insert = tx.prepare_cached(&sql::insert_record(ph)).map_err(db)?;
+            let mut update = tx.prepare_cached(&sql::update_record(ph)).map_err(db)?;
             let mut existing = tx
                 .prepare_cached("SELECT org_id, version FROM records WHERE id = ?1")
-                .map_err(db)?;
-            let mut upsert = tx
-                .prepare_cached(
-                    "INSERT INTO records (id, org_id, device_id, version, kind, occurred_at,
-                         occurred_utc_ms, recorded_at, received_at, deleted, body, unknown,
-                         record_type, worker_id, day, week, month, area, role, on_shift, minutes,
-                         people_reached, naloxone_doses, nav_task, nav_outcome, pay_type, shift_minutes)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                         ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)
-                     ON CONFLICT(id) DO UPDATE SET version = excluded.version, kind = excluded.kind,
-                         occurred_at = excluded.occurred_at, occurred_utc_ms = excluded.occurred_utc_ms,
-                         recorded_at = excluded.recorded_at, received_at = excluded.received_at,
-                         deleted = excluded.deleted, body = excluded.body, unknown = excluded.unknown,
-                         device_id = excluded.device_id, record_type = excluded.record_type,
-                         worker_id = excluded.worker_id, day = excluded.day, week = excluded.week,
-                         month = excluded.month, area = excluded.area, role = excluded.role,
-                         on_shift = excluded.on_shift, minutes = excluded.minutes,
-                         people_reached = excluded.people_reached,
-                         naloxone_doses = excluded.naloxone_doses, nav_task = excluded.nav_task,
-                         nav_outcome = excluded.nav_outcome, pay_type = excluded.pay_type,
-                         shift_minutes = excluded.shift_minutes",
-                )
                 .map_err(db)?;
             let mut clear_items = tx
                 .prepare_cached("DELETE FROM record_items WHERE record_id = ?1")
@@ -392,12 +375,45 @@ impl Storage for SqliteStorage {
             } in records
             {
                 let id = rec.id.to_string();
-                let have: Option<(String, u32)> = existing
-                    .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()
-                    .map_err(db)?;
-                let status = match have {
-                    Some((org, _)) if org != device.org_id => {
+                let unknown = (!rec.unknown.is_empty())
+                    .then(|| serde_json::Value::Object(rec.unknown.clone()).to_string());
+                let values = params![
+                    id,
+                    device.org_id,
+                    device_id,
+                    rec.version,
+                    rec.kind,
+                    rec.occurred_at.to_rfc3339(),
+                    rec.occurred_at.timestamp_millis(),
+                    rec.recorded_at.to_rfc3339(),
+                    now,
+                    rec.deleted,
+                    rec.body.to_string(),
+                    unknown,
+                    rec.record_type,
+                    worker_id,
+                    f.day,
+                    f.week,
+                    f.month,
+                    f.area,
+                    f.role,
+                    f.on_shift,
+                    f.minutes,
+                    f.people_reached,
+                    f.naloxone_doses,
+                    f.nav_task,
+                    f.nav_outcome,
+                    f.pay_type,
+                    f.shift_minutes,
+                ];
+                // Insert first: a new record (the common case) costs one statement.
+                let status = if insert.execute(values).map_err(db)? == 1 {
+                    RecordStatus::Accepted
+                } else {
+                    let (org, have): (String, u32) = existing
+                        .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))
+                        .map_err(db)?;
+                    if org != device.org_id {
                         results.push(RecordResult {
                             id: rec.id,
                             version: rec.version,
@@ -409,44 +425,16 @@ impl Storage for SqliteStorage {
                         });
                         continue;
                     }
-                    Some((_, v)) if v >= rec.version => RecordStatus::AlreadyHad,
-                    _ => RecordStatus::Accepted,
+                    if have >= rec.version {
+                        RecordStatus::AlreadyHad
+                    } else {
+                        // Old items first, while the record still has its old day and area.
+                        clear_items.execute([&id]).map_err(db)?;
+                        update.execute(values).map_err(db)?;
+                        RecordStatus::Accepted
+                    }
                 };
                 if status == RecordStatus::Accepted {
-                    let unknown = (!rec.unknown.is_empty())
-                        .then(|| serde_json::Value::Object(rec.unknown.clone()).to_string());
-                    upsert
-                        .execute(params![
-                            id,
-                            device.org_id,
-                            device.device_id.to_string(),
-                            rec.version,
-                            rec.kind,
-                            rec.occurred_at.to_rfc3339(),
-                            rec.occurred_at.timestamp_millis(),
-                            rec.recorded_at.to_rfc3339(),
-                            now,
-                            rec.deleted,
-                            rec.body.to_string(),
-                            unknown,
-                            rec.record_type,
-                            device.worker_id.to_string(),
-                            f.day,
-                            f.week,
-                            f.month,
-                            f.area,
-                            f.role,
-                            f.on_shift,
-                            f.minutes,
-                            f.people_reached,
-                            f.naloxone_doses,
-                            f.nav_task,
-                            f.nav_outcome,
-                            f.pay_type,
-                            f.shift_minutes,
-                        ])
-                        .map_err(db)?;
-                    clear_items.execute([&id]).map_err(db)?;
                     for (item, q) in &f.items {
                         add_item
                             .execute(params![id, device.org_id, item, q])

@@ -363,8 +363,8 @@ impl OrgService {
 
 /// A readable one-cell summary of a record's details, e.g. `naloxone_kit x2; syringes x10`.
 pub fn describe_body(kind: &str, body: &str) -> String {
-    let v: serde_json::Value = serde_json::from_str(body).unwrap_or(serde_json::Value::Null);
     if kind == "supplies_distributed" {
+        let v: serde_json::Value = serde_json::from_str(body).unwrap_or(serde_json::Value::Null);
         if let Some(items) = v.get("items").and_then(|i| i.as_array()) {
             return items
                 .iter()

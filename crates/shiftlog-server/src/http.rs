@@ -148,6 +148,14 @@ pub fn router(service: OrgService) -> Router {
             ApiError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "No such path.")
         })
         .layer(DefaultBodyLimit::max(limit))
+        // Outermost: bodies are inflated before the size limit counts them, so a small
+        // compressed body that inflates past the limit is refused like a large one.
+        .layer(
+            tower_http::decompression::RequestDecompressionLayer::new()
+                .pass_through_unaccepted(true),
+        )
+        // Answers are compressed for clients that ask (devices on slow links do).
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(service)
 }
 
@@ -254,6 +262,7 @@ async fn info(State(svc): State<OrgService>) -> Json<ServerInfo> {
         max_batch_records: svc.limits.max_batch_records,
         max_body_bytes: svc.limits.max_body_bytes,
         server_time: chrono::Utc::now(),
+        request_encodings: vec!["gzip".into()],
         unknown: Default::default(),
     })
 }

@@ -337,8 +337,16 @@ impl OrgService {
             };
             match self.store.redeem_code(&code_hash, &device)? {
                 Redeemed::Enrolled {
-                    org_id, org_name, ..
+                    org_id,
+                    org_name,
+                    pseudonym,
                 } => {
+                    self.audit(
+                        &org_id,
+                        &pseudonym,
+                        "device_enrolled",
+                        serde_json::json!({"device": device_id, "worker": pseudonym}),
+                    )?;
                     return Ok(EnrollResponse {
                         device_id,
                         token,
@@ -346,7 +354,7 @@ impl OrgService {
                             id: org_id,
                             name: org_name,
                         },
-                    })
+                    });
                 }
                 Redeemed::PseudonymTaken => continue,
                 Redeemed::Invalid => return Err(ServiceError::InvalidCode),
@@ -388,7 +396,7 @@ impl OrgService {
             )));
         }
         let mut ok = Vec::with_capacity(records.len());
-        let mut rejected = Vec::new();
+        let mut answers: Vec<Option<RecordResult>> = Vec::with_capacity(records.len());
         for r in records {
             match facts::check_envelope(r) {
                 Ok(()) => {
@@ -402,28 +410,22 @@ impl OrgService {
                     ok.push(shiftlog_server_db::IngestRecord {
                         facts: facts::facts(&envelope),
                         envelope,
-                    })
+                    });
+                    answers.push(None);
                 }
-                Err(reason) => rejected.push(RecordResult {
+                Err(reason) => answers.push(Some(RecordResult {
                     id: r.id,
                     version: r.version,
                     status: shiftlog_wire::RecordStatus::Rejected,
                     reason: Some(reason),
-                }),
+                })),
             }
         }
         let mut stored = self.store.ingest(device, &ok)?.into_iter();
-        let mut rejected = rejected.into_iter();
-        // Answer in request order.
-        Ok(records
-            .iter()
-            .filter_map(|r| {
-                if facts::check_envelope(r).is_ok() {
-                    stored.next()
-                } else {
-                    rejected.next()
-                }
-            })
+        // Answer in request order: stored results fill the gaps between rejections.
+        Ok(answers
+            .into_iter()
+            .filter_map(|a| a.or_else(|| stored.next()))
             .collect())
     }
 

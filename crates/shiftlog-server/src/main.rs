@@ -193,8 +193,11 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 excel,
                 ..Default::default()
             };
+            // Standard output is line-buffered; an export is millions of lines.
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             svc.export_records(&cli_admin, &req, format)?
-                .write(&svc, std::io::stdout().lock())?;
+                .write(&svc, &mut out)?;
+            std::io::Write::flush(&mut out)?;
         }
     }
     Ok(())

@@ -202,7 +202,9 @@ async fn a_worker_gets_a_pseudonym_a_second_device_and_revocation() {
             actions,
             [
                 "revoke_device",
+                "device_enrolled",
                 "enrollment_code",
+                "device_enrolled",
                 "enrollment_code",
                 "role_change",
                 "staff_created"
@@ -544,5 +546,82 @@ async fn exports_in_every_format_are_audit_logged() {
             json!("supplies_distributed")
         );
         assert_eq!(first["detail"]["format"], json!("csv"));
+    }
+}
+
+/// Summaries read running totals kept by triggers: edits move a record between cells and
+/// tombstones take it out, on both backends, and the totals agree with the records.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_and_deletions_keep_the_running_totals_right() {
+    for b in BACKENDS {
+        let r = start(b).await;
+        let device = enrolled(&r, "demo").await;
+        let admin = staff_session(&r, "demo", "ada", "admin").await;
+        let rec = |n: u32, v: u32, kind: &str, body: Value, deleted: bool| {
+            json!({"id": rid(n), "version": v, "record_type": "activity", "kind": kind,
+                   "occurred_at": "2026-11-03T10:00:00-08:00", "recorded_at": "2026-11-03T10:00:00-08:00",
+                   "deleted": deleted, "body": body})
+        };
+        let mut first = Vec::new();
+        for n in 0..6 {
+            first.push(rec(
+                n,
+                1,
+                "outreach_contact",
+                json!({"area": "v6a", "people_reached": 2}),
+                false,
+            ));
+        }
+        first.push(rec(
+            10,
+            1,
+            "supplies_distributed",
+            json!({"area": "v6a", "items": [{"item": "pipes", "quantity": 5}]}),
+            false,
+        ));
+        push(&r, &device, first).await;
+        // Record 0 becomes a meal in v6b; the supplies handout is deleted; both sent twice.
+        let edits = vec![
+            rec(
+                0,
+                2,
+                "meal_service",
+                json!({"area": "v6b", "people_reached": 7}),
+                false,
+            ),
+            rec(10, 2, "supplies_distributed", json!({}), true),
+        ];
+        push(&r, &device, edits.clone()).await;
+        let (_, again) = push(&r, &device, edits).await;
+        assert_eq!(again["results"][0]["status"], "already_had");
+
+        let get = |q: &str| {
+            admin
+                .get(&r, &format!("/api/v1/staff/summary?unsuppressed=true&{q}"))
+                .send()
+        };
+        let cells =
+            |t: &Value| t["rows"].as_array().expect("rows").last().expect("total")["cells"].clone();
+        let (_, t) = body(get("measure=activities&by=kind").await.expect("s")).await;
+        assert_eq!(
+            t["columns"],
+            json!(["meal_service", "outreach_contact", "total"]),
+            "{b:?}"
+        );
+        assert_eq!(cells(&t), json!([1, 5, 6]));
+        let (_, t) = body(get("measure=people_reached&by=area").await.expect("s")).await;
+        assert_eq!(cells(&t), json!([10, 7, 17]), "{b:?}: v6a 5×2, v6b 7");
+        let (_, t) = body(get("measure=supplies&by=item").await.expect("s")).await;
+        assert_eq!(
+            t["rows"],
+            json!([{"label": "total", "cells": [0]}]),
+            "{b:?}: the deleted handout is gone"
+        );
+        let (_, by_worker) = body(get("measure=activities&by=worker").await.expect("s")).await;
+        assert_eq!(
+            cells(&by_worker).as_array().expect("c").last(),
+            Some(&json!(6)),
+            "totals agree with records"
+        );
     }
 }
