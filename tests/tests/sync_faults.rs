@@ -240,3 +240,48 @@ async fn one_bad_record_never_blocks_the_rest_and_is_kept_with_the_reason() {
     assert_eq!(report.accepted, 1);
     assert_eq!(core.sync_status().expect("status").needs_attention, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_is_reported_as_n_of_m() {
+    let sdir = tempfile::tempdir().expect("tempdir");
+    let ddir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start(sdir.path(), "127.0.0.1:0".parse().expect("addr")).await;
+    let code = server.org_with_code("demo", "Demo");
+    let core = device(ddir.path());
+    core.enroll(&server.url(), &code, "phone")
+        .await
+        .expect("enroll");
+    for q in 0..1000 {
+        core.log_activity(supplies(1 + q % 9)).expect("log");
+    }
+    let proxy = FaultProxy::start(
+        server.addr,
+        Faults {
+            delay: Duration::from_millis(30),
+            ..Faults::default()
+        },
+        1,
+    )
+    .await;
+    core.set_server_url("demo", &proxy.url()).expect("repoint");
+    let mut rx = core.subscribe_sync();
+    let seen = tokio::spawn(async move {
+        let mut seen = Vec::new();
+        while rx.changed().await.is_ok() {
+            let v = rx.borrow_and_update().clone();
+            let idle = v == shiftlog_core::SyncActivity::Idle;
+            seen.push(v);
+            if idle {
+                break;
+            }
+        }
+        seen
+    });
+    core.sync_now().await.expect("sync");
+    let seen = seen.await.expect("join");
+    let partial = seen.iter().any(|a| {
+        matches!(a, shiftlog_core::SyncActivity::Sending { done, total: 1000 } if *done > 0 && *done < 1000)
+    });
+    assert!(partial, "an n-of-m step between start and end: {seen:?}");
+    assert_eq!(seen.last(), Some(&shiftlog_core::SyncActivity::Idle));
+}

@@ -320,6 +320,12 @@ impl Core {
         sync::status(self)
     }
 
+    /// Progress of sync as it happens (idle, sending n of m, offline, removed), for a UI that
+    /// shows it live. Each change replaces the last; a slow reader sees the newest.
+    pub fn subscribe_sync(&self) -> tokio::sync::watch::Receiver<SyncActivity> {
+        self.sync.subscribe()
+    }
+
     /// Sends everything waiting, now. Returns what happened per organization.
     pub async fn sync_now(&self) -> Result<SyncReport> {
         sync::sync_now(self).await

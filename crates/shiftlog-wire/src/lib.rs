@@ -38,6 +38,10 @@ pub struct ServerInfo {
     pub max_body_bytes: usize,
     /// The server's clock when it answered, to warn about a wrong device clock.
     pub server_time: chrono::DateTime<chrono::Utc>,
+    /// Content encodings the server accepts on request bodies (`gzip`); an older server that
+    /// sends none gets uncompressed bodies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub request_encodings: Vec<String>,
     /// Fields from a newer server.
     #[serde(flatten)]
     pub unknown: Map<String, Value>,
