@@ -592,6 +592,42 @@ pub mod sql {
         )
     }
 
+    /// Inserts `rows` records in one statement (PostgreSQL: one round trip), skipping ids that
+    /// exist, and returns the ids it inserted.
+    pub fn insert_records(rows: usize, ph: Placeholder) -> String {
+        let n = RECORD_COLUMNS.len();
+        let values: Vec<String> = (0..rows)
+            .map(|r| {
+                let row: Vec<String> = (1..=n).map(|c| ph(r * n + c)).collect();
+                format!("({})", row.join(", "))
+            })
+            .collect();
+        format!(
+            "INSERT INTO records ({}) VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id",
+            RECORD_COLUMNS.join(", "),
+            values.join(", ")
+        )
+    }
+
+    /// Inserts `rows` supplies lines in one statement.
+    pub fn insert_items(rows: usize, ph: Placeholder) -> String {
+        let values: Vec<String> = (0..rows)
+            .map(|r| {
+                format!(
+                    "({}, {}, {}, {})",
+                    ph(r * 4 + 1),
+                    ph(r * 4 + 2),
+                    ph(r * 4 + 3),
+                    ph(r * 4 + 4)
+                )
+            })
+            .collect();
+        format!(
+            "INSERT INTO record_items (record_id, org_id, item, quantity) VALUES {}",
+            values.join(", ")
+        )
+    }
+
     /// Replaces every column of the record with parameter 1's id.
     pub fn update_record(ph: Placeholder) -> String {
         let set: Vec<String> = RECORD_COLUMNS

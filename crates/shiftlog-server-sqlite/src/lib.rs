@@ -28,9 +28,20 @@ PRAGMA foreign_keys=ON;
 PRAGMA busy_timeout=5000;";
 
 /// SQLite storage. One writer connection; exports and summaries share it (SQLite serializes
-/// writers anyway, and WAL keeps readers cheap).
+/// writers anyway, and WAL keeps readers cheap). Pushes that arrive while the connection is
+/// busy are committed together (group commit): one fsync for all of them, each in its own
+/// savepoint so one failing push cannot affect another, and each answered only after the
+/// commit.
 pub struct SqliteStorage {
     conn: Mutex<Connection>,
+    queue: Mutex<Vec<Pending>>,
+}
+
+/// A push waiting for the writer.
+struct Pending {
+    device: DeviceAuth,
+    records: Vec<IngestRecord>,
+    reply: std::sync::mpsc::SyncSender<Result<Vec<RecordResult>, String>>,
 }
 
 fn db(e: rusqlite::Error) -> StorageError {
@@ -84,6 +95,7 @@ impl SqliteStorage {
         }
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
+            queue: Mutex::new(Vec::new()),
         })
     }
 
@@ -115,6 +127,145 @@ fn staff_account(
         password_hash,
         role: Role::parse(&role).ok_or_else(|| StorageError::Corrupt(format!("role {role}")))?,
     })
+}
+
+/// Stores several pushes in one transaction, one savepoint each, and answers each after the
+/// commit.
+fn commit_group(conn: &mut Connection, batch: Vec<Pending>) {
+    let now = Utc::now().to_rfc3339();
+    let mut answers = Vec::with_capacity(batch.len());
+    let tx = match conn.transaction() {
+        Ok(tx) => tx,
+        Err(e) => {
+            for p in batch {
+                let _ = p.reply.send(Err(e.to_string()));
+            }
+            return;
+        }
+    };
+    let mut tx = tx;
+    for p in batch {
+        let result = tx.savepoint().map_err(db).and_then(|sp| {
+            let r = ingest_one(&sp, &p.device, &p.records, &now)?;
+            sp.commit().map_err(db)?;
+            Ok(r)
+        });
+        answers.push((p.reply, result.map_err(|e| e.to_string())));
+    }
+    let committed = tx.commit().map_err(|e| e.to_string());
+    for (reply, result) in answers {
+        let _ = reply.send(match &committed {
+            Ok(()) => result,
+            Err(e) => Err(e.clone()),
+        });
+    }
+}
+
+/// One push, inside the caller's transaction.
+fn ingest_one(
+    conn: &Connection,
+    device: &DeviceAuth,
+    records: &[IngestRecord],
+    now: &str,
+) -> Result<Vec<RecordResult>, StorageError> {
+    let device_id = device.device_id.to_string();
+    let worker_id = device.worker_id.to_string();
+    let mut results = Vec::with_capacity(records.len());
+    {
+        let mut insert = conn.prepare_cached(&sql::insert_record(ph)).map_err(db)?;
+        let mut update = conn.prepare_cached(&sql::update_record(ph)).map_err(db)?;
+        let mut existing = conn
+            .prepare_cached("SELECT org_id, version FROM records WHERE id = ?1")
+            .map_err(db)?;
+        let mut clear_items = conn
+            .prepare_cached("DELETE FROM record_items WHERE record_id = ?1")
+            .map_err(db)?;
+        let mut add_item = conn
+                .prepare_cached(
+                    "INSERT INTO record_items (record_id, org_id, item, quantity) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(db)?;
+        for IngestRecord {
+            envelope: rec,
+            facts: f,
+        } in records
+        {
+            let id = rec.id.to_string();
+            let unknown = (!rec.unknown.is_empty())
+                .then(|| serde_json::Value::Object(rec.unknown.clone()).to_string());
+            let values = params![
+                id,
+                device.org_id,
+                device_id,
+                rec.version,
+                rec.kind,
+                rec.occurred_at.to_rfc3339(),
+                rec.occurred_at.timestamp_millis(),
+                rec.recorded_at.to_rfc3339(),
+                now,
+                rec.deleted,
+                rec.body.to_string(),
+                unknown,
+                rec.record_type,
+                worker_id,
+                f.day,
+                f.week,
+                f.month,
+                f.area,
+                f.role,
+                f.on_shift,
+                f.minutes,
+                f.people_reached,
+                f.naloxone_doses,
+                f.nav_task,
+                f.nav_outcome,
+                f.pay_type,
+                f.shift_minutes,
+            ];
+            // Insert first: a new record (the common case) costs one statement.
+            let status = if insert.execute(values).map_err(db)? == 1 {
+                RecordStatus::Accepted
+            } else {
+                let (org, have): (String, u32) = existing
+                    .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map_err(db)?;
+                if org != device.org_id {
+                    results.push(RecordResult {
+                        id: rec.id,
+                        version: rec.version,
+                        status: RecordStatus::Rejected,
+                        reason: Some(
+                            "This record id is already used. Edit the record and send it again."
+                                .into(),
+                        ),
+                    });
+                    continue;
+                }
+                if have >= rec.version {
+                    RecordStatus::AlreadyHad
+                } else {
+                    // Old items first, while the record still has its old day and area.
+                    clear_items.execute([&id]).map_err(db)?;
+                    update.execute(values).map_err(db)?;
+                    RecordStatus::Accepted
+                }
+            };
+            if status == RecordStatus::Accepted {
+                for (item, q) in &f.items {
+                    add_item
+                        .execute(params![id, device.org_id, item, q])
+                        .map_err(db)?;
+                }
+            }
+            results.push(RecordResult {
+                id: rec.id,
+                version: rec.version,
+                status,
+                reason: None,
+            });
+        }
+    }
+    Ok(results)
 }
 
 impl Storage for SqliteStorage {
@@ -349,108 +500,29 @@ impl Storage for SqliteStorage {
         device: &DeviceAuth,
         records: &[IngestRecord],
     ) -> Result<Vec<RecordResult>, StorageError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(db)?;
-        let now = Utc::now().to_rfc3339();
-        let device_id = device.device_id.to_string();
-        let worker_id = device.worker_id.to_string();
-        let mut results = Vec::with_capacity(records.len());
+        let (reply, answer) = std::sync::mpsc::sync_channel(1);
+        self.queue
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Pending {
+                device: device.clone(),
+                records: records.to_vec(),
+                reply,
+            });
         {
-            let mut insert = tx.prepare_cached(&sql::insert_record(ph)).map_err(db)?;
-            let mut update = tx.prepare_cached(&sql::update_record(ph)).map_err(db)?;
-            let mut existing = tx
-                .prepare_cached("SELECT org_id, version FROM records WHERE id = ?1")
-                .map_err(db)?;
-            let mut clear_items = tx
-                .prepare_cached("DELETE FROM record_items WHERE record_id = ?1")
-                .map_err(db)?;
-            let mut add_item = tx
-                .prepare_cached(
-                    "INSERT INTO record_items (record_id, org_id, item, quantity) VALUES (?1, ?2, ?3, ?4)",
-                )
-                .map_err(db)?;
-            for IngestRecord {
-                envelope: rec,
-                facts: f,
-            } in records
-            {
-                let id = rec.id.to_string();
-                let unknown = (!rec.unknown.is_empty())
-                    .then(|| serde_json::Value::Object(rec.unknown.clone()).to_string());
-                let values = params![
-                    id,
-                    device.org_id,
-                    device_id,
-                    rec.version,
-                    rec.kind,
-                    rec.occurred_at.to_rfc3339(),
-                    rec.occurred_at.timestamp_millis(),
-                    rec.recorded_at.to_rfc3339(),
-                    now,
-                    rec.deleted,
-                    rec.body.to_string(),
-                    unknown,
-                    rec.record_type,
-                    worker_id,
-                    f.day,
-                    f.week,
-                    f.month,
-                    f.area,
-                    f.role,
-                    f.on_shift,
-                    f.minutes,
-                    f.people_reached,
-                    f.naloxone_doses,
-                    f.nav_task,
-                    f.nav_outcome,
-                    f.pay_type,
-                    f.shift_minutes,
-                ];
-                // Insert first: a new record (the common case) costs one statement.
-                let status = if insert.execute(values).map_err(db)? == 1 {
-                    RecordStatus::Accepted
-                } else {
-                    let (org, have): (String, u32) = existing
-                        .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))
-                        .map_err(db)?;
-                    if org != device.org_id {
-                        results.push(RecordResult {
-                            id: rec.id,
-                            version: rec.version,
-                            status: RecordStatus::Rejected,
-                            reason: Some(
-                                "This record id is already used. Edit the record and send it again."
-                                    .into(),
-                            ),
-                        });
-                        continue;
-                    }
-                    if have >= rec.version {
-                        RecordStatus::AlreadyHad
-                    } else {
-                        // Old items first, while the record still has its old day and area.
-                        clear_items.execute([&id]).map_err(db)?;
-                        update.execute(values).map_err(db)?;
-                        RecordStatus::Accepted
-                    }
-                };
-                if status == RecordStatus::Accepted {
-                    for (item, q) in &f.items {
-                        add_item
-                            .execute(params![id, device.org_id, item, q])
-                            .map_err(db)?;
-                    }
-                }
-                results.push(RecordResult {
-                    id: rec.id,
-                    version: rec.version,
-                    status,
-                    reason: None,
-                });
+            let mut conn = self.conn();
+            // Whoever holds the writer commits everything queued so far, ours included
+            // unless an earlier holder already did.
+            let batch = std::mem::take(&mut *self.queue.lock().unwrap_or_else(|p| p.into_inner()));
+            if !batch.is_empty() {
+                commit_group(&mut conn, batch);
             }
         }
-        tx.commit().map_err(db)?;
-        Ok(results)
+        match answer.recv() {
+            Ok(Ok(results)) => Ok(results),
+            Ok(Err(e)) => Err(StorageError::Backend(e)),
+            Err(_) => Err(StorageError::Backend("the writer stopped".into())),
+        }
     }
 
     fn export_records(

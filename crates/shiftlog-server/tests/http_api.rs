@@ -232,3 +232,74 @@ async fn unknown_paths_answer_json_404_and_openapi_is_served() {
         assert!(doc["openapi"].as_str().expect("version").starts_with("3."));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_record_twice_in_one_push_is_stored_once_at_its_newest_version() {
+    for b in BACKENDS {
+        let r = start(b).await;
+        let token = enrolled(&r, "demo").await;
+        let mut v2 = record(&rid(40));
+        v2["version"] = json!(2);
+        v2["body"]["items"][0]["quantity"] = json!(5);
+        let (status, resp) = push(&r, &token, vec![record(&rid(40)), v2, record(&rid(40))]).await;
+        assert_eq!(status, 200, "{b:?}: {resp}");
+        let statuses: Vec<&str> = resp["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|x| x["status"].as_str().expect("status"))
+            .collect();
+        assert_eq!(statuses, ["accepted", "accepted", "already_had"], "{b:?}");
+        let text = export(&r, "demo").await;
+        assert_eq!(text.lines().count(), 2, "{b:?}: {text}");
+        assert!(text.contains("naloxone_kit x5"), "{b:?}: {text}");
+    }
+}
+
+/// Many devices pushing at once (SQLite commits them in groups; PostgreSQL in parallel
+/// transactions): every record is stored exactly once and every push gets its own answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_pushes_from_many_devices_are_each_answered_and_stored_once() {
+    for b in BACKENDS {
+        let r = start(b).await;
+        let mut tokens = Vec::new();
+        for _ in 0..20 {
+            tokens.push(enrolled(&r, "demo").await);
+        }
+        let mut tasks = Vec::new();
+        for (d, token) in tokens.iter().enumerate() {
+            let records: Vec<Value> = (0..20).map(|n| record(&rid(d as u32 * 100 + n))).collect();
+            for _ in 0..2 {
+                let (url, token, records) = (r.base.clone(), token.clone(), records.clone());
+                tasks.push(tokio::spawn(async move {
+                    let resp: Value = client()
+                        .post(format!("{url}/api/v1/push"))
+                        .bearer_auth(token)
+                        .json(&json!({"protocol": 1, "records": records}))
+                        .send()
+                        .await
+                        .expect("send")
+                        .json()
+                        .await
+                        .expect("json");
+                    resp
+                }));
+            }
+        }
+        let mut accepted = 0;
+        for (i, t) in tasks.into_iter().enumerate() {
+            let resp = t.await.expect("task");
+            let results = resp["results"].as_array().expect("results");
+            assert_eq!(results.len(), 20, "{b:?}");
+            let d = i / 2;
+            assert_eq!(
+                results[0]["id"],
+                json!(rid(d as u32 * 100)),
+                "answers belong to the push"
+            );
+            accepted += results.iter().filter(|x| x["status"] == "accepted").count();
+        }
+        assert_eq!(accepted, 400, "{b:?}");
+        assert_eq!(export(&r, "demo").await.lines().count(), 401, "{b:?}");
+    }
+}
