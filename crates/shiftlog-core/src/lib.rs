@@ -6,6 +6,7 @@
 
 pub mod catalogue;
 pub mod error;
+pub mod hlc;
 pub mod keys;
 pub mod model;
 mod records;
@@ -62,6 +63,58 @@ pub fn profile_exists(data_dir: &Path) -> bool {
     keys::profile_exists(data_dir)
 }
 
+/// The clock as it was: this device's node id (made once, kept in settings) and the highest
+/// stamp among its records.
+fn load_clock(conn: &Connection) -> Result<hlc::Clock> {
+    let node: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'hlc_node'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let node = match node.and_then(|n| u32::from_str_radix(&n, 16).ok()) {
+        Some(n) => n,
+        None => {
+            let mut b = [0u8; 4];
+            getrandom::fill(&mut b)
+                .map_err(|e| CoreError::KeyFile(format!("no randomness: {e}")))?;
+            let n = u32::from_le_bytes(b);
+            conn.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES ('hlc_node', ?1)",
+                [format!("{n:08x}")],
+            )?;
+            n
+        }
+    };
+    let mut clock = hlc::Clock::new(node);
+    let max: Option<String> = conn.query_row("SELECT MAX(hlc) FROM records", [], |r| r.get(0))?;
+    if let Some(m) = max {
+        clock.observe(&m, 0);
+    }
+    Ok(clock)
+}
+
+impl Core {
+    /// A new stamp for a local write.
+    pub(crate) fn stamp(&self) -> String {
+        let wall = Utc::now().timestamp_millis().max(0) as u64;
+        self.clock
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .tick(wall)
+    }
+
+    /// Takes in a stamp from another device.
+    pub(crate) fn observe_stamp(&self, remote: &str) {
+        let wall = Utc::now().timestamp_millis().max(0) as u64;
+        self.clock
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .observe(remote, wall);
+    }
+}
+
 /// How to open a profile.
 #[derive(Debug, Clone)]
 pub struct OpenOptions {
@@ -91,6 +144,8 @@ pub struct Core {
     sync: sync::SyncClient,
     /// Parsed catalogues by organization, so a save does not parse JSON each time.
     catalogues: Mutex<std::collections::HashMap<String, Arc<Catalogue>>>,
+    /// The hybrid logical clock stamping every local write.
+    clock: Mutex<hlc::Clock>,
 }
 
 impl Core {
@@ -120,11 +175,13 @@ impl Core {
         })?;
         let key = keys::resolve(data_dir, unlock, opts.kdf)?;
         let conn = store::open(&data_dir.join(DB_FILE), &key)?;
+        let clock = load_clock(&conn)?;
         let core = Arc::new(Core {
             db: Mutex::new(conn),
             data_dir: data_dir.to_path_buf(),
             sync: sync::SyncClient::new(opts)?,
             catalogues: Mutex::new(Default::default()),
+            clock: Mutex::new(clock),
         });
         core.purge_expired()?;
         Ok(core)

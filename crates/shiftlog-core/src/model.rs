@@ -629,6 +629,12 @@ pub struct Record {
     pub body: Value,
     /// Sync state.
     pub sync: RecordSync,
+    /// Hybrid logical clock of this version (orders edits made on several devices).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hlc: Option<String>,
+    /// Envelope fields from a newer app version, passed on unchanged.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub unknown: Map<String, Value>,
 }
 
 /// An activity is a record of type `activity`.
@@ -645,12 +651,13 @@ impl Record {
             occurred_at: self.occurred_at,
             recorded_at: self.recorded_at,
             deleted,
+            hlc: self.hlc.clone(),
             body: if deleted {
                 Value::Object(Map::new())
             } else {
                 self.body.clone()
             },
-            unknown: Default::default(),
+            unknown: self.unknown.clone(),
         }
     }
 }

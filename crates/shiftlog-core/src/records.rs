@@ -16,7 +16,7 @@ use crate::{Core, CoreError, Result, ValidationError};
 /// Columns read by [`row_to_record`], in order (table alias `r`).
 pub(crate) const RECORD_COLS: &str = "r.id, r.org_id, r.record_type, r.kind, r.occurred_at,
     r.recorded_at, r.version, r.body, r.sync_change_counter, r.synced_at, r.rejected_reason,
-    (SELECT o.server_url IS NULL FROM organizations o WHERE o.id = r.org_id)";
+    (SELECT o.server_url IS NULL FROM organizations o WHERE o.id = r.org_id), r.hlc, r.unknown";
 
 fn conv_err<E: std::error::Error + Send + Sync + 'static>(col: usize, e: E) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(col, rusqlite::types::Type::Text, Box::new(e))
@@ -58,6 +58,11 @@ pub(crate) fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
         version: r.get(6)?,
         body: serde_json::from_str(&body).map_err(|e| conv_err(7, e))?,
         sync,
+        hlc: r.get(12)?,
+        unknown: r
+            .get::<_, Option<String>>(13)?
+            .and_then(|u| serde_json::from_str(&u).ok())
+            .unwrap_or_default(),
     })
 }
 
@@ -106,8 +111,8 @@ fn write_record(tx: &Transaction<'_>, rec: &Record, d: &Derived, new: bool) -> R
         tx.execute(
             "INSERT INTO records (id, org_id, record_type, kind, occurred_at, occurred_utc_ms,
                  recorded_at, version, body, area, on_shift, minutes, people_reached,
-                 naloxone_doses, outcome, pay_type, ended_utc_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                 naloxone_doses, outcome, pay_type, ended_utc_ms, hlc)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             params![
                 id,
                 rec.org_id,
@@ -126,6 +131,7 @@ fn write_record(tx: &Transaction<'_>, rec: &Record, d: &Derived, new: bool) -> R
                 d.outcome,
                 d.pay_type,
                 d.ended_utc_ms,
+                rec.hlc,
             ],
         )
         .map_err(|e| match e {
@@ -142,7 +148,7 @@ fn write_record(tx: &Transaction<'_>, rec: &Record, d: &Derived, new: bool) -> R
             "UPDATE records SET occurred_at = ?2, occurred_utc_ms = ?3, version = ?4, body = ?5,
                  area = ?6, on_shift = ?7, minutes = ?8, people_reached = ?9,
                  naloxone_doses = ?10, outcome = ?11, pay_type = ?12, ended_utc_ms = ?13,
-                 sync_change_counter = sync_change_counter + 1, rejected_reason = NULL
+                 hlc = ?14, sync_change_counter = sync_change_counter + 1, rejected_reason = NULL
              WHERE id = ?1",
             params![
                 id,
@@ -158,6 +164,7 @@ fn write_record(tx: &Transaction<'_>, rec: &Record, d: &Derived, new: bool) -> R
                 d.outcome,
                 d.pay_type,
                 d.ended_utc_ms,
+                rec.hlc,
             ],
         )?;
     }
@@ -372,6 +379,8 @@ impl Core {
             } else {
                 RecordSync::Waiting
             },
+            hlc: Some(self.stamp()),
+            unknown: Default::default(),
         };
         self.insert(&rec, &derive_activity(&parsed))?;
         Ok(rec)
@@ -431,6 +440,7 @@ impl Core {
             occurred_at,
             version: old.version + 1,
             body,
+            hlc: Some(self.stamp()),
             ..old
         };
         let mut db = self.db();
@@ -446,10 +456,10 @@ impl Core {
     /// to the organization, then purged once the server confirms it.
     pub fn delete_record(&self, id: Uuid) -> Result<()> {
         let n = self.db().execute(
-            "UPDATE records SET deleted = 1, version = version + 1,
+            "UPDATE records SET deleted = 1, version = version + 1, hlc = ?2,
                  sync_change_counter = sync_change_counter + 1, rejected_reason = NULL
              WHERE id = ?1 AND deleted = 0",
-            [id.to_string()],
+            params![id.to_string(), self.stamp()],
         )?;
         if n == 0 {
             return Err(ValidationError::NotFound(id.to_string()).into());
@@ -550,6 +560,8 @@ impl Core {
             version: 1,
             body: json_of(&body),
             sync: RecordSync::Waiting,
+            hlc: Some(self.stamp()),
+            unknown: Default::default(),
         };
         self.insert(&rec, &derive_shift(&body))?;
         shift_of(self.get_record(rec.id)?)
@@ -604,6 +616,8 @@ impl Core {
             version: 1,
             body: json_of(&body),
             sync: RecordSync::Waiting,
+            hlc: Some(self.stamp()),
+            unknown: Default::default(),
         };
         self.insert(&rec, &Derived::default())?;
         self.get_record(rec.id)
@@ -667,6 +681,8 @@ impl Core {
             version: 1,
             body: json!({}),
             sync: RecordSync::Waiting,
+            hlc: Some(self.stamp()),
+            unknown: Default::default(),
         };
         {
             let mut db = self.db();
@@ -745,6 +761,146 @@ impl Core {
     }
 }
 
+impl Core {
+    /// Applies records pulled from the organization (the worker's other devices), and the
+    /// new cursor, in one transaction. The higher clock wins; a local edit that loses is
+    /// dropped everywhere the same way, so every device ends in the server's state.
+    pub(crate) fn apply_pulled(
+        &self,
+        org_id: &str,
+        records: &[shiftlog_wire::RecordEnvelope],
+        next_cursor: u64,
+    ) -> Result<usize> {
+        for r in records {
+            if let Some(h) = &r.hlc {
+                self.observe_stamp(h);
+            }
+        }
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let now = Utc::now().to_rfc3339();
+        let mut applied = 0;
+        for env in records {
+            let Some(rt) = RecordType::parse(&env.record_type) else {
+                continue; // a record type this version cannot show; the server keeps it
+            };
+            let d = match rt {
+                RecordType::Activity => ActivityBody::parse(&env.kind, &env.body)
+                    .map(|b| derive_activity(&b))
+                    .unwrap_or_default(),
+                RecordType::Shift => serde_json::from_value::<ShiftBody>(env.body.clone())
+                    .map(|s| derive_shift(&s))
+                    .unwrap_or_default(),
+                _ => Derived::default(),
+            };
+            let local: Option<(Option<String>, u32)> = tx
+                .prepare_cached("SELECT hlc, version FROM records WHERE id = ?1")?
+                .query_row([env.id.to_string()], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?;
+            let take = match &local {
+                None => true,
+                Some((lh, lv)) => {
+                    shiftlog_wire::hlc::newer(env.hlc.as_deref(), lh.as_deref())
+                        || (env.hlc.is_none() && lh.is_none() && env.version > *lv)
+                }
+            };
+            if !take {
+                continue;
+            }
+            let unknown =
+                (!env.unknown.is_empty()).then(|| Value::Object(env.unknown.clone()).to_string());
+            let body = if env.deleted {
+                json!({})
+            } else {
+                env.body.clone()
+            };
+            if local.is_none() {
+                tx.execute(
+                    "INSERT INTO records (id, org_id, record_type, kind, occurred_at,
+                         occurred_utc_ms, recorded_at, version, deleted, body, area, on_shift,
+                         minutes, people_reached, naloxone_doses, outcome, pay_type,
+                         ended_utc_ms, hlc, unknown, sync_change_counter, synced_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                             ?16, ?17, ?18, ?19, ?20, 0, ?21)",
+                    params![
+                        env.id.to_string(),
+                        org_id,
+                        rt.as_str(),
+                        env.kind,
+                        env.occurred_at.to_rfc3339(),
+                        env.occurred_at.timestamp_millis(),
+                        env.recorded_at.to_rfc3339(),
+                        env.version,
+                        env.deleted,
+                        body.to_string(),
+                        d.area,
+                        d.on_shift,
+                        d.minutes,
+                        d.people_reached,
+                        d.naloxone_doses,
+                        d.outcome,
+                        d.pay_type,
+                        d.ended_utc_ms,
+                        env.hlc,
+                        unknown,
+                        now,
+                    ],
+                )?;
+            } else {
+                tx.execute(
+                    "UPDATE records SET kind = ?2, occurred_at = ?3, occurred_utc_ms = ?4,
+                         version = MAX(version, ?5), deleted = ?6, body = ?7, area = ?8,
+                         on_shift = ?9, minutes = ?10, people_reached = ?11,
+                         naloxone_doses = ?12, outcome = ?13, pay_type = ?14,
+                         ended_utc_ms = ?15, hlc = ?16, unknown = ?17,
+                         sync_change_counter = 0, synced_at = ?18, rejected_reason = NULL
+                     WHERE id = ?1",
+                    params![
+                        env.id.to_string(),
+                        env.kind,
+                        env.occurred_at.to_rfc3339(),
+                        env.occurred_at.timestamp_millis(),
+                        env.version,
+                        env.deleted,
+                        body.to_string(),
+                        d.area,
+                        d.on_shift,
+                        d.minutes,
+                        d.people_reached,
+                        d.naloxone_doses,
+                        d.outcome,
+                        d.pay_type,
+                        d.ended_utc_ms,
+                        env.hlc,
+                        unknown,
+                        now,
+                    ],
+                )?;
+            }
+            applied += 1;
+        }
+        tx.execute(
+            "INSERT INTO sync_state (org_id, pull_cursor) VALUES (?1, ?2)
+             ON CONFLICT(org_id) DO UPDATE SET pull_cursor = MAX(pull_cursor, ?2)",
+            params![org_id, next_cursor as i64],
+        )?;
+        tx.commit()?;
+        Ok(applied)
+    }
+
+    pub(crate) fn pull_cursor(&self, org_id: &str) -> Result<u64> {
+        let c: Option<i64> = self
+            .db()
+            .query_row(
+                "SELECT pull_cursor FROM sync_state WHERE org_id = ?1",
+                [org_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(c.unwrap_or(0).max(0) as u64)
+    }
+}
+
 fn row_to_checkin(r: &rusqlite::Row<'_>) -> rusqlite::Result<Checkin> {
     let uuid = |s: Option<String>, col| {
         s.map(|s| Uuid::parse_str(&s).map_err(|e| conv_err(col, e)))
@@ -793,4 +949,83 @@ fn shift_of(rec: Record) -> Result<Shift> {
         version: rec.version,
         sync: rec.sync,
     })
+}
+
+#[cfg(test)]
+mod pull_tests {
+    use super::*;
+    use crate::{KdfParams, Unlock};
+
+    fn core() -> (tempfile::TempDir, std::sync::Arc<Core>) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let kdf = KdfParams {
+            m_kib: 64,
+            t: 1,
+            p: 1,
+        };
+        let core = Core::open_with(dir.path(), &Unlock::Pin("2468".into()), kdf).expect("open");
+        core.add_local_organization("Org").expect("org");
+        (dir, core)
+    }
+
+    fn env(id: Uuid, hlc: &str, people: i64, deleted: bool) -> shiftlog_wire::RecordEnvelope {
+        serde_json::from_value(json!({
+            "id": id, "version": 1, "record_type": "activity", "kind": "outreach_contact",
+            "occurred_at": "2026-11-20T10:00:00-08:00", "recorded_at": "2026-11-20T10:00:01-08:00",
+            "deleted": deleted, "hlc": hlc, "body": {"people_reached": people},
+            "from_the_future": {"x": 1}
+        }))
+        .expect("envelope")
+    }
+
+    #[test]
+    fn last_writer_wins_by_clock_and_unknown_fields_pass_on() {
+        let (_d, core) = core();
+        let org = core.resolve_org(None).expect("org");
+        let id = Uuid::now_v7();
+        let h = |ms: u64| shiftlog_wire::hlc::format(ms, 0, 9);
+        // New from another device: inserted, already synced.
+        core.apply_pulled(&org, &[env(id, &h(1_000), 3, false)], 1)
+            .expect("apply");
+        let r = core.get_record(id).expect("get");
+        assert_eq!(r.body["people_reached"], json!(3));
+        assert!(matches!(
+            r.sync,
+            RecordSync::Local | RecordSync::Sent { .. }
+        ));
+        assert_eq!(
+            r.to_envelope(false).unknown["from_the_future"],
+            json!({"x": 1})
+        );
+        // An older version arriving late changes nothing.
+        core.apply_pulled(&org, &[env(id, &h(500), 9, false)], 2)
+            .expect("apply");
+        assert_eq!(
+            core.get_record(id).expect("get").body["people_reached"],
+            json!(3)
+        );
+        // A local edit stamps later than anything seen, so it wins over what came before...
+        let edited = core
+            .edit_record(id, None, json!({"people_reached": 5}))
+            .expect("edit");
+        assert!(edited.hlc.as_deref() > Some(h(1_000).as_str()));
+        core.apply_pulled(&org, &[env(id, &h(1_500), 7, false)], 3)
+            .expect("apply");
+        assert_eq!(
+            core.get_record(id).expect("get").body["people_reached"],
+            json!(5)
+        );
+        // ...and loses to a later one from elsewhere (a device whose clock runs ahead).
+        let far = h(9_000_000_000_000);
+        core.apply_pulled(&org, &[env(id, &far, 8, false)], 4)
+            .expect("apply");
+        let r = core.get_record(id).expect("get");
+        assert_eq!(r.body["people_reached"], json!(8));
+        // A later tombstone deletes it.
+        let tomb = shiftlog_wire::hlc::format(9_000_000_000_001, 0, 9);
+        core.apply_pulled(&org, &[env(id, &tomb, 0, true)], 5)
+            .expect("apply");
+        assert!(core.get_record(id).is_err());
+        assert_eq!(core.pull_cursor(&org).expect("cursor"), 5);
+    }
 }

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_records.sql"),
     include_str!("../migrations/0003_sync_state.sql"),
+    include_str!("../migrations/0004_hlc_pull.sql"),
 ];
 
 /// The schema version this build writes.

@@ -360,7 +360,7 @@ fn pending_batch(
     while let Some(row) = rows.next()? {
         let rec = row_to_record(row)?;
         let counter: i64 = row.get(8)?;
-        let deleted: bool = row.get(12)?;
+        let deleted: bool = row.get(14)?;
         sent.push(Outgoing {
             id: rec.id,
             version: rec.version,
@@ -534,7 +534,32 @@ async fn push_org(
             total,
         });
     }
+    pull_records(core, t).await?;
     pull_catalogue(core, t).await
+}
+
+/// Most records asked for in one pull.
+const PULL_PAGE: u32 = 500;
+
+/// Pulls the worker's records written from their other devices, page by page from the
+/// cursor this device keeps. An older server without the endpoint is skipped.
+async fn pull_records(core: &Core, t: &Target) -> Result<()> {
+    loop {
+        let after = core.pull_cursor(&t.org_id)?;
+        let mut url = join(&t.base, paths::PULL)?;
+        url.query_pairs_mut()
+            .append_pair("after", &after.to_string())
+            .append_pair("limit", &PULL_PAGE.to_string());
+        let resp = core.sync.http.get(url).bearer_auth(&t.token).send().await?;
+        if resp.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(());
+        }
+        let page: shiftlog_wire::PullResponse = parse(resp).await?;
+        core.apply_pulled(&t.org_id, &page.records, page.next)?;
+        if !page.more || page.next <= after {
+            return Ok(());
+        }
+    }
 }
 
 /// Pulls the organization's catalogue and keeps it, section by section: a section the
