@@ -68,4 +68,10 @@ if [ ! -d tests/dashboard/node_modules/playwright-core ]; then
   say "installing playwright-core for the dashboard test"
   (cd tests/dashboard && npm install --silent --no-audit --no-fund)
 fi
+# The UI's test tools (axe-core, run inside the real webview by the end-to-end tests).
+if [ ! -f ui/node_modules/axe-core/axe.min.js ]; then
+  say "installing the UI's test packages (npm)"
+  (cd ui && npm ci --no-audit --no-fund --silent)
+fi
+
 say "ready"

@@ -5,6 +5,8 @@ const COMMANDS: &[&str] = &[
     "unlock",
     "lock",
     "app_state",
+    "catalogue",
+    "open_shift",
     "log_activity",
     "todays_activities",
     "list_records",

@@ -10,7 +10,7 @@ use serde_json::Value;
 use shiftlog_core::{
     Catalogue, Checkin, Core, CoreError, EndShift, Lang, NewActivity, NewCheckin, NewTraining,
     Organization, Record, RecordQuery, Shift, StartShift, Summary, SummaryQuery, SyncReport,
-    SyncStatus, Unlock,
+    SyncStatus, Unlock, ValidationError,
 };
 use tauri::{Manager, State};
 use uuid::Uuid;
@@ -113,6 +113,26 @@ fn app_state(state: State<'_, AppState>, lang: String) -> Res<AppView> {
 }
 
 #[tauri::command]
+fn catalogue(state: State<'_, AppState>, lang: String, org_id: Option<String>) -> Res<Catalogue> {
+    state
+        .core(&lang)?
+        .catalogue(org_id.as_deref())
+        .map_err(err(&lang))
+}
+
+#[tauri::command]
+fn open_shift(
+    state: State<'_, AppState>,
+    lang: String,
+    org_id: Option<String>,
+) -> Res<Option<Shift>> {
+    state
+        .core(&lang)?
+        .open_shift(org_id.as_deref())
+        .map_err(err(&lang))
+}
+
+#[tauri::command]
 fn log_activity(state: State<'_, AppState>, lang: String, activity: NewActivity) -> Res<Record> {
     state
         .core(&lang)?
@@ -130,11 +150,22 @@ fn list_records(state: State<'_, AppState>, lang: String, query: RecordQuery) ->
     state.core(&lang)?.list_records(&query).map_err(err(&lang))
 }
 
+/// `occurred_at` is optional (RFC 3339); a shift's is its start, per docs/records.md.
 #[tauri::command]
-fn edit_record(state: State<'_, AppState>, lang: String, id: Uuid, body: Value) -> Res<Record> {
+fn edit_record(
+    state: State<'_, AppState>,
+    lang: String,
+    id: Uuid,
+    occurred_at: Option<Value>,
+    body: Value,
+) -> Res<Record> {
+    let occurred_at = occurred_at
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| err(&lang)(ValidationError::Malformed(e.to_string()).into()))?;
     state
         .core(&lang)?
-        .edit_record(id, None, body)
+        .edit_record(id, occurred_at, body)
         .map_err(err(&lang))
 }
 
@@ -239,6 +270,8 @@ pub fn run() {
             unlock,
             lock,
             app_state,
+            catalogue,
+            open_shift,
             log_activity,
             todays_activities,
             list_records,

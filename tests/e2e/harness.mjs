@@ -57,8 +57,25 @@ export async function startServer() {
   const demo = JSON.parse(execFileSync(BIN.server, ['--data-dir', dir, 'init-demo', '--json']).toString());
   const child = spawn(BIN.server, ['--data-dir', dir, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
-  const m = await waitForLine(child, /listening on (http:\/\/[\d.:]+)/, 15000, 'shiftlog-server');
+  const m = await waitForLine(child, /listening on (http:\/\/[\d.]+:\d+)(?=\D)/, 15000, 'shiftlog-server');
   return { url: m[1], dir, child, ...demo };
+}
+
+/** Stops the server (its data stays), to play "no signal". */
+export async function stopServer(server) {
+  if (server.child.exitCode !== null) return;
+  const gone = new Promise((ok) => server.child.once('exit', ok));
+  server.child.kill('SIGTERM');
+  await gone;
+}
+
+/** Starts the same server again, on the same address and data: the signal is back. */
+export async function restartServer(server) {
+  const addr = server.url.replace(/^http:\/\//, '');
+  const child = spawn(BIN.server, ['--data-dir', server.dir, 'serve', '--listen', addr], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  await waitForLine(child, /listening on (http:\/\/[\d.]+:\d+)(?=\D)/, 15000, 'shiftlog-server (restart)');
+  server.child = child;
 }
 
 /** A fresh worker profile enrolled to `server` with the CLI (the same core API as the app). */

@@ -31,11 +31,12 @@ test('a supplies record logged in the app reaches the organization CSV export', 
     assert.equal(await s.text('#org-name'), 'Demo Harm Reduction Society');
     assert.match(await s.text('#sync-state'), /Nothing to send yet/);
 
-    await s.click('#log-supplies');
-    await s.waitFor('#item-naloxone_kit');
-    await s.click('#item-naloxone_kit');
-    await s.click('#qty-more');
-    await s.click('#save-supplies');
+    await s.click('#log-supplies_distributed');
+    await s.waitFor('#more-qty-naloxone_kit');
+    await s.click('#more-qty-naloxone_kit');
+    await s.click('#more-qty-naloxone_kit');
+    await s.click('#activity-save');
+    await s.waitFor('#home:not([hidden])');
 
     const id = await s.attr('#today-list li', 'data-id');
     assert.match(id, /^[0-9a-f-]{36}$/);

@@ -55,8 +55,14 @@ export class Session {
     }, 20000, `${what} ${css}`).then((r) => r.v);
   }
 
+  // A person scrolls what they want to tap to the middle of the screen, clear of the sticky
+  // header and the bottom navigation; the click itself is still a real one at that spot.
   click(css) {
-    return this.onElement(css, (el) => this.cmd('POST', `/element/${el}/click`, {}).then(() => true), 'click');
+    return this.onElement(css, async (el) => {
+      await this.cmd('POST', '/execute/sync', { script: 'document.querySelector(arguments[0])?.scrollIntoView({ block: "center" });', args: [css] });
+      await this.cmd('POST', `/element/${el}/click`, {});
+      return true;
+    }, 'click');
   }
 
   type(css, value) {
@@ -73,6 +79,37 @@ export class Session {
 
   attr(css, name) {
     return this.onElement(css, (el) => this.cmd('GET', `/element/${el}/attribute/${name}`), `attribute ${name} of`);
+  }
+
+  /** Runs `script` (a function body) in the page; `arguments` are `args`. */
+  execute(script, args = []) {
+    return this.cmd('POST', '/execute/sync', { script, args });
+  }
+
+  /** Runs an async script; it must call `arguments[arguments.length - 1](result)`. */
+  executeAsync(script, args = []) {
+    return this.cmd('POST', '/execute/async', { script, args });
+  }
+
+  /** Sets a form control's value as a person would (fires input and change). */
+  setValue(css, value) {
+    return this.execute(`const el = document.querySelector(arguments[0]);
+      if (!el) throw new Error('no element ' + arguments[0]);
+      el.value = arguments[1];
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+      return el.value;`, [css, value]);
+  }
+
+  /** True when `css` matches an element that is not hidden. */
+  visible(css) {
+    return this.execute(`const el = document.querySelector(arguments[0]);
+      return !!el && !el.closest('[hidden]') && el.getClientRects().length > 0;`, [css]);
+  }
+
+  /** Resizes the window (outer size). */
+  setSize(width, height) {
+    return this.cmd('POST', '/window/rect', { width, height });
   }
 
   async screenshot() {

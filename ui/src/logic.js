@@ -1,23 +1,39 @@
-// The UI's pure logic: what to say about sync state and records, and what to send to the
-// core. No DOM and no Tauri here, so it is unit-tested with node --test.
+// The UI's pure logic: what to say about sync state and records, how to format dates and
+// numbers, and what to send to the core. No DOM and no Tauri here, so it is unit-tested
+// with node --test. Nothing here decides whether a record is valid: the core does.
 
 import { t } from './i18n.js';
+
+const locale = (lang) => (lang === 'fr' ? 'fr-CA' : 'en-CA');
 
 /** Formats a time of day in the worker's language, e.g. "10:42" or "10 h 42". */
 export function formatTime(iso, lang) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-CA' : 'en-CA', {
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false
-  }).format(d);
+  return new Intl.DateTimeFormat(locale(lang), { hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
+}
+
+/** A short date, e.g. "Sat, Nov 22" / "sam. 22 nov.". */
+export function formatDate(iso, lang) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Intl.DateTimeFormat(locale(lang), { weekday: 'short', month: 'short', day: 'numeric' }).format(d);
+}
+
+/** A number in the worker's language, with at most `digits` decimals. */
+export function formatNumber(n, lang, digits = 0) {
+  return new Intl.NumberFormat(locale(lang), { maximumFractionDigits: digits }).format(Number(n) || 0);
+}
+
+/** Hours, e.g. "7.5 h" / "7,5 h". */
+export function formatHours(h, lang) {
+  return t(lang, 'hours_value', { h: formatNumber(h, lang, 1) });
 }
 
 /** One sentence about sync state, and a tone for its colour: ok, busy, warn, bad. */
 export function syncLabel(status, lang) {
   if (!status) return { text: '', tone: 'busy' };
-  if (!status.enrolled) return { text: t(lang, 'sync_not_joined'), tone: 'warn' };
+  if (!status.enrolled) return { text: t(lang, 'sync_not_joined'), tone: 'ok' };
   const a = status.activity || { state: 'idle' };
   const n = status.waiting;
   if (a.state === 'sending') {
@@ -39,31 +55,126 @@ export function syncLabel(status, lang) {
   return { text: t(lang, 'sync_nothing_yet'), tone: 'ok' };
 }
 
+/** "2 need attention", or '' when none. */
+export function attentionLabel(n, lang) {
+  if (!n) return '';
+  return n === 1 ? t(lang, 'needs_attention_one') : t(lang, 'needs_attention', { n });
+}
+
+/** A catalogue label ({en, fr}) in `lang`. */
+export function pick(label, lang) {
+  if (!label) return '';
+  return label[lang] ?? label.en ?? '';
+}
+
 /** The label of a supply item in `lang`, or its id if the catalogue does not know it. */
 export function itemLabel(catalogue, id, lang) {
   const item = catalogue?.items?.find((i) => i.id === id);
-  if (!item) return id;
-  return item.label[lang] ?? item.label.en;
+  return item ? pick(item.label, lang) : id;
 }
 
-/** A record as one line for the "today" list. */
-export function recordSummary(activity, catalogue, lang) {
-  let what = activity.kind;
-  if (activity.kind === 'supplies_distributed') {
-    what = activity.body.items
-      .map((l) => t(lang, 'qty_line', { qty: l.quantity, item: itemLabel(catalogue, l.item, lang) }))
-      .join(', ');
+/** The label of an area, or '' for none. */
+export function areaLabel(catalogue, id, lang) {
+  if (!id) return '';
+  const a = catalogue?.areas?.find((i) => i.id === id);
+  return a ? pick(a.label, lang) : id;
+}
+
+/** A role's title, or its id. */
+export function roleTitle(catalogue, id, lang) {
+  if (!id) return '';
+  const r = catalogue?.roles?.find((i) => i.id === id);
+  return r ? pick(r.title, lang) : id;
+}
+
+/** The name of an activity kind: ours for built-in kinds, the organization's for its own. */
+export function kindLabel(kind, catalogue, lang) {
+  const custom = catalogue?.custom_kinds?.find((k) => k.id === kind);
+  if (custom) return pick(custom.label, lang);
+  const key = `kind_${kind}`;
+  const s = t(lang, key);
+  return s === key ? kind : s;
+}
+
+/** The kinds to offer as quick-log buttons, in the catalogue's order. */
+export function quickKinds(catalogue) {
+  return [...(catalogue?.kinds ?? []), ...(catalogue?.custom_kinds ?? []).map((k) => k.id)];
+}
+
+const yesNo = { yes: 'yes', no: 'no', unknown: 'dont_know' };
+
+/** What a record says, in one line. */
+export function recordDetail(rec, catalogue, lang) {
+  const b = rec.body || {};
+  if (rec.record_type === 'shift') {
+    const pay = t(lang, `pay_${b.pay_type}`);
+    const start = formatTime(b.started_at, lang);
+    const parts = [b.ended_at
+      ? t(lang, 'shift_line', { start, end: formatTime(b.ended_at, lang), pay })
+      : t(lang, 'shift_open_line', { start, pay })];
+    if (b.role) parts.push(roleTitle(catalogue, b.role, lang));
+    if (b.area) parts.push(areaLabel(catalogue, b.area, lang));
+    return parts.join(' · ');
   }
-  const labels = { sent: 'state_sent', needs_attention: 'state_attention', local: 'state_local' };
-  const state = t(lang, labels[activity.sync.state] || 'state_waiting');
-  return { time: formatTime(activity.occurred_at, lang), what, state, stateKey: activity.sync.state };
+  if (rec.record_type === 'training') {
+    return t(lang, b.status === 'wanted' ? 'training_line_wanted' : 'training_line_received', { topic: b.topic });
+  }
+  if (rec.record_type !== 'activity') return '';
+  const parts = [];
+  switch (rec.kind) {
+    case 'supplies_distributed':
+      parts.push((b.items || []).map((l) => t(lang, 'qty_line', { qty: formatNumber(l.quantity, lang), item: itemLabel(catalogue, l.item, lang) })).join(', '));
+      break;
+    case 'overdose_response': {
+      const doses = b.naloxone?.doses ? t(lang, 'od_doses_line', { n: b.naloxone.doses }) : t(lang, 'od_doses_none');
+      parts.push(t(lang, 'od_line', { doses, called: t(lang, yesNo[b.called_911] || 'dont_know'), outcome: t(lang, `od_outcome_${b.outcome}`) }));
+      break;
+    }
+    case 'systems_navigation':
+      parts.push([t(lang, `task_${b.task}`), t(lang, `contact_${b.contact_type}`), t(lang, `nav_outcome_${b.outcome}`)].join(' · '));
+      break;
+    default:
+      if (b.people_reached != null) parts.push(`${t(lang, 'people_reached')}: ${formatNumber(b.people_reached, lang)}`);
+  }
+  if (b.minutes) parts.push(`${formatNumber(b.minutes, lang)} min`);
+  if (b.on_shift === false) parts.push(t(lang, 'off_shift'));
+  return parts.filter(Boolean).join(' · ');
+}
+
+const stateKeys = { sent: 'state_sent', needs_attention: 'state_attention', local: 'state_local', waiting: 'state_waiting' };
+
+/** A record as one list row: time, date, what, details, and its sync state. */
+export function recordSummary(rec, catalogue, lang) {
+  const what = rec.record_type === 'activity' ? kindLabel(rec.kind, catalogue, lang) : t(lang, `kind_${rec.record_type}`);
+  return {
+    time: formatTime(rec.occurred_at, lang),
+    date: formatDate(rec.occurred_at, lang),
+    what,
+    detail: recordDetail(rec, catalogue, lang),
+    state: t(lang, stateKeys[rec.sync?.state] || 'state_waiting'),
+    stateKey: rec.sync?.state || 'waiting',
+    reason: rec.sync?.reason || null
+  };
 }
 
 /** Keeps a typed quantity within what the core accepts. */
-export function clampQuantity(value) {
+export function clampQuantity(value, min = 1) {
   const n = Math.round(Number(value));
-  if (!Number.isFinite(n) || n < 1) return 1;
+  if (!Number.isFinite(n) || n < min) return min;
   return Math.min(n, 10000);
+}
+
+/** A whole number from a form field, or null when empty. The core checks the range. */
+export function intOrNull(value) {
+  if (value === null || value === undefined || String(value).trim() === '') return null;
+  const n = Number(String(value).replace(',', '.'));
+  return Number.isFinite(n) ? Math.round(n) : null;
+}
+
+/** A trimmed string, or null when empty. */
+export function textOrNull(value) {
+  const s = (value ?? '').toString().trim();
+  return s ? s : null;
 }
 
 /** The argument for the core's log_activity command for one supplies line. */
@@ -73,4 +184,181 @@ export function suppliesActivity(orgId, item, quantity) {
     kind: 'supplies_distributed',
     body: { items: [{ item, quantity: clampQuantity(quantity) }] }
   };
+}
+
+/** Supply lines from {item: quantity}, leaving out zeros, in catalogue order. */
+export function supplyLines(quantities, catalogue) {
+  const order = (catalogue?.items ?? []).map((i) => i.id);
+  return Object.entries(quantities)
+    .map(([item, q]) => ({ item, quantity: Math.round(Number(q) || 0) }))
+    .filter((l) => l.quantity > 0)
+    .sort((a, b) => order.indexOf(a.item) - order.indexOf(b.item));
+}
+
+/** An overdose response body from the form's choices; `base` keeps what the form does not show. */
+export function overdoseBody(f, base = {}) {
+  const doses = intOrNull(f.doses) ?? 0;
+  return {
+    ...base,
+    called_911: f.called_911 || 'unknown',
+    naloxone: doses > 0 ? { doses, route: f.route || 'intranasal' } : null,
+    outcome: f.outcome || 'survived',
+    ems_arrived: !!f.ems_arrived,
+    rescue_breathing: !!f.rescue_breathing,
+    oxygen: !!f.oxygen,
+    recovery_position: !!f.recovery_position,
+    stayed_until_recovery_or_ems: !!f.stayed_until_recovery_or_ems,
+    kit_replaced: !!f.kit_replaced
+  };
+}
+
+/** A systems navigation body from the form's values. */
+export function navigationBody(f, base = {}) {
+  const dest = textOrNull(f.referral_destination);
+  const money = textOrNull(f.out_of_pocket);
+  const cents = money === null ? null : Math.round(Number(money.replace(',', '.')) * 100);
+  return {
+    ...base,
+    task: f.task || 'other',
+    contact_type: f.contact_type || 'in_person',
+    travel_minutes: intOrNull(f.travel_minutes),
+    barriers: (f.barriers || '').split('\n').map((s) => s.trim()).filter(Boolean),
+    referral: dest ? { destination: dest, type: f.referral_type || 'passive' } : null,
+    outcome: f.outcome || 'completed',
+    follow_up_date: textOrNull(f.follow_up_date),
+    out_of_pocket_cents: Number.isFinite(cents) ? cents : null
+  };
+}
+
+/** Values of an organization-defined kind's fields, typed as the catalogue says. */
+export function customFields(defs, values) {
+  const out = {};
+  for (const d of defs || []) {
+    const v = values[d.id];
+    if (d.type === 'boolean') out[d.id] = !!v;
+    else if (d.type === 'integer') { const n = intOrNull(v); if (n !== null) out[d.id] = n; }
+    else { const s = textOrNull(v); if (s !== null) out[d.id] = s; }
+  }
+  return out;
+}
+
+/**
+ * The common fields. Without `offShift` the core links the activity to the open shift (or
+ * counts it off shift when none is open); with it, the worker said it was done off shift.
+ */
+export function commonFields(f, base = {}) {
+  const out = { ...base, area: textOrNull(f.area), note: textOrNull(f.note) };
+  if ('minutes' in f) out.minutes = intOrNull(f.minutes);
+  if ('people_reached' in f) out.people_reached = intOrNull(f.people_reached);
+  if (f.offShift === true) {
+    out.on_shift = false;
+    out.shift_id = null;
+  } else if (f.offShift === false && base.on_shift === false) {
+    out.on_shift = true;
+  }
+  return out;
+}
+
+function pad(n) {
+  return String(n).padStart(2, '0');
+}
+
+/** An RFC 3339 time with the device's UTC offset, as the core stores it. */
+export function toRfc3339(date) {
+  const off = -date.getTimezoneOffset();
+  const sign = off >= 0 ? '+' : '-';
+  const a = Math.abs(off);
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}${sign}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
+}
+
+/** The value of a datetime-local input ("2026-11-20T14:30") as RFC 3339, or null. */
+export function localInputToRfc3339(value) {
+  if (!value) return null;
+  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)/.exec(value);
+  if (!m) return null;
+  return toRfc3339(new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]));
+}
+
+/** An RFC 3339 time as a datetime-local input value, in device time. */
+export function toLocalInput(iso) {
+  const d = iso instanceof Date ? iso : new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** The start and end (exclusive) of a named period around `now`, in device time. */
+export function periodRange(name, now = new Date()) {
+  const y = now.getFullYear();
+  const m = now.getMonth();
+  const day = new Date(y, m, now.getDate());
+  let from;
+  let to;
+  switch (name) {
+    case 'week': {
+      const dow = (day.getDay() + 6) % 7; // Monday first
+      from = new Date(y, m, now.getDate() - dow);
+      to = new Date(y, m, now.getDate() - dow + 7);
+      break;
+    }
+    case 'last_month':
+      from = new Date(y, m - 1, 1);
+      to = new Date(y, m, 1);
+      break;
+    case 'year':
+      from = new Date(y, 0, 1);
+      to = new Date(y + 1, 0, 1);
+      break;
+    default:
+      from = new Date(y, m, 1);
+      to = new Date(y, m + 1, 1);
+  }
+  return { from: toRfc3339(from), to: toRfc3339(to) };
+}
+
+/** The figures of a summary as labelled rows for the screen, in `lang`. */
+export function summaryRows(f, catalogue, lang) {
+  if (!f) return [];
+  const rows = [
+    { key: 'paid_hours', label: t(lang, 'paid_hours'), value: formatHours(f.paid_hours, lang), big: true },
+    { key: 'unpaid_hours', label: t(lang, 'unpaid_hours'), value: formatHours(f.unpaid_hours, lang), big: true },
+    { key: 'off_shift_hours', label: t(lang, 'off_shift_hours'), value: formatHours(f.off_shift_hours, lang), big: true },
+    { key: 'activities', label: t(lang, 'activities'), value: formatNumber(f.activities, lang), big: true }
+  ];
+  for (const [k, v] of Object.entries(f.activities_by_kind || {})) {
+    rows.push({ key: `kind:${k}`, label: kindLabel(k, catalogue, lang), value: formatNumber(v, lang), sub: true });
+  }
+  rows.push(
+    { key: 'off_shift_activities', label: t(lang, 'off_shift_activities'), value: formatNumber(f.off_shift_activities, lang) },
+    { key: 'people_reached', label: t(lang, 'people_reached'), value: formatNumber(f.people_reached, lang) },
+    { key: 'naloxone_doses', label: t(lang, 'naloxone_doses'), value: formatNumber(f.naloxone_doses, lang) }
+  );
+  for (const [k, v] of Object.entries(f.supplies_by_item || {})) {
+    rows.push({ key: `item:${k}`, label: `${t(lang, 'supplies')}: ${itemLabel(catalogue, k, lang)}`, value: formatNumber(v, lang) });
+  }
+  for (const [k, v] of Object.entries(f.navigation_by_outcome || {})) {
+    rows.push({ key: `nav:${k}`, label: `${t(lang, 'kind_systems_navigation')}: ${t(lang, `nav_outcome_${k}`)}`, value: formatNumber(v, lang) });
+  }
+  rows.push(
+    { key: 'debriefs_requested', label: t(lang, 'debriefs_requested'), value: formatNumber(f.debriefs_requested, lang) },
+    { key: 'trainings', label: t(lang, 'trainings'), value: formatNumber(f.trainings, lang) }
+  );
+  return rows;
+}
+
+/** Minutes of inactivity after which the app locks; 0 means never. */
+export function autolockMinutes(stored) {
+  if (stored === null || stored === undefined || stored === '') return 5;
+  const n = Number(stored);
+  return [0, 1, 2, 5, 15, 30].includes(n) ? n : 5;
+}
+
+/** True when the app has been idle long enough to lock. */
+export function shouldAutolock(lastActiveMs, nowMs, minutes) {
+  return minutes > 0 && nowMs - lastActiveMs >= minutes * 60000;
+}
+
+/** The body of a printable page (the core's summary_html) without its own styles. */
+export function printableBody(html) {
+  const m = /<body[^>]*>([\s\S]*)<\/body>/i.exec(html || '');
+  return (m ? m[1] : '').replace(/<style[\s\S]*?<\/style>/gi, '').replace(/<script[\s\S]*?<\/script>/gi, '');
 }

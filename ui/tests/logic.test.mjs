@@ -1,9 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { syncLabel, recordSummary, clampQuantity, suppliesActivity, itemLabel } from '../src/logic.js';
+import { readFileSync } from 'node:fs';
+import * as L from '../src/logic.js';
 import { t, STRINGS } from '../src/i18n.js';
 
-const catalogue = { items: [{ id: 'naloxone_kit', label: { en: 'Naloxone kit', fr: 'Trousse de naloxone' } }] };
+const catalogue = {
+  kinds: ['overdose_response', 'supplies_distributed', 'systems_navigation'],
+  custom_kinds: [{ id: 'foot_care', label: { en: 'Foot care', fr: 'Soins des pieds' }, fields: [] }],
+  items: [
+    { id: 'naloxone_kit', label: { en: 'Naloxone kit', fr: 'Trousse de naloxone' } },
+    { id: 'syringes', label: { en: 'Syringes', fr: 'Seringues' } }
+  ],
+  areas: [{ id: 'downtown', label: { en: 'Downtown', fr: 'Centre-ville' } }],
+  roles: [{ id: 'outreach', title: { en: 'Outreach worker', fr: 'Intervenant·e de proximité' }, expectations: { en: 'Walk.', fr: 'Marcher.' } }]
+};
 
 test('every English string has a French translation and the same placeholders', () => {
   for (const [key, en] of Object.entries(STRINGS.en)) {
@@ -12,13 +22,33 @@ test('every English string has a French translation and the same placeholders', 
     const ph = (s) => (s.match(/\{\w+\}/g) || []).sort().join(',');
     assert.equal(ph(fr), ph(en), `placeholders differ for ${key}`);
   }
+  for (const key of Object.keys(STRINGS.fr)) assert.ok(key in STRINGS.en, `French-only key ${key}`);
+});
+
+test('every i18n key used by the HTML and app.js exists', () => {
+  const html = readFileSync(new URL('../src/index.html', import.meta.url), 'utf8');
+  const js = readFileSync(new URL('../src/app.js', import.meta.url), 'utf8');
+  const keys = new Set([
+    ...[...html.matchAll(/data-i18n(?:-label|-title)?="(\w+)"/g)].map((m) => m[1]),
+    ...[...js.matchAll(/\btr\('(\w+)'/g)].map((m) => m[1])
+  ]);
+  assert.ok(keys.size > 50, `found only ${keys.size} keys`);
+  for (const k of keys) assert.ok(k in STRINGS.en, `unknown key ${k}`);
+  // Keys built at run time from ids: every id the core can send has words.
+  for (const p of ['paid', 'unpaid', 'volunteer', 'on_call', 'honorarium']) assert.ok(STRINGS.en[`pay_${p}`]);
+  for (const k of ['overdose_response', 'supplies_distributed', 'outreach_contact', 'peer_education', 'emotional_support', 'meal_service', 'systems_navigation']) assert.ok(STRINGS.fr[`kind_${k}`], k);
+  for (const k of ['id', 'income_assistance', 'disability_assistance', 'housing', 'bank_account', 'health_appointment', 'pharmacy', 'legal', 'other']) assert.ok(STRINGS.fr[`task_${k}`], k);
+  for (const k of ['survived', 'transported', 'died', 'unknown']) assert.ok(STRINGS.fr[`od_outcome_${k}`], k);
 });
 
 test('no stigmatizing or identity words in worker-facing strings', () => {
-  const banned = /\b(client|clients|addict|junkie|abuser|user name|patient name)\b/i;
+  const banned = /\b(client|clients|addict|addicts|junkie|abuser|abusers|user name|patient name|clean|dirty|drogué|toxicomane)\b/i;
   for (const lang of Object.keys(STRINGS)) {
     for (const [key, s] of Object.entries(STRINGS[lang])) assert.doesNotMatch(s, banned, `${lang}.${key}`);
   }
+  assert.match(t('en', 'people_reached'), /People reached/);
+  assert.match(t('en', 'note_help'), /No names/);
+  assert.match(t('fr', 'note_help'), /Aucun nom/);
 });
 
 test('t fills placeholders and falls back to English', () => {
@@ -30,47 +60,188 @@ test('t fills placeholders and falls back to English', () => {
 test('sync label table', () => {
   const base = { enrolled: true, waiting: 0, needs_attention: 0, last_sent_at: null, activity: { state: 'idle' } };
   const cases = [
-    [{ ...base, enrolled: false }, 'en', 'Not joined to an organization', 'warn'],
+    [{ ...base, enrolled: false }, 'en', 'Kept on this device only', 'ok'],
     [{ ...base, waiting: 3 }, 'en', '3 waiting to send', 'busy'],
     [{ ...base, waiting: 1 }, 'en', '1 waiting to send', 'busy'],
     [{ ...base, waiting: 3 }, 'fr', '3 en attente d\u2019envoi', 'busy'],
     [{ ...base, waiting: 5, activity: { state: 'sending', done: 2, total: 5 } }, 'en', 'Sending 2 of 5', 'busy'],
+    [{ ...base, waiting: 5, activity: { state: 'sending', done: 2, total: 5 } }, 'fr', 'Envoi 2 sur 5', 'busy'],
     [{ ...base, waiting: 2, activity: { state: 'offline' } }, 'en', 'Offline · 2 waiting, safe on this device', 'warn'],
+    [{ ...base, activity: { state: 'offline' } }, 'en', 'Offline', 'warn'],
+    [{ ...base, waiting: 2, activity: { state: 'error', code: 'x' } }, 'en', 'Could not send · will try again', 'warn'],
     [{ ...base, activity: { state: 'device_revoked' } }, 'en', 'This device was removed by your organization', 'bad'],
     [{ ...base }, 'en', 'Nothing to send yet', 'ok']
   ];
   for (const [status, lang, text, tone] of cases) {
-    assert.deepEqual(syncLabel(status, lang), { text, tone }, JSON.stringify(status));
+    assert.deepEqual(L.syncLabel(status, lang), { text, tone }, JSON.stringify(status));
   }
-  const sent = syncLabel({ ...base, last_sent_at: '2026-11-22T10:42:00-08:00' }, 'en');
+  const sent = L.syncLabel({ ...base, last_sent_at: '2026-11-22T10:42:00-08:00' }, 'en');
   assert.match(sent.text, /^All sent · last sent \d\d:\d\d$/);
-  assert.equal(sent.tone, 'ok');
+  assert.equal(L.attentionLabel(0, 'en'), '');
+  assert.equal(L.attentionLabel(1, 'en'), '1 needs attention');
+  assert.equal(L.attentionLabel(3, 'fr'), '3 à vérifier');
 });
 
-test('record summary names the item in the chosen language', () => {
-  const a = {
+test('record summaries in both languages', () => {
+  const sup = {
+    record_type: 'activity',
     kind: 'supplies_distributed',
     occurred_at: '2026-11-22T10:42:00-08:00',
-    body: { items: [{ item: 'naloxone_kit', quantity: 2 }] },
+    body: { items: [{ item: 'naloxone_kit', quantity: 2 }, { item: 'syringes', quantity: 1200 }] },
     sync: { state: 'waiting' }
   };
-  assert.equal(recordSummary(a, catalogue, 'en').what, '2 × Naloxone kit');
-  assert.equal(recordSummary(a, catalogue, 'fr').what, '2 × Trousse de naloxone');
-  assert.equal(recordSummary(a, catalogue, 'fr').state, 'En attente');
-  assert.equal(recordSummary({ ...a, sync: { state: 'sent', at: 'x' } }, catalogue, 'en').state, 'Sent');
-  assert.equal(recordSummary({ ...a, sync: { state: 'local' } }, catalogue, 'fr').state, 'Sur cet appareil');
-  assert.equal(itemLabel(catalogue, 'unknown_item', 'en'), 'unknown_item');
+  assert.equal(L.recordSummary(sup, catalogue, 'en').what, 'Supplies handed out');
+  assert.equal(L.recordSummary(sup, catalogue, 'en').detail, '2 × Naloxone kit, 1,200 × Syringes');
+  assert.equal(L.recordSummary(sup, catalogue, 'fr').detail, '2 × Trousse de naloxone, 1\u00a0200 × Seringues');
+  assert.equal(L.recordSummary(sup, catalogue, 'fr').state, 'En attente');
+  assert.equal(L.recordSummary({ ...sup, sync: { state: 'sent', at: 'x' } }, catalogue, 'en').state, 'Sent');
+  const bad = L.recordSummary({ ...sup, sync: { state: 'needs_attention', reason: 'Unknown item' } }, catalogue, 'en');
+  assert.equal(bad.stateKey, 'needs_attention');
+  assert.equal(bad.reason, 'Unknown item');
+  const od = { ...sup, kind: 'overdose_response', body: { called_911: 'yes', naloxone: { doses: 2, route: 'intranasal' }, outcome: 'survived', on_shift: false } };
+  assert.equal(L.recordSummary(od, catalogue, 'en').detail, '2 naloxone · 911: Yes · Survived · Done off shift');
+  assert.equal(L.recordSummary(od, catalogue, 'fr').what, 'Intervention lors d\u2019une surdose');
+  const nav = { ...sup, kind: 'systems_navigation', body: { task: 'housing', contact_type: 'accompaniment', outcome: 'pending', minutes: 90 } };
+  assert.equal(L.recordSummary(nav, catalogue, 'en').detail, 'Housing · Went with them · Still open · 90 min');
+  const shift = { record_type: 'shift', kind: 'shift', occurred_at: '2026-11-22T09:00:00Z', body: { started_at: '2026-11-22T09:00:00Z', ended_at: null, pay_type: 'volunteer', role: 'outreach', area: 'downtown' }, sync: { state: 'local' } };
+  const s = L.recordSummary(shift, catalogue, 'en');
+  assert.equal(s.what, 'Shift');
+  assert.match(s.detail, /^Since \d\d:\d\d · Volunteer · Outreach worker · Downtown$/);
+  assert.equal(s.state, 'On this device');
+  const tr = { record_type: 'training', kind: 'training', occurred_at: '2026-11-22T09:00:00Z', body: { topic: 'Naloxone', status: 'wanted' }, sync: { state: 'waiting' } };
+  assert.equal(L.recordSummary(tr, catalogue, 'fr').detail, 'Souhaitée : Naloxone');
+  assert.equal(L.kindLabel('foot_care', catalogue, 'fr'), 'Soins des pieds');
+  assert.equal(L.kindLabel('made_up', catalogue, 'en'), 'made_up');
+  assert.deepEqual(L.quickKinds(catalogue), ['overdose_response', 'supplies_distributed', 'systems_navigation', 'foot_care']);
+  assert.equal(L.itemLabel(catalogue, 'unknown_item', 'en'), 'unknown_item');
 });
 
-test('quantities are clamped to what the core accepts', () => {
-  assert.equal(clampQuantity('0'), 1);
-  assert.equal(clampQuantity('-5'), 1);
-  assert.equal(clampQuantity('abc'), 1);
-  assert.equal(clampQuantity('2.6'), 3);
-  assert.equal(clampQuantity('99999'), 10000);
-  assert.deepEqual(suppliesActivity('demo', 'naloxone_kit', '2'), {
-    org_id: 'demo',
-    kind: 'supplies_distributed',
-    body: { items: [{ item: 'naloxone_kit', quantity: 2 }] }
+test('the common overdose case needs only the choices the worker taps', () => {
+  // Defaults: no naloxone, 911 not known, survived. Tapping "2" and "911: yes" gives the common case.
+  assert.deepEqual(L.overdoseBody({ doses: '2', called_911: 'yes', route: null, outcome: 'survived' }), {
+    called_911: 'yes',
+    naloxone: { doses: 2, route: 'intranasal' },
+    outcome: 'survived',
+    ems_arrived: false,
+    rescue_breathing: false,
+    oxygen: false,
+    recovery_position: false,
+    stayed_until_recovery_or_ems: false,
+    kit_replaced: false
   });
+  const none = L.overdoseBody({ doses: '0' }, { area: 'downtown', note: null });
+  assert.equal(none.naloxone, null);
+  assert.equal(none.called_911, 'unknown');
+  assert.equal(none.area, 'downtown');
+});
+
+test('supply lines leave out zeros and keep catalogue order', () => {
+  assert.deepEqual(L.supplyLines({ syringes: '10', naloxone_kit: '2', other: '0' }, catalogue), [
+    { item: 'naloxone_kit', quantity: 2 },
+    { item: 'syringes', quantity: 10 }
+  ]);
+  assert.deepEqual(L.supplyLines({}, catalogue), []);
+  assert.deepEqual(L.suppliesActivity('demo', 'naloxone_kit', '2'), {
+    org_id: 'demo', kind: 'supplies_distributed', body: { items: [{ item: 'naloxone_kit', quantity: 2 }] }
+  });
+});
+
+test('quantities and numbers from fields', () => {
+  assert.equal(L.clampQuantity('0'), 1);
+  assert.equal(L.clampQuantity('0', 0), 0);
+  assert.equal(L.clampQuantity('-5'), 1);
+  assert.equal(L.clampQuantity('abc'), 1);
+  assert.equal(L.clampQuantity('2.6'), 3);
+  assert.equal(L.clampQuantity('99999'), 10000);
+  assert.equal(L.intOrNull(''), null);
+  assert.equal(L.intOrNull('  '), null);
+  assert.equal(L.intOrNull('45'), 45);
+  assert.equal(L.intOrNull('abc'), null);
+  assert.equal(L.textOrNull('  hi '), 'hi');
+  assert.equal(L.textOrNull(''), null);
+});
+
+test('navigation body', () => {
+  const b = L.navigationBody({
+    task: 'housing', contact_type: 'accompaniment', travel_minutes: '20', outcome: 'pending',
+    barriers: 'no ID\n\n  transport ', referral_destination: 'Housing office', referral_type: 'warm_handoff',
+    follow_up_date: '2026-12-01', out_of_pocket: '12,50'
+  }, { minutes: 60 });
+  assert.deepEqual(b, {
+    minutes: 60, task: 'housing', contact_type: 'accompaniment', travel_minutes: 20,
+    barriers: ['no ID', 'transport'], referral: { destination: 'Housing office', type: 'warm_handoff' },
+    outcome: 'pending', follow_up_date: '2026-12-01', out_of_pocket_cents: 1250
+  });
+  const empty = L.navigationBody({ task: 'id', contact_type: 'phone', outcome: 'completed' });
+  assert.equal(empty.referral, null);
+  assert.equal(empty.out_of_pocket_cents, null);
+  assert.deepEqual(empty.barriers, []);
+});
+
+test('common fields: off shift only when the worker says so', () => {
+  assert.deepEqual(L.commonFields({ area: '', note: '  ' }), { area: null, note: null });
+  assert.deepEqual(L.commonFields({ area: 'downtown', note: 'ok', offShift: true }, { shift_id: 'abc', on_shift: true }),
+    { shift_id: null, on_shift: false, area: 'downtown', note: 'ok' });
+  assert.equal(L.commonFields({ area: '', note: '', offShift: false }, { on_shift: false }).on_shift, true);
+  assert.equal('on_shift' in L.commonFields({ area: '', note: '', offShift: false }), false);
+});
+
+test('custom kind fields are typed as the catalogue says', () => {
+  const defs = [{ id: 'n', type: 'integer' }, { id: 'b', type: 'boolean' }, { id: 'c', type: 'choice' }, { id: 't', type: 'text' }];
+  assert.deepEqual(L.customFields(defs, { n: '3', b: true, c: 'x', t: '' }), { n: 3, b: true, c: 'x' });
+});
+
+test('times: datetime-local round trip with the device offset', () => {
+  const iso = L.localInputToRfc3339('2026-11-20T14:30');
+  assert.match(iso, /^2026-11-20T14:30:00[+-]\d\d:\d\d$/);
+  assert.equal(L.toLocalInput(iso), '2026-11-20T14:30');
+  assert.equal(L.localInputToRfc3339(''), null);
+  assert.equal(L.localInputToRfc3339('garbage'), null);
+  assert.equal(new Date(L.toRfc3339(new Date(2026, 0, 2, 3, 4, 5))).getTime(), new Date(2026, 0, 2, 3, 4, 5).getTime());
+});
+
+test('periods', () => {
+  const now = new Date(2026, 10, 22, 15, 0); // Sunday 22 November 2026
+  const w = L.periodRange('week', now);
+  assert.equal(L.toLocalInput(w.from), '2026-11-16T00:00');
+  assert.equal(L.toLocalInput(w.to), '2026-11-23T00:00');
+  assert.equal(L.toLocalInput(L.periodRange('month', now).from), '2026-11-01T00:00');
+  assert.equal(L.toLocalInput(L.periodRange('month', now).to), '2026-12-01T00:00');
+  assert.equal(L.toLocalInput(L.periodRange('last_month', now).from), '2026-10-01T00:00');
+  assert.equal(L.toLocalInput(L.periodRange('year', new Date(2026, 0, 5)).to), '2027-01-01T00:00');
+});
+
+test('summary rows are localized', () => {
+  const f = {
+    paid_hours: 7.5, unpaid_hours: 2, off_shift_hours: 0.25, off_shift_activities: 1, activities: 3,
+    activities_by_kind: { overdose_response: 1, supplies_distributed: 2 }, people_reached: 1234,
+    supplies_by_item: { naloxone_kit: 3 }, naloxone_doses: 2, navigation_by_outcome: { completed: 1 },
+    debriefs_requested: 1, trainings: 0
+  };
+  const en = Object.fromEntries(L.summaryRows(f, catalogue, 'en').map((r) => [r.key, `${r.label}=${r.value}`]));
+  assert.equal(en.paid_hours, 'Paid hours=7.5 h');
+  assert.equal(en.off_shift_hours, 'Hours off shift=0.3 h');
+  assert.equal(en['kind:overdose_response'], 'Overdose response=1');
+  assert.equal(en.people_reached, 'People reached=1,234');
+  assert.equal(en['item:naloxone_kit'], 'Supplies handed out: Naloxone kit=3');
+  const fr = Object.fromEntries(L.summaryRows(f, catalogue, 'fr').map((r) => [r.key, `${r.label}=${r.value}`]));
+  assert.equal(fr.paid_hours, 'Heures payées=7,5 h');
+  assert.equal(fr.people_reached, 'Personnes rejointes=1\u00a0234');
+  assert.deepEqual(L.summaryRows(null, catalogue, 'en'), []);
+});
+
+test('auto-lock', () => {
+  assert.equal(L.autolockMinutes(null), 5);
+  assert.equal(L.autolockMinutes('0'), 0);
+  assert.equal(L.autolockMinutes('15'), 15);
+  assert.equal(L.autolockMinutes('7'), 5);
+  assert.equal(L.shouldAutolock(0, 4 * 60000, 5), false);
+  assert.equal(L.shouldAutolock(0, 5 * 60000, 5), true);
+  assert.equal(L.shouldAutolock(0, 1e12, 0), false);
+});
+
+test('printable body drops styles and scripts', () => {
+  const html = '<!doctype html><html><head><style>x{}</style></head><body><h1>My work summary</h1><style>y{}</style><script>alert(1)</script><table></table></body></html>';
+  assert.equal(L.printableBody(html), '<h1>My work summary</h1><table></table>');
+  assert.equal(L.printableBody(''), '');
 });
