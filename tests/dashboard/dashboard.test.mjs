@@ -92,15 +92,15 @@ test('a coordinator signs in, reads the numbers, downloads exports, and visits e
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
 
   await page.goto(`${base}/`);
-  await page.getByLabel('User name').fill('ada');
-  await page.getByLabel('Password').fill('wrong password!');
+  await page.locator('#login-form').getByLabel('User name').fill('ada');
+  await page.locator('#login-form').getByLabel('Password').fill('wrong password!');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('#error').waitFor();
   assert.match(await page.locator('#error').textContent(), /sign in again|valid token/i);
   await page.screenshot({ path: join(out, 'login.png') });
   errors.length = 0; // the refused sign-in logs a 401 in the console, as it should
 
-  await page.getByLabel('Password').fill(PASSWORD);
+  await page.locator('#login-form').getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('#summary-table tbody tr').first().waitFor();
 
@@ -178,6 +178,17 @@ test('a coordinator signs in, reads the numbers, downloads exports, and visits e
   assert.equal(actions[0], 'catalogue_change');
   assert.equal(actions.filter((a) => a === 'export').length, 3);
   await page.screenshot({ path: join(out, 'audit.png'), fullPage: true });
+
+  // Staff: the admin adds a coordinator, who then appears with that role.
+  await page.getByRole('link', { name: 'Staff' }).click();
+  await page.locator('#staff-table tbody tr').first().waitFor();
+  await page.locator('#staff-form [name=username]').fill('cora');
+  await page.locator('#staff-form [name=password]').fill('another long password');
+  await page.locator('#staff-form [name=role]').selectOption('coordinator');
+  await page.locator('#staff-form').getByRole('button', { name: 'Add' }).click();
+  await page.locator('#staff-table td', { hasText: 'cora' }).waitFor();
+  assert.equal(await page.getByLabel('Role cora').inputValue(), 'coordinator');
+  await page.screenshot({ path: join(out, 'staff.png'), fullPage: true });
 
   // French.
   await page.locator('#lang').selectOption('fr');

@@ -58,7 +58,7 @@ async function route() {
   showError('');
   if (!me) { show('login'); return; }
   const page = (location.hash || '#summary').slice(1);
-  const pages = { summary: loadSummary, records: loadRecords, devices: loadDevices, catalogue: loadCatalogue, audit: loadAudit };
+  const pages = { summary: loadSummary, records: loadRecords, devices: loadDevices, catalogue: loadCatalogue, audit: loadAudit, staff: loadStaff };
   show(pages[page] ? page : 'summary');
   try { await (pages[page] || loadSummary)(); } catch (e) { showError(e.message); }
 }
@@ -69,6 +69,7 @@ async function whoAmI() {
   $('who').textContent = me ? `${me.username} (${me.role})` : '';
   $('org-name').textContent = me?.organization_name || 'shiftlog';
   $('unsuppressed-label').hidden = me?.role !== 'admin';
+  $('nav-staff').hidden = me?.role !== 'admin';
 }
 
 // ---- Summary -------------------------------------------------------------------------------
@@ -249,6 +250,35 @@ async function loadAudit() {
     el('td', { text: a.actor }), el('td', { text: a.action }), el('td', { class: 'detail', text: JSON.stringify(a.detail) })));
   $('audit-table').replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows));
 }
+
+// ---- Staff (admins) ------------------------------------------------------------------------
+
+async function loadStaff() {
+  const staff = await api('GET', '/api/v1/staff/accounts');
+  const head = el('tr', {}, ...['username', 'role', ''].map((k) => el('th', { text: k ? t(k) : '' })));
+  const rows = staff.map((s) => {
+    const sel = el('select', { 'aria-label': `${t('role')} ${s.username}` },
+      ...['viewer', 'coordinator', 'admin'].map((r) => el('option', { value: r, text: t(`r_${r}`) })));
+    sel.value = s.role;
+    const b = el('button', { type: 'button', text: t('change_role') });
+    b.addEventListener('click', async () => {
+      try { await api('PUT', `/api/v1/staff/accounts/${s.id}/role`, { role: sel.value }); await loadStaff(); } catch (e) { showError(e.message); }
+    });
+    return el('tr', {}, el('td', { text: s.username }), el('td', {}, sel), el('td', {}, b));
+  });
+  $('staff-table').replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows));
+}
+
+$('staff-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const f = new FormData(ev.target);
+  try {
+    await api('POST', '/api/v1/staff/accounts', { username: f.get('username'), password: f.get('password'), role: f.get('role') });
+    ev.target.reset();
+    showError('');
+    await loadStaff();
+  } catch (e) { showError(e.message); }
+});
 
 // ---- Wiring --------------------------------------------------------------------------------
 

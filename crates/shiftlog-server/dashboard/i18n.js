@@ -27,6 +27,9 @@ export const STRINGS = {
     d_none: 'Nothing', d_kind: 'Kind', d_area: 'Area', d_role: 'Role', d_worker: 'Worker',
     d_item: 'Item', d_nav_task: 'Task', d_nav_outcome: 'Outcome', d_pay_type: 'Paid or unpaid', d_on_shift: 'On or off shift',
     chart_title: 'Total per period',
+    nav_staff: 'Staff', staff_intro: 'Who can sign in. Viewers see summaries with small numbers hidden; coordinators also manage devices, the catalogue and record downloads; admins also manage staff.',
+    add_staff: 'Add a staff member', role: 'Role', r_viewer: 'Viewer', r_coordinator: 'Coordinator', r_admin: 'Admin',
+    change_role: 'Change',
   },
   fr: {
     nav_summary: 'Résumé', nav_records: 'Fiches', nav_devices: 'Appareils et adhésion',
@@ -55,6 +58,9 @@ export const STRINGS = {
     d_none: 'Rien', d_kind: 'Genre', d_area: 'Secteur', d_role: 'Rôle', d_worker: 'Personne',
     d_item: 'Article', d_nav_task: 'Démarche', d_nav_outcome: 'Résultat', d_pay_type: 'Payé ou non', d_on_shift: 'En quart ou hors quart',
     chart_title: 'Total par période',
+    nav_staff: 'Équipe', staff_intro: 'Qui peut se connecter. Lecture : résumés, petits nombres cachés; coordination : aussi les appareils, le catalogue et les téléchargements de fiches; admin : aussi l’équipe.',
+    add_staff: 'Ajouter une personne', role: 'Rôle', r_viewer: 'Lecture', r_coordinator: 'Coordination', r_admin: 'Admin',
+    change_role: 'Changer',
   },
 };
 
