@@ -359,6 +359,62 @@ pub struct CatalogueEntry {
     pub description: String,
 }
 
+/// True when an incoming version replaces the stored one: a later hybrid logical clock wins
+/// (last writer wins across a worker's devices); between versions without clocks (older
+/// clients), the higher version number wins. Anything else is `already_had`.
+pub fn supersedes(
+    incoming_hlc: Option<&str>,
+    incoming_version: i64,
+    have_hlc: Option<&str>,
+    have_version: i64,
+) -> bool {
+    if incoming_hlc.is_some() || have_hlc.is_some() {
+        shiftlog_wire::hlc::newer(incoming_hlc, have_hlc)
+    } else {
+        incoming_version > have_version
+    }
+}
+
+/// A pulled record, from the columns every backend selects for a pull.
+#[allow(clippy::too_many_arguments)]
+pub fn pulled_envelope(
+    id: &str,
+    version: i64,
+    record_type: String,
+    kind: String,
+    occurred_at: &str,
+    recorded_at: &str,
+    deleted: bool,
+    hlc: Option<String>,
+    body: &str,
+    unknown: Option<&str>,
+) -> Result<RecordEnvelope, StorageError> {
+    let bad = |what: &str, e: &dyn std::fmt::Display| StorageError::Corrupt(format!("{what}: {e}"));
+    Ok(RecordEnvelope {
+        id: Uuid::parse_str(id).map_err(|e| bad("id", &e))?,
+        version: u32::try_from(version).map_err(|e| bad("version", &e))?,
+        record_type,
+        kind,
+        occurred_at: chrono::DateTime::parse_from_rfc3339(occurred_at)
+            .map_err(|e| bad("occurred_at", &e))?,
+        recorded_at: chrono::DateTime::parse_from_rfc3339(recorded_at)
+            .map_err(|e| bad("recorded_at", &e))?,
+        deleted,
+        hlc,
+        body: serde_json::from_str(body).map_err(|e| bad("body", &e))?,
+        unknown: unknown
+            .and_then(|u| serde_json::from_str(u).ok())
+            .unwrap_or_default(),
+    })
+}
+
+/// The pull query, shared by the backends: the worker's changes after a cursor, oldest first.
+pub const PULL_SQL: &str = "SELECT c.seq, r.id, r.version, r.record_type, r.kind, r.occurred_at,
+        r.recorded_at, r.deleted, r.hlc, r.body, r.unknown
+    FROM record_changes c JOIN records r ON r.id = c.record_id
+    WHERE c.org_id = {1} AND c.worker_id = {2} AND r.device_id <> {3} AND c.seq > {4}
+    ORDER BY c.seq LIMIT {5}";
+
 /// Catalogue sections, as stored.
 pub const CATALOGUE_SECTIONS: &[&str] = &["kinds", "items", "areas", "roles"];
 
@@ -393,7 +449,17 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<(), StorageError>;
     /// The organization and label of a staff token.
     fn staff_token(&self, token_hash: &str) -> Result<Option<(String, String)>, StorageError>;
-    /// Stores records from one device, idempotently by (id, version), in one transaction.
+    /// The worker's records, changed after `after`, written last by a device other than
+    /// `exclude_device`, oldest change first (see [`supersedes`] for which version is kept).
+    fn pull_records(
+        &self,
+        org_id: &str,
+        worker_id: Uuid,
+        exclude_device: Uuid,
+        after: u64,
+        limit: u32,
+    ) -> Result<shiftlog_wire::PullResponse, StorageError>;
+    /// Stores records from one device, idempotently by id and clock, in one transaction.
     fn ingest(
         &self,
         device: &DeviceAuth,
@@ -552,7 +618,7 @@ pub mod sql {
     }
 
     /// Columns of `records` an ingest writes, in the order of their parameters.
-    pub const RECORD_COLUMNS: [&str; 27] = [
+    pub const RECORD_COLUMNS: [&str; 28] = [
         "id",
         "org_id",
         "device_id",
@@ -580,6 +646,7 @@ pub mod sql {
         "nav_outcome",
         "pay_type",
         "shift_minutes",
+        "hlc",
     ];
 
     /// Inserts a record unless its id exists (then nothing happens and 0 rows change).
@@ -657,6 +724,27 @@ pub mod sql {
     #[cfg(test)]
     mod tests {
         use super::*;
+
+        #[test]
+        fn supersedes_table() {
+            let h = |ms: u64| shiftlog_wire::hlc::format(ms, 0, 1);
+            let (a, b) = (h(1_000), h(2_000));
+            for (inc, iv, have, hv, want) in [
+                (Some(b.as_str()), 2, Some(a.as_str()), 2, true), // later clock, same version
+                (Some(a.as_str()), 9, Some(b.as_str()), 2, false), // earlier clock loses
+                (Some(a.as_str()), 1, Some(a.as_str()), 1, false), // the same version again
+                (Some(a.as_str()), 1, None, 5, true),             // a clock beats none
+                (None, 5, Some(a.as_str()), 1, false),            // none never beats a clock
+                (None, 2, None, 1, true),                         // old clients: by version
+                (None, 1, None, 1, false),
+            ] {
+                assert_eq!(
+                    super::super::supersedes(inc, iv, have, hv),
+                    want,
+                    "{inc:?} {iv} {have:?} {hv}"
+                );
+            }
+        }
 
         #[test]
         fn filter_values_are_parameters_never_sql() {

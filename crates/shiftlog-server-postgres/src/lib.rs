@@ -22,6 +22,7 @@ use uuid::Uuid;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_totals.sql"),
+    include_str!("../migrations/0003_changes.sql"),
 ];
 
 /// Any number that identifies shiftlog's migration lock among the database's advisory locks.
@@ -163,6 +164,7 @@ struct RecordRow<'a> {
     unknown: Option<String>,
     record_type: &'a str,
     worker_id: String,
+    hlc: Option<&'a str>,
     f: &'a shiftlog_server_db::Facts,
 }
 
@@ -185,11 +187,12 @@ impl<'a> RecordRow<'a> {
                 .then(|| serde_json::Value::Object(rec.unknown.clone()).to_string()),
             record_type: &rec.record_type,
             worker_id: device.worker_id.to_string(),
+            hlc: rec.hlc.as_deref(),
             f: &r.facts,
         }
     }
 
-    fn params(&self) -> [&(dyn ToSql + Sync); 27] {
+    fn params(&self) -> [&(dyn ToSql + Sync); 28] {
         let f = self.f;
         [
             &self.id,
@@ -219,6 +222,7 @@ impl<'a> RecordRow<'a> {
             &f.nav_outcome,
             &f.pay_type,
             &f.shift_minutes,
+            &self.hlc,
         ]
     }
 }
@@ -492,12 +496,13 @@ impl Storage for PostgresStorage {
         // organization's id.
         let update = tx.prepare(&sql::update_record(ph)).map_err(db)?;
         let existing = tx
-            .prepare("SELECT org_id, version FROM records WHERE id = $1 FOR UPDATE")
+            .prepare("SELECT org_id, version, worker_id, hlc FROM records WHERE id = $1 FOR UPDATE")
             .map_err(db)?;
         let clear_items = tx
             .prepare("DELETE FROM record_items WHERE record_id = $1")
             .map_err(db)?;
         let mut results: Vec<Option<RecordResult>> = vec![None; records.len()];
+        let mut changed: Vec<String> = Vec::new();
         let mut items: Vec<(&str, &str, &str, &str, i64)> = Vec::new();
         for (&i, row) in order.iter().zip(&rows) {
             let IngestRecord {
@@ -509,7 +514,10 @@ impl Storage for PostgresStorage {
             } else {
                 let found = tx.query_one(&existing, &[&row.id]).map_err(db)?;
                 let (org, have): (String, i64) = (found.get(0), found.get(1));
-                if org != device.org_id {
+                let (worker, have_hlc): (Option<String>, Option<String>) =
+                    (found.get(2), found.get(3));
+                // Only the worker who made a record may change it, from any of their devices.
+                if org != device.org_id || worker.as_deref().is_some_and(|w| w != row.worker_id) {
                     results[i] = Some(RecordResult {
                         id: rec.id,
                         version: rec.version,
@@ -521,7 +529,12 @@ impl Storage for PostgresStorage {
                     });
                     continue;
                 }
-                if have >= row.version {
+                if !shiftlog_server_db::supersedes(
+                    rec.hlc.as_deref(),
+                    row.version,
+                    have_hlc.as_deref(),
+                    have,
+                ) {
                     RecordStatus::AlreadyHad
                 } else {
                     // Old items first, while the record still has its old day and area.
@@ -530,6 +543,9 @@ impl Storage for PostgresStorage {
                     RecordStatus::Accepted
                 }
             };
+            if status == RecordStatus::Accepted {
+                changed.push(row.id.clone());
+            }
             if status == RecordStatus::Accepted && !rec.deleted {
                 for (item, q) in &f.items {
                     let area = f.area.as_deref().unwrap_or("");
@@ -559,11 +575,92 @@ impl Storage for PostgresStorage {
             tx.execute(&sql::insert_items(chunk.len(), ph), &params)
                 .map_err(db)?;
         }
+        // The same record twice in one push is numbered once.
+        changed.sort();
+        changed.dedup();
+        if !changed.is_empty() {
+            // Number the changes last, under the organization's lock held until commit, so
+            // numbers commit in order across concurrent pushes and server instances.
+            tx.execute(
+                "SELECT pg_advisory_xact_lock(hashtext($1))",
+                &[&device.org_id],
+            )
+            .map_err(db)?;
+            tx.execute(
+                "DELETE FROM record_changes WHERE record_id = ANY($1)",
+                &[&changed],
+            )
+            .map_err(db)?;
+            let worker = device.worker_id.to_string();
+            tx.execute(
+                "INSERT INTO record_changes (record_id, org_id, worker_id)
+                 SELECT unnest($1::text[]), $2, $3",
+                &[&changed, &device.org_id, &worker],
+            )
+            .map_err(db)?;
+        }
         tx.commit().map_err(db)?;
         results
             .into_iter()
             .map(|r| r.ok_or_else(|| StorageError::Corrupt("a record without an answer".into())))
             .collect()
+    }
+
+    fn pull_records(
+        &self,
+        org_id: &str,
+        worker_id: Uuid,
+        exclude_device: Uuid,
+        after: u64,
+        limit: u32,
+    ) -> Result<shiftlog_wire::PullResponse, StorageError> {
+        let sql = shiftlog_server_db::PULL_SQL
+            .replace("{1}", "$1")
+            .replace("{2}", "$2")
+            .replace("{3}", "$3")
+            .replace("{4}", "$4")
+            .replace("{5}", "$5");
+        let mut c = self.conn()?;
+        let worker = worker_id.to_string();
+        let device = exclude_device.to_string();
+        let after_i = after as i64;
+        let lim = i64::from(limit) + 1;
+        let rows = c
+            .query(&sql, &[&org_id, &worker, &device, &after_i, &lim])
+            .map_err(db)?;
+        let mut records = Vec::new();
+        let mut next = after;
+        let mut more = false;
+        for r in rows {
+            if records.len() == limit as usize {
+                more = true;
+                break;
+            }
+            let seq: i64 = r.get(0);
+            let id: String = r.get(1);
+            let occurred_at: String = r.get(5);
+            let recorded_at: String = r.get(6);
+            let body: String = r.get(9);
+            let unknown: Option<String> = r.get(10);
+            records.push(shiftlog_server_db::pulled_envelope(
+                &id,
+                r.get(2),
+                r.get(3),
+                r.get(4),
+                &occurred_at,
+                &recorded_at,
+                r.get(7),
+                r.get(8),
+                &body,
+                unknown.as_deref(),
+            )?);
+            next = seq as u64;
+        }
+        Ok(shiftlog_wire::PullResponse {
+            records,
+            next,
+            more,
+        })
     }
 
     fn export_records(

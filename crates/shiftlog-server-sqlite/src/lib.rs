@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_workers_staff_summaries.sql"),
     include_str!("../migrations/0003_totals.sql"),
+    include_str!("../migrations/0004_changes.sql"),
 ];
 
 /// Pragmas, in one place: WAL so exports never block ingest; synchronous=FULL so a record
@@ -175,7 +176,15 @@ fn ingest_one(
         let mut insert = conn.prepare_cached(&sql::insert_record(ph)).map_err(db)?;
         let mut update = conn.prepare_cached(&sql::update_record(ph)).map_err(db)?;
         let mut existing = conn
-            .prepare_cached("SELECT org_id, version FROM records WHERE id = ?1")
+            .prepare_cached("SELECT org_id, version, worker_id, hlc FROM records WHERE id = ?1")
+            .map_err(db)?;
+        let mut change = conn
+            .prepare_cached(
+                "INSERT INTO record_changes (record_id, org_id, worker_id) VALUES (?1, ?2, ?3)",
+            )
+            .map_err(db)?;
+        let mut unchange = conn
+            .prepare_cached("DELETE FROM record_changes WHERE record_id = ?1")
             .map_err(db)?;
         let mut clear_items = conn
             .prepare_cached("DELETE FROM record_items WHERE record_id = ?1")
@@ -221,15 +230,18 @@ fn ingest_one(
                 f.nav_outcome,
                 f.pay_type,
                 f.shift_minutes,
+                rec.hlc,
             ];
             // Insert first: a new record (the common case) costs one statement.
             let status = if insert.execute(values).map_err(db)? == 1 {
                 RecordStatus::Accepted
             } else {
-                let (org, have): (String, u32) = existing
-                    .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .map_err(db)?;
-                if org != device.org_id {
+                let (org, have, worker, have_hlc): (String, i64, Option<String>, Option<String>) =
+                    existing
+                        .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                        .map_err(db)?;
+                // Only the worker who made a record may change it, from any of their devices.
+                if org != device.org_id || worker.as_deref().is_some_and(|w| w != worker_id) {
                     results.push(RecordResult {
                         id: rec.id,
                         version: rec.version,
@@ -241,7 +253,12 @@ fn ingest_one(
                     });
                     continue;
                 }
-                if have >= rec.version {
+                if !shiftlog_server_db::supersedes(
+                    rec.hlc.as_deref(),
+                    i64::from(rec.version),
+                    have_hlc.as_deref(),
+                    have,
+                ) {
                     RecordStatus::AlreadyHad
                 } else {
                     // Old items first, while the record still has its old day and area.
@@ -251,6 +268,12 @@ fn ingest_one(
                 }
             };
             if status == RecordStatus::Accepted {
+                // A new number in the change log (delete and insert: AUTOINCREMENT only ever
+                // hands out higher numbers).
+                unchange.execute([&id]).map_err(db)?;
+                change
+                    .execute(params![id, device.org_id, worker_id])
+                    .map_err(db)?;
                 for (item, q) in &f.items {
                     add_item
                         .execute(params![id, device.org_id, item, q])
@@ -523,6 +546,66 @@ impl Storage for SqliteStorage {
             Ok(Err(e)) => Err(StorageError::Backend(e)),
             Err(_) => Err(StorageError::Backend("the writer stopped".into())),
         }
+    }
+
+    fn pull_records(
+        &self,
+        org_id: &str,
+        worker_id: Uuid,
+        exclude_device: Uuid,
+        after: u64,
+        limit: u32,
+    ) -> Result<shiftlog_wire::PullResponse, StorageError> {
+        let conn = self.conn();
+        let sql = shiftlog_server_db::PULL_SQL
+            .replace("{1}", "?1")
+            .replace("{2}", "?2")
+            .replace("{3}", "?3")
+            .replace("{4}", "?4")
+            .replace("{5}", "?5");
+        let mut stmt = conn.prepare_cached(&sql).map_err(db)?;
+        let mut rows = stmt
+            .query(params![
+                org_id,
+                worker_id.to_string(),
+                exclude_device.to_string(),
+                after as i64,
+                i64::from(limit) + 1
+            ])
+            .map_err(db)?;
+        let mut records = Vec::new();
+        let mut next = after;
+        let mut more = false;
+        while let Some(r) = rows.next().map_err(db)? {
+            if records.len() == limit as usize {
+                more = true;
+                break;
+            }
+            let seq: i64 = r.get(0).map_err(db)?;
+            let body: String = r.get(9).map_err(db)?;
+            let unknown: Option<String> = r.get(10).map_err(db)?;
+            let id: String = r.get(1).map_err(db)?;
+            let occurred_at: String = r.get(5).map_err(db)?;
+            let recorded_at: String = r.get(6).map_err(db)?;
+            records.push(shiftlog_server_db::pulled_envelope(
+                &id,
+                r.get(2).map_err(db)?,
+                r.get(3).map_err(db)?,
+                r.get(4).map_err(db)?,
+                &occurred_at,
+                &recorded_at,
+                r.get(7).map_err(db)?,
+                r.get(8).map_err(db)?,
+                &body,
+                unknown.as_deref(),
+            )?);
+            next = seq as u64;
+        }
+        Ok(shiftlog_wire::PullResponse {
+            records,
+            next,
+            more,
+        })
     }
 
     fn export_records(

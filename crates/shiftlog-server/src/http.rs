@@ -125,6 +125,7 @@ pub fn router(service: OrgService) -> Router {
         .route(paths::ENROLL, post(enroll))
         .route(paths::PUSH, post(push))
         .route(paths::CATALOGUE, get(device_catalogue))
+        .route(paths::PULL, get(pull))
         .route(paths::EXPORT_CSV, get(export_csv))
         .route(paths::OPENAPI, get(openapi))
         .route("/api/v1/staff/login", post(login))
@@ -324,6 +325,35 @@ async fn device_catalogue(
 ) -> Result<Json<shiftlog_wire::CatalogueResponse>, ApiError> {
     let device = device(&svc, &headers).await?;
     Ok(Json(blocking(move || svc.catalogue(&device.org_id)).await?))
+}
+
+#[derive(serde::Deserialize)]
+struct PullQuery {
+    #[serde(default)]
+    after: u64,
+    #[serde(default = "default_pull_limit")]
+    limit: u32,
+}
+
+fn default_pull_limit() -> u32 {
+    500
+}
+
+async fn pull(
+    State(svc): State<OrgService>,
+    headers: HeaderMap,
+    query: Result<axum::extract::Query<PullQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<shiftlog_wire::PullResponse>, ApiError> {
+    let device = device(&svc, &headers).await?;
+    let axum::extract::Query(q) = query.map_err(|e| {
+        ApiError::bad_request(format!(
+            "after and limit must be whole numbers ({})",
+            e.body_text()
+        ))
+    })?;
+    Ok(Json(
+        blocking(move || svc.pull(&device, q.after, q.limit)).await?,
+    ))
 }
 
 /// A `Write` that hands 64 KiB chunks to an HTTP body, so a big export never sits in memory.

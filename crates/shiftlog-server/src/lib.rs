@@ -429,6 +429,26 @@ impl OrgService {
             .collect())
     }
 
+    /// The worker's own records written from their other devices, after `after`, at most
+    /// `limit` (1 to 1000) at a time.
+    pub fn pull(
+        &self,
+        device: &DeviceAuth,
+        after: u64,
+        limit: u32,
+    ) -> Result<shiftlog_wire::PullResponse, ServiceError> {
+        if !(1..=1000).contains(&limit) {
+            return Err(ServiceError::BadRequest("limit: from 1 to 1000".into()));
+        }
+        Ok(self.store.pull_records(
+            &device.org_id,
+            device.worker_id,
+            device.device_id,
+            after,
+            limit,
+        )?)
+    }
+
     /// The organization's catalogue as devices pull it.
     pub fn catalogue(&self, org_id: &str) -> Result<CatalogueResponse, ServiceError> {
         let name = self

@@ -19,6 +19,7 @@ mod tests {
             ("paths::ENROLL", shiftlog_wire::paths::ENROLL),
             ("paths::PUSH", shiftlog_wire::paths::PUSH),
             ("paths::CATALOGUE", shiftlog_wire::paths::CATALOGUE),
+            ("paths::PULL", shiftlog_wire::paths::PULL),
             ("paths::EXPORT_CSV", shiftlog_wire::paths::EXPORT_CSV),
             ("paths::OPENAPI", shiftlog_wire::paths::OPENAPI),
         ];
