@@ -142,3 +142,57 @@ async fn a_removed_device_stops_syncing_that_organization_and_keeps_its_records(
     // Nothing more is sent to that organization.
     assert!(matches!(core.sync_now().await, Err(CoreError::NotEnrolled)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_organization_gets_only_its_own_records_through_its_own_endpoint() {
+    let s1 = tempfile::tempdir().expect("tempdir");
+    let s2 = tempfile::tempdir().expect("tempdir");
+    let ddir = tempfile::tempdir().expect("tempdir");
+    let one = TestServer::start(s1.path(), "127.0.0.1:0".parse().expect("addr")).await;
+    let two = TestServer::start(s2.path(), "127.0.0.1:0".parse().expect("addr")).await;
+    let code1 = one.org_with_code("site", "Overdose Prevention Site");
+    let code2 = two.org_with_code("peers", "Peer Network");
+    let core = device(ddir.path());
+    core.enroll(&one.url(), &code1, "phone")
+        .await
+        .expect("enroll 1");
+    core.enroll(&two.url(), &code2, "phone")
+        .await
+        .expect("enroll 2");
+    let mut mine = std::collections::HashMap::new();
+    for (org, n) in [("site", 3), ("peers", 2)] {
+        for _ in 0..n {
+            let r = core
+                .log_activity(NewActivity {
+                    org_id: Some(org.into()),
+                    ..supplies("naloxone_kit")
+                })
+                .expect("log");
+            mine.insert(r.id.to_string(), org);
+        }
+    }
+    // One server down: the other organization's records still go.
+    two.stop().await;
+    let _ = core.sync_now().await;
+    assert_eq!(
+        core.sync_status().expect("status").waiting,
+        2,
+        "only the peers' records wait"
+    );
+    let ids = |s: &TestServer, org: &str| -> Vec<String> {
+        let mut buf = Vec::new();
+        s.service.export_csv(org, &mut buf).expect("export");
+        String::from_utf8(buf)
+            .expect("utf8")
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').next().map(str::to_string))
+            .collect()
+    };
+    let on_one = ids(&one, "site");
+    assert_eq!(on_one.len(), 3);
+    assert!(
+        on_one.iter().all(|id| mine[id] == "site"),
+        "only the site's records on its server"
+    );
+}
