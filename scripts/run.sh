@@ -3,6 +3,7 @@
 # desktop app enrolled to it. Stop with Ctrl-C.
 #   SHIFTLOG_PORT   server port (default 8787)
 #   SHIFTLOG_HOME   where the demo keeps its data (default ./.shiftlog)
+#   SHIFTLOG_PIN    the demo profile's PIN (default 2468); the app asks for it
 # Without a display (no $DISPLAY), the app runs inside xvfb-run and a screenshot of it is
 # saved to $SHIFTLOG_HOME/app.png after a few seconds.
 set -euo pipefail
@@ -13,6 +14,8 @@ PORT="${SHIFTLOG_PORT:-8787}"
 HOME_DIR="$(realpath -m "${SHIFTLOG_HOME:-.shiftlog}")"
 SERVER_DATA="$HOME_DIR/server"
 export SHIFTLOG_DATA_DIR="$HOME_DIR/app"
+# The demo profile is encrypted with this PIN (the CLI sets it up; the app asks for it).
+export SHIFTLOG_PIN="${SHIFTLOG_PIN:-2468}"
 mkdir -p "$SERVER_DATA" "$SHIFTLOG_DATA_DIR"
 
 echo "[run] building (the first build takes a few minutes)"
@@ -39,7 +42,7 @@ fi
 
 cat <<INFO
 [run] organization server: http://127.0.0.1:$PORT  (data: $SERVER_DATA)
-[run] app profile:         $SHIFTLOG_DATA_DIR
+[run] app profile:         $SHIFTLOG_DATA_DIR  (PIN $SHIFTLOG_PIN)
 [run] export the organization's records:
       curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:$PORT/api/v1/export/activities.csv
 INFO

@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use serde_json::Value;
 use shiftlog_core::{
-    Catalogue, Checkin, Core, CoreError, EndShift, Lang, NewActivity, NewCheckin, NewTraining,
-    Organization, Record, RecordQuery, Shift, StartShift, Summary, SummaryQuery, SyncReport,
-    SyncStatus, Unlock, ValidationError,
+    Catalogue, Checkin, Core, CoreError, EndShift, KdfParams, Lang, NewActivity, NewCheckin,
+    NewTraining, Organization, Record, RecordQuery, Shift, StartShift, Summary, SummaryQuery,
+    SyncReport, SyncStatus, ValidationError,
 };
 use tauri::{Manager, State};
 use uuid::Uuid;
@@ -74,7 +74,8 @@ fn profile_state(state: State<'_, AppState>) -> ProfileState {
 
 #[tauri::command]
 fn unlock(state: State<'_, AppState>, lang: String, pin: String) -> Res<()> {
-    let core = Core::open(&state.data_dir, &Unlock::Pin(pin)).map_err(err(&lang))?;
+    let core =
+        Core::open_for_app(&state.data_dir, &pin, KdfParams::default()).map_err(err(&lang))?;
     let sync_task = tauri::async_runtime::spawn(core.clone().run_background_sync());
     let old = state
         .open

@@ -95,7 +95,32 @@ fn check_value(key: &[u8; 32]) -> String {
     hex::encode(h.finalize())
 }
 
-fn validate_pin(pin: &str) -> Result<(), CoreError> {
+/// The app-lock PIN as a self-describing Argon2id hash (PHC string), for keystore profiles.
+pub fn hash_pin(pin: &str, p: KdfParams) -> Result<String, CoreError> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    validate_pin(pin)?;
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| CoreError::KeyFile(format!("no randomness: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| CoreError::KeyFile(e.to_string()))?;
+    let params = Params::new(p.m_kib, p.t, p.p, None)
+        .map_err(|e| CoreError::KeyFile(format!("bad Argon2 parameters: {e}")))?;
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password(pin.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| CoreError::KeyFile(format!("Argon2 failed: {e}")))
+}
+
+/// Checks a PIN against [`hash_pin`]'s output.
+pub fn verify_pin_hash(pin: &str, phc: &str) -> Result<bool, CoreError> {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    let parsed = PasswordHash::new(phc).map_err(|e| CoreError::KeyFile(e.to_string()))?;
+    Ok(Argon2::default()
+        .verify_password(pin.as_bytes(), &parsed)
+        .is_ok())
+}
+
+/// PINs are 4 to 12 digits.
+pub fn validate_pin(pin: &str) -> Result<(), CoreError> {
     if (4..=12).contains(&pin.len()) && pin.chars().all(|c| c.is_ascii_digit()) {
         Ok(())
     } else {

@@ -34,6 +34,9 @@ pub use sync::{SyncActivity, SyncReport, SyncStatus};
 /// Result type of the core API.
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 
+/// Setting holding the app-lock PIN's Argon2id hash (keystore profiles).
+const APP_PIN_SETTING: &str = "app_pin_hash";
+
 /// File name of the device database inside the data directory.
 pub const DB_FILE: &str = "shiftlog.db";
 /// App identifier; also the folder name under the OS data directory (as Tauri uses it).
@@ -153,6 +156,33 @@ impl Core {
     /// A wrong PIN is [`CoreError::WrongPin`] and changes nothing on disk.
     pub fn open(data_dir: &Path, unlock: &Unlock) -> Result<Arc<Core>> {
         Self::open_with(data_dir, unlock, KdfParams::default())
+    }
+
+    /// Opens the profile the way the app does: the database key from the OS keystore where
+    /// one answers, otherwise from the PIN. With a keystore the PIN still locks the app: its
+    /// Argon2id hash is kept in the (encrypted) database and checked here. A wrong PIN is
+    /// [`CoreError::WrongPin`] either way.
+    pub fn open_for_app(data_dir: &Path, pin: &str, kdf: KdfParams) -> Result<Arc<Core>> {
+        let source = keys::profile_key_source(data_dir);
+        let use_keystore = match source.as_deref() {
+            Some("keystore") => true,
+            Some(_) => false,
+            None => keys::keystore::available(),
+        };
+        if !use_keystore {
+            return Self::open_with(data_dir, &Unlock::Pin(pin.to_string()), kdf);
+        }
+        keys::validate_pin(pin)?;
+        let core = Self::open_with(data_dir, &Unlock::Keystore, kdf)?;
+        match core.setting(APP_PIN_SETTING)? {
+            Some(stored) => {
+                if !keys::verify_pin_hash(pin, &stored)? {
+                    return Err(CoreError::WrongPin);
+                }
+            }
+            None => core.set_setting(APP_PIN_SETTING, &keys::hash_pin(pin, kdf)?)?,
+        }
+        Ok(core)
     }
 
     /// [`Core::open`] with chosen Argon2 costs for a new profile (tests use cheap ones).

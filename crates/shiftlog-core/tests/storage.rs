@@ -357,3 +357,19 @@ fn core_conn(dir: &Path) -> Connection {
         .expect("key");
     conn
 }
+
+#[test]
+fn without_a_keystore_the_app_derives_the_key_from_the_pin() {
+    // This test binary never starts a Secret Service, so none answers.
+    std::env::remove_var("DBUS_SESSION_BUS_ADDRESS");
+    let dir = tempfile::tempdir().expect("tempdir");
+    drop(Core::open_for_app(dir.path(), "2468", common::fast()).expect("first start"));
+    assert_eq!(
+        shiftlog_core::profile_key_source(dir.path()).as_deref(),
+        Some("pin")
+    );
+    let err = Core::open_for_app(dir.path(), "0000", common::fast())
+        .err()
+        .expect("wrong");
+    assert!(matches!(err, CoreError::WrongPin));
+}
