@@ -7,10 +7,12 @@ import { Session } from './webdriver.mjs';
 import { BIN, OUT, PIN, startDriver } from './harness.mjs';
 
 /** Launches the app through tauri-driver on `profile` and unlocks it with the PIN. */
-export async function openApp(profile, { unlock = true } = {}) {
+export async function openApp(profile, { unlock = true, lang = 'en' } = {}) {
   const driver = await startDriver(profile);
   const s = await Session.create(driver.base, { browserName: 'wry', 'tauri:options': { application: BIN.app } });
   await s.waitFor('body[data-ready="true"]', 30000);
+  // The language is kept by the webview across runs; each test says which one it reads.
+  await s.setValue('#lock-lang', lang);
   if (unlock) {
     await s.type('#pin', PIN);
     await s.click('#unlock-submit');

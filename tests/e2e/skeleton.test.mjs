@@ -20,6 +20,7 @@ test('a supplies record logged in the app reaches the organization CSV export', 
   });
   try {
     await s.waitFor('body[data-ready="true"]', 30000);
+    await s.setValue('#lock-lang', 'en'); // the webview keeps the last language chosen
     // The profile is encrypted: the app asks for the PIN, and a wrong one is refused plainly.
     assert.equal(await s.text('#lock-title'), 'Enter your PIN');
     await s.type('#pin', '1111');

@@ -10,7 +10,7 @@ const raw = (cmd, args = {}) => window.__TAURI__.core.invoke(cmd, args);
 const invoke = (cmd, args = {}) => raw(cmd, { lang: state.lang, ...args });
 
 const SCREENS = ['lock', 'home', 'shift', 'activity', 'checkin', 'records', 'attention', 'summary', 'orgs', 'settings'];
-const NAV_OF = { shift: 'home', activity: 'home', checkin: 'home', attention: 'records' };
+const NAV_OF = { shift: 'home', activity: 'home', checkin: 'home', attention: 'records', orgs: 'settings' };
 
 const stored = (k) => { try { return localStorage.getItem(k); } catch { return null; } };
 const store = (k, v) => { try { localStorage.setItem(k, v); } catch { /* private mode */ } };
@@ -151,6 +151,7 @@ function show(screen) {
   $('sync-box').hidden = locked;
   $('nav').hidden = locked;
   $('top-actions').hidden = locked;
+  $('org-button').disabled = locked;
   const current = NAV_OF[screen] || screen;
   for (const b of document.querySelectorAll('#nav button')) {
     if (b.dataset.screen === current) b.setAttribute('aria-current', 'page');
@@ -201,6 +202,7 @@ function wipeScreens() {
   state.form = null;
   state.openShift = null;
   state.status = null;
+  $('toast').hidden = true;
   $('org-name').textContent = 'shiftlog';
   document.title = 'shiftlog';
 }
@@ -337,6 +339,7 @@ async function refreshToday() {
 /** Opens the shift form or an activity form, new or to edit `record`. */
 function openForm(screen, kind, record = null) {
   state.form = { mode: record ? 'edit' : 'new', kind, record, back: record ? state.screen : 'home' };
+  $('toast').hidden = true;
   if (screen === 'shift') renderShiftForm();
   else renderActivityForm();
   show(screen);
@@ -670,9 +673,11 @@ async function saveActivity(ev) {
       return;
     }
     const local = saved?.sync?.state === 'local';
-    toast(tr(f.mode === 'edit' ? 'changed' : local ? 'saved_local' : 'saved'));
+    const message = tr(f.mode === 'edit' ? 'changed' : local ? 'saved_local' : 'saved');
     refreshStatus();
     if (f.mode === 'new' && f.kind === 'overdose_response') {
+      // Said on the check-in screen itself, so no toast covers its buttons.
+      $('checkin-saved').textContent = message;
       state.afterRecordId = saved.id;
       state.form = null;
       renderCheckin(true);
@@ -681,6 +686,7 @@ async function saveActivity(ev) {
       return;
     }
     state.form = null;
+    toast(message);
     await go(f.back);
   });
 }
@@ -837,7 +843,7 @@ async function renderOrgs() {
     let cat = null;
     try { cat = await invoke('catalogue', { orgId: o.id }); } catch { /* shown without roles */ }
     items.push(h('li', { class: 'card', 'data-org': o.id },
-      h('h3', { text: o.name }),
+      h('h2', { text: o.name }),
       h('p', { class: 'muted', text: o.server_url ? tr('org_server', { server: o.server_url }) : tr('org_local') }),
       cat?.roles?.length ? h('details', { class: 'more' }, h('summary', { text: tr('roles_title') }),
         h('dl', { class: 'roles-list' }, ...cat.roles.map((r) => h('div', {}, h('dt', { text: L.pick(r.title, state.lang) }), h('dd', { text: L.pick(r.expectations, state.lang) }))))) : null));
@@ -962,6 +968,8 @@ function wire() {
   $('hide-now').addEventListener('click', lockNow);
   $('send-now').addEventListener('click', () => invoke('sync_now').catch(() => {}).finally(refreshStatus));
   $('attention-pill').addEventListener('click', () => go('attention'));
+  $('org-button').addEventListener('click', () => go('orgs'));
+  $('settings-orgs').addEventListener('click', () => go('orgs'));
   $('attention-banner').addEventListener('click', () => go('attention'));
   $('org-switch').addEventListener('change', async () => { state.orgId = $('org-switch').value; await loadOrg(); renderOrgName(); await refreshHome(); });
   $('shift-start').addEventListener('click', () => openShiftForm());
