@@ -210,6 +210,38 @@ test('job 3: the worker’s own summary shows paid and unpaid hours and the work
     assert.ok(await s.visible('#summary-print'));
     await shot(s, 'job3-summary');
 
+    // A second organization, kept on this device only, where the worker took a training.
+    await s.click('#org-button');
+    await shown(s, '#orgs');
+    assert.match(await s.text('#orgs-list'), /Demo Harm Reduction Society/);
+    await s.type('#local-name', 'Night Shelter');
+    await s.click('#local-submit');
+    await s.waitUntil(async () => /Night Shelter/.test(await s.text('#orgs-list')), 20000, 'the new organization');
+    assert.match(await s.text('#orgs-list'), /Kept on this device only/);
+    await nav(s, 'home');
+    await shown(s, '#org-switch-box');
+    await s.setValue('#org-switch', 'local-night-shelter');
+    await s.waitUntil(async () => (await s.text('#org-name')) === 'Night Shelter', 20000, 'logging for Night Shelter');
+    await s.click('#log-training');
+    await shown(s, '#activity');
+    await s.type('#f-topic', 'Naloxone refresher');
+    await s.type('#f-minutes', '90');
+    await save(s);
+    assert.match(await s.text('#toast'), /Saved on this device/);
+
+    await nav(s, 'summary');
+    await s.waitUntil(async () => (await fig('trainings')) === '1', 20000, 'training counted across organizations');
+    assert.equal(await fig('paid_hours'), '3.5 h');
+    const perOrg = (org, key) => s.text(`#summary-out section[data-org="${org}"] [data-key="${key}"] dd`);
+    assert.equal(await perOrg('local-night-shelter', 'trainings'), '1');
+    assert.equal(await perOrg('local-night-shelter', 'paid_hours'), '0 h');
+    assert.equal(await perOrg('demo', 'paid_hours'), '3.5 h');
+    assert.equal(await perOrg('demo', 'trainings'), '0');
+    await s.setValue('#summary-org', 'demo');
+    await s.waitUntil(async () => (await s.text('#summary-out section[data-org="demo"] [data-key="trainings"] dd').catch(() => '')) === '0', 20000, 'one organization only');
+    assert.equal(await s.execute('return document.querySelectorAll("#summary-out section").length;'), 1);
+    await s.setValue('#summary-org', '');
+
     // In French, the same numbers, written the French way.
     await nav(s, 'settings');
     await s.setValue('#lang', 'fr');
