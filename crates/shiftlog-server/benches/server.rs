@@ -203,6 +203,32 @@ async fn p5(pg: bool, devices: usize, per: usize) -> Vec<Row> {
     let api = start.elapsed();
     let stored = tokio::task::block_in_place(|| svc.store().count_records("bench").expect("count"));
 
+    // Where the time goes: the same pushes parsed (serde) and stored through `OrgService`
+    // one after another, without HTTP, into a fresh database.
+    let (parse, service) = tokio::task::block_in_place(|| {
+        let db = Db::new(pg);
+        let svc = OrgService::new(db.open(), Limits::default());
+        let tokens = enroll(&svc, devices);
+        let bodies: Vec<String> = (0..devices)
+            .map(|d| json!({"protocol": 1, "records": (0..per).map(|n| record(d, n)).collect::<Vec<_>>()}).to_string())
+            .collect();
+        let t = Instant::now();
+        let parsed: Vec<shiftlog_wire::PushRequest> = bodies
+            .iter()
+            .map(|b| serde_json::from_str(b).expect("parse"))
+            .collect();
+        let parse = t.elapsed();
+        let auth: Vec<_> = tokens
+            .iter()
+            .map(|t| svc.authenticate_device(t).expect("auth"))
+            .collect();
+        let t = Instant::now();
+        for (a, p) in auth.iter().zip(&parsed) {
+            svc.ingest(a, &p.records).expect("ingest");
+        }
+        (parse, t.elapsed())
+    });
+
     // Raw: the same rows, same INSERT, one transaction, into a fresh database.
     let raw_db = Db::new(pg);
     let raw = tokio::task::block_in_place(|| raw_insert(&raw_db, devices, per));
@@ -218,6 +244,19 @@ async fn p5(pg: bool, devices: usize, per: usize) -> Vec<Row> {
             detail: format!(
                 "{} for {total}; {errors} errors; {stored} stored",
                 secs(api)
+            ),
+            goal: "",
+            met: String::new(),
+        },
+        Row {
+            name: format!(
+                "P5 {backend}: the same pushes through `OrgService`, one by one, no HTTP"
+            ),
+            value: format!("{:.0} records/s", total as f64 / service.as_secs_f64()),
+            detail: format!(
+                "ingest {}; JSON parsing alone {}",
+                secs(service),
+                secs(parse)
             ),
             goal: "",
             met: String::new(),
@@ -315,6 +354,7 @@ fn raw_insert(db: &Db, devices: usize, per: usize) -> Duration {
                             f.nav_outcome,
                             f.pay_type,
                             f.shift_minutes,
+                            r.hlc,
                         ])
                         .expect("insert");
                     for (i, q) in &f.items {
@@ -404,6 +444,7 @@ fn raw_insert(db: &Db, devices: usize, per: usize) -> Duration {
                         &f.nav_outcome,
                         &f.pay_type,
                         &f.shift_minutes,
+                        &r.hlc,
                     ]);
                 }
                 tx.query(
