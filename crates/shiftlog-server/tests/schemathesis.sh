@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 TARGET="${CARGO_TARGET_DIR:-target}"
-VENV=target/schemathesis/venv
+VENV="$PWD/target/schemathesis/venv"
 EXAMPLES="${SCHEMATHESIS_EXAMPLES:-40}"
 PG_URL="${SHIFTLOG_TEST_PG:-postgres://root@127.0.0.1:5432/test}"
 
@@ -39,13 +39,14 @@ run_against() {
     sleep 0.2
   done
   echo "schemathesis against $name (http://127.0.0.1:$port)"
-  "$VENV/bin/schemathesis" run "http://127.0.0.1:$port/api/v1/openapi.json" \
+  # From the scratch directory: schemathesis keeps its example database in the working directory.
+  (cd "$WORK" && "$VENV/bin/schemathesis" run "http://127.0.0.1:$port/api/v1/openapi.json" \
     --checks not_a_server_error \
     --max-examples "$EXAMPLES" --seed 7 \
     --suppress-health-check all \
     -H "Authorization: Bearer $token" \
     --report-dir "$WORK/report-$name" \
-    --warnings off || {
+    --warnings off) || {
     echo "server log ($name):" >&2; tail -20 "$WORK/$name.log" >&2; exit 1; }
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
   if grep -q "storage error" "$WORK/$name.log"; then
