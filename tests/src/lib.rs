@@ -72,3 +72,76 @@ impl TestServer {
         }
     }
 }
+
+/// Test devices: cheap Argon2 costs and short HTTP timeouts.
+pub fn test_options() -> shiftlog_core::OpenOptions {
+    shiftlog_core::OpenOptions {
+        kdf: shiftlog_core::KdfParams {
+            m_kib: 256,
+            t: 1,
+            p: 1,
+        },
+        request_timeout: std::time::Duration::from_secs(5),
+        ..shiftlog_core::OpenOptions::default()
+    }
+}
+
+/// A device profile in `dir`, PIN 2468.
+pub fn test_device(dir: &Path) -> Arc<shiftlog_core::Core> {
+    shiftlog_core::Core::open_opts(
+        dir,
+        &shiftlog_core::Unlock::Pin("2468".into()),
+        &test_options(),
+    )
+    .expect("open device")
+}
+
+/// A supplies hand-out of one item.
+pub fn supplies(item: &str, quantity: i64) -> shiftlog_core::NewActivity {
+    shiftlog_core::NewActivity {
+        org_id: None,
+        occurred_at: None,
+        kind: "supplies_distributed".into(),
+        body: serde_json::json!({"items": [{"item": item, "quantity": quantity}]}),
+    }
+}
+
+/// A server with one organization and a device enrolled to it.
+pub struct Enrolled {
+    /// The server.
+    pub server: TestServer,
+    /// The device.
+    pub core: Arc<shiftlog_core::Core>,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+/// Starts a server with organization `org` and enrolls a new device to it.
+pub async fn enrolled_device(org: &str, name: &str) -> Enrolled {
+    let sdir = tempfile::tempdir().expect("tempdir");
+    let ddir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start(sdir.path(), "127.0.0.1:0".parse().expect("addr")).await;
+    let code = server.org_with_code(org, name);
+    let core = test_device(ddir.path());
+    core.enroll(&server.url(), &code, "phone")
+        .await
+        .expect("enroll");
+    Enrolled {
+        server,
+        core,
+        _dirs: (sdir, ddir),
+    }
+}
+
+impl TestServer {
+    /// The record ids in the organization's CSV export, in export order.
+    pub fn exported_ids(&self, org: &str) -> Vec<String> {
+        let mut buf = Vec::new();
+        self.service.export_csv(org, &mut buf).expect("export");
+        String::from_utf8(buf)
+            .expect("utf8")
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').next().map(str::to_string))
+            .collect()
+    }
+}

@@ -3,54 +3,17 @@
 //! never blocks the rest.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use shiftlog_core::{Core, KdfParams, NewActivity, OpenOptions, RecordQuery, RecordSync, Unlock};
+use shiftlog_core::{Core, RecordQuery, RecordSync, Unlock};
 use shiftlog_system_tests::proxy::{FaultProxy, Faults};
-use shiftlog_system_tests::TestServer;
-
-fn opts() -> OpenOptions {
-    OpenOptions {
-        kdf: KdfParams {
-            m_kib: 256,
-            t: 1,
-            p: 1,
-        },
-        request_timeout: Duration::from_secs(5),
-        ..OpenOptions::default()
-    }
-}
-
-fn device(dir: &std::path::Path) -> Arc<Core> {
-    Core::open_opts(dir, &Unlock::Pin("2468".into()), &opts()).expect("open")
-}
-
-fn supplies(q: i64) -> NewActivity {
-    NewActivity {
-        org_id: None,
-        occurred_at: None,
-        kind: "supplies_distributed".into(),
-        body: json!({"items": [{"item": "naloxone_kit", "quantity": q}]}),
-    }
-}
-
-fn server_ids(server: &TestServer, org: &str) -> Vec<String> {
-    let mut buf = Vec::new();
-    server.service.export_csv(org, &mut buf).expect("export");
-    String::from_utf8(buf)
-        .expect("utf8")
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split(',').next().map(str::to_string))
-        .collect()
-}
+use shiftlog_system_tests::{enrolled_device, supplies, test_options};
 
 /// Writes a record straight into the device database, bypassing the core's validation.
 fn insert_raw(dir: &std::path::Path, org: &str, kind: &str, body: serde_json::Value) -> uuid::Uuid {
-    let key =
-        shiftlog_core::keys::resolve(dir, &Unlock::Pin("2468".into()), opts().kdf).expect("key");
+    let key = shiftlog_core::keys::resolve(dir, &Unlock::Pin("2468".into()), test_options().kdf)
+        .expect("key");
     let conn = rusqlite::Connection::open(dir.join(shiftlog_core::DB_FILE)).expect("open");
     conn.execute_batch(&format!(
         "PRAGMA key = \"{}\"; PRAGMA busy_timeout = 5000;",
@@ -80,19 +43,13 @@ async fn sync_until_done(core: &Core, max_tries: usize) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_records_through_a_faulty_link_arrive_exactly_once() {
-    let sdir = tempfile::tempdir().expect("tempdir");
-    let ddir = tempfile::tempdir().expect("tempdir");
-    let server = TestServer::start(sdir.path(), "127.0.0.1:0".parse().expect("addr")).await;
-    let code = server.org_with_code("rural", "Rural Outreach");
-    let core = device(ddir.path());
-    core.enroll(&server.url(), &code, "phone")
-        .await
-        .expect("enroll");
+    let env = enrolled_device("rural", "Rural Outreach").await;
+    let (server, core) = (&env.server, env.core.clone());
 
     let mut local = HashSet::new();
     for i in 0..10_000 {
         local.insert(
-            core.log_activity(supplies(1 + i % 50))
+            core.log_activity(supplies("naloxone_kit", 1 + i % 50))
                 .expect("log")
                 .id
                 .to_string(),
@@ -121,7 +78,7 @@ async fn ten_thousand_records_through_a_faulty_link_arrive_exactly_once() {
         "the link must actually have failed ({faults} faults, {tries} tries)"
     );
 
-    let on_server = server_ids(&server, "rural");
+    let on_server = server.exported_ids("rural");
     let unique: HashSet<_> = on_server.iter().cloned().collect();
     assert_eq!(on_server.len(), 10_000, "0 lost, 0 duplicated");
     assert_eq!(unique, local, "exactly the records logged");
@@ -134,17 +91,11 @@ async fn ten_thousand_records_through_a_faulty_link_arrive_exactly_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_edit_made_while_a_push_is_in_flight_stays_pending() {
-    let sdir = tempfile::tempdir().expect("tempdir");
-    let ddir = tempfile::tempdir().expect("tempdir");
-    let server = TestServer::start(sdir.path(), "127.0.0.1:0".parse().expect("addr")).await;
-    let code = server.org_with_code("demo", "Demo");
-    let core = device(ddir.path());
-    core.enroll(&server.url(), &code, "phone")
-        .await
-        .expect("enroll");
-    let first = core.log_activity(supplies(1)).expect("log");
+    let env = enrolled_device("demo", "Demo").await;
+    let (server, core) = (&env.server, env.core.clone());
+    let first = core.log_activity(supplies("naloxone_kit", 1)).expect("log");
     for q in 2..50 {
-        core.log_activity(supplies(q)).expect("log");
+        core.log_activity(supplies("naloxone_kit", q)).expect("log");
     }
     let proxy = FaultProxy::start(
         server.addr,
@@ -196,26 +147,20 @@ async fn an_edit_made_while_a_push_is_in_flight_stays_pending() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_bad_record_never_blocks_the_rest_and_is_kept_with_the_reason() {
-    let sdir = tempfile::tempdir().expect("tempdir");
-    let ddir = tempfile::tempdir().expect("tempdir");
-    let server = TestServer::start(sdir.path(), "127.0.0.1:0".parse().expect("addr")).await;
-    let code = server.org_with_code("demo", "Demo");
-    let core = device(ddir.path());
-    core.enroll(&server.url(), &code, "phone")
-        .await
-        .expect("enroll");
+    let env = enrolled_device("demo", "Demo").await;
+    let core = env.core.clone();
     for q in 1..=5 {
-        core.log_activity(supplies(q)).expect("log");
+        core.log_activity(supplies("naloxone_kit", q)).expect("log");
     }
     // A record this app version would refuse, as an older version may have written it.
     let bad = insert_raw(
-        ddir.path(),
+        core.data_dir(),
         "demo",
         "meal_service",
         json!({"minutes": 99999}),
     );
     for q in 6..=10 {
-        core.log_activity(supplies(q)).expect("log");
+        core.log_activity(supplies("naloxone_kit", q)).expect("log");
     }
     let report = core.sync_now().await.expect("sync");
     assert_eq!((report.accepted, report.rejected), (10, 1), "{report:?}");
@@ -243,16 +188,11 @@ async fn one_bad_record_never_blocks_the_rest_and_is_kept_with_the_reason() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn progress_is_reported_as_n_of_m() {
-    let sdir = tempfile::tempdir().expect("tempdir");
-    let ddir = tempfile::tempdir().expect("tempdir");
-    let server = TestServer::start(sdir.path(), "127.0.0.1:0".parse().expect("addr")).await;
-    let code = server.org_with_code("demo", "Demo");
-    let core = device(ddir.path());
-    core.enroll(&server.url(), &code, "phone")
-        .await
-        .expect("enroll");
+    let env = enrolled_device("demo", "Demo").await;
+    let (server, core) = (&env.server, env.core.clone());
     for q in 0..1000 {
-        core.log_activity(supplies(1 + q % 9)).expect("log");
+        core.log_activity(supplies("naloxone_kit", 1 + q % 9))
+            .expect("log");
     }
     let proxy = FaultProxy::start(
         server.addr,

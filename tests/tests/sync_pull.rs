@@ -1,28 +1,10 @@
 //! What a device learns from its organization when it syncs: the catalogue, and that it was
 //! removed (it stops syncing that organization and keeps every record).
 
-use std::time::Duration;
-
-use serde_json::json;
-use shiftlog_core::{
-    Core, CoreError, KdfParams, NewActivity, OpenOptions, RecordQuery, SyncActivity, Unlock,
-};
+use shiftlog_core::{CoreError, NewActivity, RecordQuery, SyncActivity};
 use shiftlog_server::staff::Staff;
 use shiftlog_server::{CatalogueEdit, CatalogueEntry, Role};
-use shiftlog_system_tests::TestServer;
-
-fn device(dir: &std::path::Path) -> std::sync::Arc<Core> {
-    let opts = OpenOptions {
-        kdf: KdfParams {
-            m_kib: 256,
-            t: 1,
-            p: 1,
-        },
-        request_timeout: Duration::from_secs(5),
-        ..OpenOptions::default()
-    };
-    Core::open_opts(dir, &Unlock::Pin("2468".into()), &opts).expect("open")
-}
+use shiftlog_system_tests::{supplies, test_device, TestServer};
 
 fn admin(org: &str) -> Staff {
     Staff {
@@ -37,15 +19,6 @@ fn entry(id: &str, label: &str, description: &str) -> CatalogueEntry {
         id: id.into(),
         label: label.into(),
         description: description.into(),
-    }
-}
-
-fn supplies(item: &str) -> NewActivity {
-    NewActivity {
-        org_id: None,
-        occurred_at: None,
-        kind: "supplies_distributed".into(),
-        body: json!({"items": [{"item": item, "quantity": 1}]}),
     }
 }
 
@@ -78,12 +51,12 @@ async fn the_organizations_catalogue_reaches_the_device() {
             },
         )
         .expect("catalogue");
-    let core = device(ddir.path());
+    let core = test_device(ddir.path());
     core.enroll(&server.url(), &code, "phone")
         .await
         .expect("enroll");
     assert!(
-        core.log_activity(supplies("hygiene_kit")).is_err(),
+        core.log_activity(supplies("hygiene_kit", 1)).is_err(),
         "not known before the pull"
     );
     core.sync_now().await.expect("sync");
@@ -96,10 +69,10 @@ async fn the_organizations_catalogue_reaches_the_device() {
         "Check in with people at the drop-in and hand out supplies."
     );
     assert_eq!(cat.kinds, vec!["supplies_distributed", "overdose_response"]);
-    core.log_activity(supplies("hygiene_kit"))
+    core.log_activity(supplies("hygiene_kit", 1))
         .expect("now known");
     let e = core
-        .log_activity(supplies("syringes"))
+        .log_activity(supplies("syringes", 1))
         .expect_err("no longer on the list");
     assert_eq!(e.code(), "invalid");
 }
@@ -110,11 +83,11 @@ async fn a_removed_device_stops_syncing_that_organization_and_keeps_its_records(
     let ddir = tempfile::tempdir().expect("tempdir");
     let server = TestServer::start(sdir.path(), "127.0.0.1:0".parse().expect("addr")).await;
     let code = server.org_with_code("demo", "Demo Society");
-    let core = device(ddir.path());
+    let core = test_device(ddir.path());
     core.enroll(&server.url(), &code, "phone")
         .await
         .expect("enroll");
-    core.log_activity(supplies("naloxone_kit")).expect("log");
+    core.log_activity(supplies("naloxone_kit", 1)).expect("log");
     core.sync_now().await.expect("sync");
     let devices = server.service.devices(&admin("demo")).expect("devices");
     server
@@ -122,7 +95,7 @@ async fn a_removed_device_stops_syncing_that_organization_and_keeps_its_records(
         .revoke_device(&admin("demo"), devices[0].id)
         .expect("revoke");
 
-    core.log_activity(supplies("naloxone_kit"))
+    core.log_activity(supplies("naloxone_kit", 1))
         .expect("still logs offline");
     let err = core.sync_now().await.expect_err("removed");
     assert!(matches!(err, CoreError::DeviceRevoked), "{err:?}");
@@ -152,7 +125,7 @@ async fn each_organization_gets_only_its_own_records_through_its_own_endpoint() 
     let two = TestServer::start(s2.path(), "127.0.0.1:0".parse().expect("addr")).await;
     let code1 = one.org_with_code("site", "Overdose Prevention Site");
     let code2 = two.org_with_code("peers", "Peer Network");
-    let core = device(ddir.path());
+    let core = test_device(ddir.path());
     core.enroll(&one.url(), &code1, "phone")
         .await
         .expect("enroll 1");
@@ -165,7 +138,7 @@ async fn each_organization_gets_only_its_own_records_through_its_own_endpoint() 
             let r = core
                 .log_activity(NewActivity {
                     org_id: Some(org.into()),
-                    ..supplies("naloxone_kit")
+                    ..supplies("naloxone_kit", 1)
                 })
                 .expect("log");
             mine.insert(r.id.to_string(), org);
@@ -179,17 +152,7 @@ async fn each_organization_gets_only_its_own_records_through_its_own_endpoint() 
         2,
         "only the peers' records wait"
     );
-    let ids = |s: &TestServer, org: &str| -> Vec<String> {
-        let mut buf = Vec::new();
-        s.service.export_csv(org, &mut buf).expect("export");
-        String::from_utf8(buf)
-            .expect("utf8")
-            .lines()
-            .skip(1)
-            .filter_map(|l| l.split(',').next().map(str::to_string))
-            .collect()
-    };
-    let on_one = ids(&one, "site");
+    let on_one = one.exported_ids("site");
     assert_eq!(on_one.len(), 3);
     assert!(
         on_one.iter().all(|id| mine[id] == "site"),
