@@ -453,6 +453,8 @@ pub(crate) async fn sync_now(core: &Core) -> Result<SyncReport> {
     }
     match first_err {
         None => {
+            // What the server now holds past the retention window leaves the device.
+            core.purge_expired()?;
             core.sync.set(SyncActivity::Idle);
             Ok(report)
         }
