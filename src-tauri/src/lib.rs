@@ -72,10 +72,20 @@ fn profile_state(state: State<'_, AppState>) -> ProfileState {
     }
 }
 
+/// Async, and the opening itself on a blocking thread: deriving the key (Argon2) or waiting
+/// for the OS keystore must not freeze the window.
 #[tauri::command]
-fn unlock(state: State<'_, AppState>, lang: String, pin: String) -> Res<()> {
-    let core =
-        Core::open_for_app(&state.data_dir, &pin, KdfParams::default()).map_err(err(&lang))?;
+async fn unlock(state: State<'_, AppState>, lang: String, pin: String) -> Res<()> {
+    let dir = state.data_dir.clone();
+    let core = tauri::async_runtime::spawn_blocking(move || {
+        Core::open_for_app(&dir, &pin, KdfParams::default())
+    })
+    .await
+    .map_err(|e| CommandError {
+        code: "internal".into(),
+        message: e.to_string(),
+    })?
+    .map_err(err(&lang))?;
     let sync_task = tauri::async_runtime::spawn(core.clone().run_background_sync());
     let old = state
         .open

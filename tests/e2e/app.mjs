@@ -7,8 +7,8 @@ import { Session } from './webdriver.mjs';
 import { BIN, OUT, PIN, startDriver } from './harness.mjs';
 
 /** Launches the app through tauri-driver on `profile` and unlocks it with the PIN. */
-export async function openApp(profile, { unlock = true, lang = 'en' } = {}) {
-  const driver = await startDriver(profile);
+export async function openApp(profile, { unlock = true, lang = 'en', env = {} } = {}) {
+  const driver = await startDriver(profile, env);
   const s = await Session.create(driver.base, { browserName: 'wry', 'tauri:options': { application: BIN.app } });
   await s.waitFor('body[data-ready="true"]', 30000);
   // The language is kept by the webview across runs; each test says which one it reads.

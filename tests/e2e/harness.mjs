@@ -90,13 +90,13 @@ export function enrolledProfile(server) {
 }
 
 /** tauri-driver on a free port, launching the app with the given profile. */
-export async function startDriver(profileDir) {
+export async function startDriver(profileDir, env = {}) {
   const port = await freePort();
   const nativePort = await freePort();
   const driver = process.env.TAURI_DRIVER || join(homedir(), '.cargo', 'bin', 'tauri-driver');
   const child = spawn(driver, ['--port', String(port), '--native-port', String(nativePort)], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SHIFTLOG_DATA_DIR: profileDir }
+    env: { ...process.env, SHIFTLOG_DATA_DIR: profileDir, ...env }
   });
   children.push(child);
   const base = `http://127.0.0.1:${port}`;
