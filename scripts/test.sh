@@ -28,8 +28,10 @@ echo "dashboard screenshots: tests/dashboard/out/"
 bash crates/shiftlog-server/tests/schemathesis.sh
 
 step "end-to-end: the real desktop app under Xvfb"
+# The three jobs of the domain brief, a first run, and every main screen at phone and desktop
+# sizes in English and French with axe-core inside the webview (about a minute and a half).
 cargo build --quiet -p shiftlog-server -p shiftlog-cli -p shiftlog-app
 xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 tests/e2e/
-echo "screenshots: tests/e2e/out/"
+echo "screenshots: tests/e2e/out/ (every screen: tests/e2e/out/screens/, axe-core: screens/axe.json)"
 
 step "all tests passed"
