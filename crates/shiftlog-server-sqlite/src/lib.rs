@@ -30,9 +30,8 @@ PRAGMA busy_timeout=5000;";
 
 /// SQLite storage. One writer connection; exports and summaries share it (SQLite serializes
 /// writers anyway, and WAL keeps readers cheap). Pushes that arrive while the connection is
-/// busy are committed together (group commit): one fsync for all of them, each in its own
-/// savepoint so one failing push cannot affect another, and each answered only after the
-/// commit.
+/// busy are committed together (group commit): one fsync for all of them, each answered only
+/// after the commit (see `commit_group`).
 pub struct SqliteStorage {
     conn: Mutex<Connection>,
     queue: Mutex<Vec<Pending>>,
@@ -130,35 +129,37 @@ fn staff_account(
     })
 }
 
-/// Stores several pushes in one transaction, one savepoint each, and answers each after the
-/// commit.
+/// Stores several pushes in one transaction and answers each after the commit. If any push
+/// fails, the whole group is rolled back and each push is stored again on its own, so one bad
+/// push cannot affect another. (Not a savepoint per push: SQLite's savepoint bookkeeping cost
+/// more than the inserts themselves.)
 fn commit_group(conn: &mut Connection, batch: Vec<Pending>) {
     let now = Utc::now().to_rfc3339();
-    let mut answers = Vec::with_capacity(batch.len());
-    let tx = match conn.transaction() {
-        Ok(tx) => tx,
+    let together = (|| -> Result<Vec<Vec<RecordResult>>, StorageError> {
+        let tx = conn.transaction().map_err(db)?;
+        let mut out = Vec::with_capacity(batch.len());
+        for p in &batch {
+            out.push(ingest_one(&tx, &p.device, &p.records, &now)?);
+        }
+        tx.commit().map_err(db)?;
+        Ok(out)
+    })();
+    match together {
+        Ok(results) => {
+            for (p, r) in batch.into_iter().zip(results) {
+                let _ = p.reply.send(Ok(r));
+            }
+        }
+        Err(_) if batch.len() > 1 => {
+            for p in batch {
+                commit_group(conn, vec![p]);
+            }
+        }
         Err(e) => {
             for p in batch {
                 let _ = p.reply.send(Err(e.to_string()));
             }
-            return;
         }
-    };
-    let mut tx = tx;
-    for p in batch {
-        let result = tx.savepoint().map_err(db).and_then(|sp| {
-            let r = ingest_one(&sp, &p.device, &p.records, &now)?;
-            sp.commit().map_err(db)?;
-            Ok(r)
-        });
-        answers.push((p.reply, result.map_err(|e| e.to_string())));
-    }
-    let committed = tx.commit().map_err(|e| e.to_string());
-    for (reply, result) in answers {
-        let _ = reply.send(match &committed {
-            Ok(()) => result,
-            Err(e) => Err(e.clone()),
-        });
     }
 }
 
