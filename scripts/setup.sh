@@ -68,6 +68,13 @@ if [ ! -d tests/dashboard/node_modules/playwright-core ]; then
   say "installing playwright-core for the dashboard test"
   (cd tests/dashboard && npm install --silent --no-audit --no-fund)
 fi
+# xwininfo (x11-utils): the end-to-end test sees the print dialog open on the X display.
+if ! command -v xwininfo >/dev/null 2>&1; then
+  say "installing x11-utils"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends x11-utils
+fi
+
 # The UI's test tools (axe-core, run inside the real webview by the end-to-end tests).
 if [ ! -f ui/node_modules/axe-core/axe.min.js ]; then
   say "installing the UI's test packages (npm)"

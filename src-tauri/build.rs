@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "log_training",
     "summary",
     "summary_html",
+    "print_page",
     "add_local_organization",
     "sync_status",
     "sync_now",

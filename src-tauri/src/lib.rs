@@ -226,6 +226,20 @@ fn summary_html(state: State<'_, AppState>, lang: String, query: SummaryQuery) -
     Ok(s.to_html(&cat, Lang::parse(&lang)))
 }
 
+/// Opens the system print dialog for the page (the summary's printable part; "save as PDF"
+/// is one of its printers). WebKitGTK ignores the page's own `window.print()`.
+#[tauri::command]
+fn print_page(window: tauri::WebviewWindow, lang: String) -> Res<()> {
+    window.print().map_err(|e| CommandError {
+        code: "print".into(),
+        message: if Lang::parse(&lang) == Lang::Fr {
+            format!("Impression impossible : {e}")
+        } else {
+            format!("Could not print: {e}")
+        },
+    })
+}
+
 #[tauri::command]
 fn add_local_organization(
     state: State<'_, AppState>,
@@ -294,6 +308,7 @@ pub fn run() {
             log_training,
             summary,
             summary_html,
+            print_page,
             add_local_organization,
             sync_status,
             sync_now,

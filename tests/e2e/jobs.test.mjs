@@ -3,7 +3,10 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, stopServer, restartServer, enrolledProfile, exportCsv, cleanup } from './harness.mjs';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OUT, startServer, stopServer, restartServer, enrolledProfile, exportCsv, cleanup } from './harness.mjs';
 import { openApp, shown, tap, nav, save, syncText, sendNow, shot, rowsFor, unquote } from './app.mjs';
 
 after(cleanup);
@@ -249,6 +252,13 @@ test('job 3: the worker’s own summary shows paid and unpaid hours and the work
     await s.waitUntil(async () => (await fig('paid_hours')) === '3,5 h', 20000, 'paid hours in French');
     assert.equal(await s.text('#summary-title'), 'Mon résumé');
     await shot(s, 'job3-summary-fr');
+
+    // "Imprimer ou enregistrer en PDF" opens the system's print dialog (its "Print to File"
+    // printer makes the PDF), seen as a new window on the X display.
+    await s.click('#summary-print');
+    await s.waitUntil(() => /"(Print|Imprimer)"/.test(execFileSync('xwininfo', ['-root', '-tree']).toString()), 20000, 'the print dialog');
+    assert.ok(!(await s.visible('#fatal')), 'no error shown');
+    writeFileSync(join(OUT, 'job3-print-dialog.png'), execFileSync('import', ['-window', 'root', 'png:-']));
   } finally {
     await s.close();
   }

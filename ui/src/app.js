@@ -988,7 +988,7 @@ function wire() {
   $('records-filter').addEventListener('change', renderRecords);
   $('summary-period').addEventListener('change', renderSummary);
   $('summary-org').addEventListener('change', renderSummary);
-  $('summary-print').addEventListener('click', () => window.print());
+  $('summary-print').addEventListener('click', () => invoke('print_page').catch((e) => fail($('fatal'), e)));
   $('join-form').addEventListener('submit', join);
   $('local-form').addEventListener('submit', addLocal);
   const active = () => { state.lastActive = Date.now(); };
