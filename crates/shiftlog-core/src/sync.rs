@@ -343,24 +343,36 @@ pub fn plan_marks(sent: &[Outgoing], results: &[RecordResult]) -> Vec<MarkAction
     out
 }
 
+/// Where a pass over the outbox has got to: the (occurred_utc_ms, id) of the last record read.
+type Key = (i64, String);
+
 fn pending_batch(
     core: &Core,
     org_id: &str,
     limit: usize,
-) -> Result<(Vec<Outgoing>, Vec<shiftlog_wire::RecordEnvelope>)> {
+    after: Option<&Key>,
+) -> Result<(
+    Vec<Outgoing>,
+    Vec<shiftlog_wire::RecordEnvelope>,
+    Option<Key>,
+)> {
     let db = core.db();
     let mut stmt = db.prepare_cached(&format!(
-        "SELECT {RECORD_COLS}, r.deleted FROM records r
+        "SELECT {RECORD_COLS}, r.deleted, r.occurred_utc_ms FROM records r
          WHERE r.org_id = ?1 AND r.sync_change_counter > 0
+           AND (r.occurred_utc_ms, r.id) > (?3, ?4)
          ORDER BY r.occurred_utc_ms, r.id LIMIT ?2"
     ))?;
-    let mut rows = stmt.query(params![org_id, limit as i64])?;
+    let (after_ms, after_id) = after.cloned().unwrap_or((i64::MIN, String::new()));
+    let mut rows = stmt.query(params![org_id, limit as i64, after_ms, after_id])?;
     let mut sent = Vec::new();
     let mut envs = Vec::new();
+    let mut last = None;
     while let Some(row) = rows.next()? {
         let rec = row_to_record(row)?;
         let counter: i64 = row.get(8)?;
         let deleted: bool = row.get(14)?;
+        last = Some((row.get::<_, i64>(15)?, rec.id.to_string()));
         sent.push(Outgoing {
             id: rec.id,
             version: rec.version,
@@ -368,22 +380,74 @@ fn pending_batch(
         });
         envs.push(rec.to_envelope(deleted));
     }
-    Ok((sent, envs))
+    Ok((sent, envs, last))
+}
+
+/// A push body ready to go, and what it holds.
+struct Prepared {
+    sent: Vec<Outgoing>,
+    body: Vec<u8>,
+    last: Key,
+}
+
+/// Reads, encodes and compresses the next batch after `after`; `None` when the pass is done.
+/// A batch whose JSON would pass the server's body limit is halved until it fits.
+fn prepare(
+    core: &Core,
+    org_id: &str,
+    mut batch: usize,
+    after: Option<&Key>,
+    protocol: u32,
+    gzip: bool,
+    max_body: usize,
+) -> Result<Option<Prepared>> {
+    loop {
+        let (sent, records, last) = pending_batch(core, org_id, batch, after)?;
+        let Some(last) = last else {
+            return Ok(None);
+        };
+        let json = serde_json::to_vec(&PushRequest { protocol, records }).map_err(|e| {
+            CoreError::Server {
+                status: 0,
+                code: "encode".into(),
+                message: e.to_string(),
+            }
+        })?;
+        if json.len() > max_body && batch > 1 {
+            batch = (batch / 2).max(1);
+            continue;
+        }
+        let body = if gzip { gzip_bytes(&json)? } else { json };
+        return Ok(Some(Prepared { sent, body, last }));
+    }
 }
 
 fn apply_marks(core: &Core, org_id: &str, marks: &[MarkAction]) -> Result<SyncReport> {
     let mut db = core.db();
+    // Losing a mark to a power cut only means the record is sent again and answered
+    // `already_had`, so this one transaction skips the fsync that saves need.
+    db.execute_batch("PRAGMA synchronous = NORMAL")?;
+    let result = apply_marks_tx(&mut db, org_id, marks);
+    db.execute_batch("PRAGMA synchronous = FULL")?;
+    result
+}
+
+fn apply_marks_tx(
+    db: &mut rusqlite::Connection,
+    org_id: &str,
+    marks: &[MarkAction],
+) -> Result<SyncReport> {
     let tx = db.transaction()?;
     let now = Utc::now().to_rfc3339();
     let mut report = SyncReport::default();
     for m in marks {
         match m {
             MarkAction::Confirmed { id, counter } => {
-                tx.execute(
+                tx.prepare_cached(
                     "UPDATE records SET sync_change_counter = MAX(sync_change_counter - ?2, 0),
                          synced_at = ?3, rejected_reason = NULL WHERE id = ?1",
-                    params![id.to_string(), counter, now],
-                )?;
+                )?
+                .execute(params![id.to_string(), counter, now])?;
             }
             MarkAction::Rejected {
                 id,
@@ -487,54 +551,59 @@ async fn push_org(
     )?;
     let protocol = shiftlog_wire::negotiate(PROTOCOL_VERSIONS, &info.protocol_versions)
         .ok_or(CoreError::UnsupportedProtocol)?;
-    let mut batch = info.max_batch_records.clamp(1, CLIENT_MAX_BATCH);
+    let batch = info.max_batch_records.clamp(1, CLIENT_MAX_BATCH);
     let gzip = info.request_encodings.iter().any(|e| e == "gzip");
     // Leave room for headers and the size estimate being a little off.
     let max_body = info.max_body_bytes.saturating_mul(9) / 10;
+    // Passes over the outbox in (time, id) order. While one batch is on the wire the next
+    // is read and compressed. A later pass picks up what was edited or back-dated meanwhile.
     loop {
-        let (sent, records) = pending_batch(core, &t.org_id, batch)?;
-        if sent.is_empty() {
+        let mut sent_this_pass = 0;
+        let mut next = prepare(core, &t.org_id, batch, None, protocol, gzip, max_body)?;
+        while let Some(p) = next.take() {
+            let after = p.last.clone();
+            let (resp, following) =
+                tokio::join!(core.sync.push(&t.base, &t.token, p.body, gzip), async {
+                    prepare(
+                        core,
+                        &t.org_id,
+                        batch,
+                        Some(&after),
+                        protocol,
+                        gzip,
+                        max_body,
+                    )
+                });
+            let resp = resp?;
+            let marks = plan_marks(&p.sent, &resp.results);
+            if marks.is_empty() {
+                // The server answered but confirmed nothing: stop rather than loop forever.
+                return Err(CoreError::Server {
+                    status: 200,
+                    code: "no_progress".into(),
+                    message: "The server did not confirm any record. Try again later.".into(),
+                });
+            }
+            let r = apply_marks(core, &t.org_id, &marks)?;
+            for res in &resp.results {
+                match res.status {
+                    shiftlog_wire::RecordStatus::Accepted => report.accepted += 1,
+                    shiftlog_wire::RecordStatus::AlreadyHad => report.already_had += 1,
+                    shiftlog_wire::RecordStatus::Rejected => {}
+                }
+            }
+            report.rejected += r.rejected;
+            *done += marks.len() as u32;
+            sent_this_pass += marks.len();
+            core.sync.set(SyncActivity::Sending {
+                done: (*done).min(total),
+                total,
+            });
+            next = following?;
+        }
+        if sent_this_pass == 0 {
             break;
         }
-        let req = PushRequest { protocol, records };
-        let json = serde_json::to_vec(&req).map_err(|e| CoreError::Server {
-            status: 0,
-            code: "encode".into(),
-            message: e.to_string(),
-        })?;
-        if json.len() > max_body && batch > 1 {
-            batch = (batch / 2).max(1);
-            continue;
-        }
-        let (body, gzip) = if gzip {
-            (gzip_bytes(&json)?, true)
-        } else {
-            (json, false)
-        };
-        let resp = core.sync.push(&t.base, &t.token, body, gzip).await?;
-        let marks = plan_marks(&sent, &resp.results);
-        if marks.is_empty() {
-            // The server answered but confirmed nothing: stop rather than loop forever.
-            return Err(CoreError::Server {
-                status: 200,
-                code: "no_progress".into(),
-                message: "The server did not confirm any record. Try again later.".into(),
-            });
-        }
-        let r = apply_marks(core, &t.org_id, &marks)?;
-        for res in &resp.results {
-            match res.status {
-                shiftlog_wire::RecordStatus::Accepted => report.accepted += 1,
-                shiftlog_wire::RecordStatus::AlreadyHad => report.already_had += 1,
-                shiftlog_wire::RecordStatus::Rejected => {}
-            }
-        }
-        report.rejected += r.rejected;
-        *done += marks.len() as u32;
-        core.sync.set(SyncActivity::Sending {
-            done: (*done).min(total),
-            total,
-        });
     }
     pull_records(core, t).await?;
     pull_catalogue(core, t).await
