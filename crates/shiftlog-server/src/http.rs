@@ -148,6 +148,13 @@ pub fn router(service: OrgService) -> Router {
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "No such path.")
         })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                codes::METHOD_NOT_ALLOWED,
+                "This path does not take that method; see /api/v1/openapi.json.",
+            )
+        })
         .layer(DefaultBodyLimit::max(limit))
         // Outermost: bodies are inflated before the size limit counts them, so a small
         // compressed body that inflates past the limit is refused like a large one.

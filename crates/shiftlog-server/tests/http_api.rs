@@ -223,6 +223,14 @@ async fn unknown_paths_answer_json_404_and_openapi_is_served() {
         assert_eq!(resp.status().as_u16(), 404);
         let v: Value = resp.json().await.expect("json");
         assert_eq!(v["code"], "not_found");
+        let resp = client()
+            .delete(format!("{}/api/v1/info", r.base))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(resp.status().as_u16(), 405);
+        let v: Value = resp.json().await.expect("a 405 is JSON too");
+        assert_eq!(v["code"], "method_not_allowed");
         let doc: Value = reqwest::get(format!("{}/api/v1/openapi.json", r.base))
             .await
             .expect("send")

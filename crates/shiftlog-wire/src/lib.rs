@@ -245,6 +245,8 @@ pub mod codes {
     pub const RATE_LIMITED: &str = "rate_limited";
     /// A name is taken.
     pub const CONFLICT: &str = "conflict";
+    /// The path exists but not with that method.
+    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
 }
 
 /// An organization's catalogue as a device pulls it (`GET /api/v1/catalogue`). An empty list
