@@ -83,7 +83,7 @@ function fillSelect(sel, values, prefix, keep) {
 function summaryQuery() {
   const f = new FormData($('summary-form'));
   const q = new URLSearchParams();
-  for (const k of ['measure', 'period', 'by', 'from', 'to']) if (f.get(k)) q.set(k, f.get(k));
+  for (const k of ['measure', 'period', 'by', 'from', 'to', 'area', 'kind']) if (f.get(k)) q.set(k, f.get(k));
   if (f.get('unsuppressed')) q.set('unsuppressed', 'true');
   return q;
 }
