@@ -13,6 +13,7 @@ export async function openApp(profile, { unlock = true, lang = 'en', env = {} } 
   await s.waitFor('body[data-ready="true"]', 30000);
   // The language is kept by the webview across runs; each test says which one it reads.
   await s.setValue('#lock-lang', lang);
+  await s.setValue('#autolock', '5'); // also kept by the webview; a test may have changed it
   if (unlock) {
     await s.type('#pin', PIN);
     await s.click('#unlock-submit');

@@ -12,7 +12,7 @@ import { openApp, shown, nav, save, syncText, sendNow, shot } from './app.mjs';
 
 after(cleanup);
 
-test('first run: choose a PIN, join with a one-time code, log, sync, lock', { timeout: 180000 }, async () => {
+test('first run: choose a PIN, join with a one-time code, log, sync, lock', { timeout: 240000 }, async () => {
   const server = await startServer();
   const profile = mkdtempSync(join(tmpdir(), 'shiftlog-e2e-new-'));
   // A machine with no OS keystore (no Secret Service on the session bus): the PIN makes the
@@ -61,6 +61,11 @@ test('first run: choose a PIN, join with a one-time code, log, sync, lock', { ti
     assert.match(await s.text('#kept-list'), /never leave this device/);
     await shot(s, 'first-run-settings');
 
+    // The webview cannot reach the network itself (the CSP allows only IPC to the core).
+    const direct = await s.executeAsync(`const done = arguments[arguments.length - 1];
+      fetch(arguments[0] + '/api/v1/info').then(() => done('reached'), (e) => done('refused: ' + e));`, [server.url]);
+    assert.match(direct, /^refused/);
+
     await s.click('#lock-now');
     await shown(s, '#lock');
     assert.equal(await s.text('#lock-title'), 'Enter your PIN');
@@ -68,6 +73,16 @@ test('first run: choose a PIN, join with a one-time code, log, sync, lock', { ti
     await s.click('#unlock-submit');
     await shown(s, '#home');
     assert.match(await s.text('#today-list'), /Outreach contact/);
+
+    // Auto-lock: after a minute with no touch or key, the app locks itself.
+    await nav(s, 'settings');
+    await s.setValue('#autolock', '1');
+    const idleFrom = Date.now();
+    await s.waitUntil(() => s.visible('#lock'), 90000, 'the app to lock itself');
+    const idle = Date.now() - idleFrom;
+    assert.ok(idle >= 55000 && idle < 80000, `locked after ${idle} ms`);
+    assert.equal(await s.text('#lock-title'), 'Enter your PIN');
+    await s.setValue('#autolock', '5').catch(() => {});
   } finally {
     await s.close();
   }

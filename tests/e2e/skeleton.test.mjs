@@ -25,7 +25,8 @@ test('a supplies record logged in the app reaches the organization CSV export', 
     assert.equal(await s.text('#lock-title'), 'Enter your PIN');
     await s.type('#pin', '1111');
     await s.click('#unlock-submit');
-    assert.match(await s.text('#lock-error'), /That PIN does not open your data/);
+    // Unlocking runs off the UI thread: the answer comes a moment after the click.
+    await s.waitUntil(async () => /That PIN does not open your data/.test(await s.text('#lock-error')), 20000, 'the wrong PIN to be refused');
     await s.type('#pin', PIN);
     await s.click('#unlock-submit');
     await s.waitFor('#home:not([hidden])');
