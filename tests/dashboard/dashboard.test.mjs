@@ -108,7 +108,7 @@ test('a coordinator signs in, reads the numbers, downloads exports, and visits e
   // and the table shows the known numbers, with 3 overdose responses hidden as "<5".
   await page.locator('select[name=by]').selectOption('kind');
   await page.getByRole('button', { name: 'Show' }).click();
-  await page.locator('#summary-table th', { hasText: 'overdose_response' }).waitFor();
+  await page.locator('#summary-table th', { hasText: 'Overdose response' }).waitFor();
   const rows = await page.locator('#summary-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
   assert.deepEqual(rows, [
     ['2026-10', '6', '0', '0', '6'],
@@ -127,7 +127,7 @@ test('a coordinator signs in, reads the numbers, downloads exports, and visits e
   assert.deepEqual(v6a, [['2026-10', '6', '6'], ['2026-11', '12', '12'], ['Total', '18', '18']]);
   await page.locator('#summary-form input[name=area]').fill('');
   await page.getByRole('button', { name: 'Show' }).click();
-  await page.locator('#summary-table th', { hasText: 'overdose_response' }).waitFor();
+  await page.locator('#summary-table th', { hasText: 'Overdose response' }).waitFor();
 
   // The summary as CSV: the same numbers.
   const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('#sum-csv').click()]);

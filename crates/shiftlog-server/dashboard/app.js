@@ -118,9 +118,24 @@ function drawChart(table) {
   $('chart').replaceChildren(el('h2', { text: t('chart_title') }), svg);
 }
 
+// Column headings in plain words: the organization's own label from its catalogue, else the
+// dashboard's word for a built-in value, else the id as stored.
+let catalogueLabels = null;
+async function loadLabels() {
+  if (catalogueLabels) return;
+  catalogueLabels = new Map();
+  try {
+    const c = await api('GET', '/api/v1/staff/catalogue');
+    for (const [key] of SECTIONS) for (const e of c[key] || []) if (e.label) catalogueLabels.set(e.id, e.label);
+  } catch { /* headings fall back to the dashboard's words */ }
+}
+function valueLabel(c) {
+  return catalogueLabels?.get(c) ?? STRINGS[lang][`v_${c}`] ?? c;
+}
+
 function drawTable(table) {
   const head = el('tr', {}, el('th', { text: t('period_label') }),
-    ...table.columns.map((c) => el('th', { text: c === 'total' ? t('total') : (c || t('not_set')) })));
+    ...table.columns.map((c) => el('th', { text: c === 'total' ? t('total') : (c ? valueLabel(c) : t('not_set')), 'data-id': c })));
   const body = table.rows.map((r) => el('tr', { class: r.label === 'total' ? 'total' : '' },
     el('th', { text: r.label === 'total' ? t('total') : r.label }),
     ...r.cells.map((c) => el('td', { text: cellText(c) }))));
@@ -143,6 +158,7 @@ async function loadSummary() {
   fillSelect(f.period, ['month', 'week', 'day'], 'p_');
   fillSelect(f.by, DIMENSIONS[f.measure.value], 'd_');
   setExportLinks();
+  await loadLabels();
   const table = await api('GET', `/api/v1/staff/summary?${summaryQuery()}`);
   drawChart(table);
   drawTable(table);
@@ -236,6 +252,7 @@ async function saveCatalogue() {
   }
   try {
     await api('PUT', '/api/v1/staff/catalogue', out);
+    catalogueLabels = null;
     $('catalogue-status').textContent = t('saved');
     showError('');
   } catch (e) { showError(e.message); }

@@ -1,6 +1,12 @@
 // Every string of the dashboard, in English and French. Plain words, no jargon.
 export const STRINGS = {
   en: {
+    v_overdose_response: 'Overdose response', v_supplies_distributed: 'Supplies handed out', v_outreach_contact: 'Outreach contact',
+    v_peer_education: 'Peer education', v_emotional_support: 'Emotional support or group', v_meal_service: 'Meal service',
+    v_systems_navigation: 'Navigation and accompaniment', v_paid: 'Paid', v_unpaid: 'Unpaid', v_volunteer: 'Volunteer',
+    v_on_call: 'On call', v_honorarium: 'Honorarium', v_completed: 'Completed', v_pending: 'Pending', v_declined: 'Declined',
+    v_id: 'ID', v_income_assistance: 'Income assistance', v_disability_assistance: 'Disability assistance', v_housing: 'Housing',
+    v_bank_account: 'Bank account', v_health_appointment: 'Health appointment', v_pharmacy: 'Pharmacy', v_legal: 'Legal', v_other: 'Other',
     nav_summary: 'Summary', nav_records: 'Records', nav_devices: 'Devices and joining',
     nav_catalogue: 'Catalogue', nav_audit: 'Audit log', sign_out: 'Sign out',
     sign_in_title: 'Sign in to your organization', username: 'User name', password: 'Password',
@@ -32,6 +38,12 @@ export const STRINGS = {
     change_role: 'Change',
   },
   fr: {
+    v_overdose_response: 'Intervention lors d’une surdose', v_supplies_distributed: 'Matériel remis', v_outreach_contact: 'Contact de proximité',
+    v_peer_education: 'Éducation par les pairs', v_emotional_support: 'Soutien émotionnel ou groupe', v_meal_service: 'Service de repas',
+    v_systems_navigation: 'Accompagnement et démarches', v_paid: 'Payé', v_unpaid: 'Non payé', v_volunteer: 'Bénévole',
+    v_on_call: 'Sur appel', v_honorarium: 'Honoraires', v_completed: 'Terminé', v_pending: 'En cours', v_declined: 'Refusé',
+    v_id: 'Pièce d’identité', v_income_assistance: 'Aide sociale', v_disability_assistance: 'Aide pour invalidité', v_housing: 'Logement',
+    v_bank_account: 'Compte bancaire', v_health_appointment: 'Rendez-vous de santé', v_pharmacy: 'Pharmacie', v_legal: 'Juridique', v_other: 'Autre',
     nav_summary: 'Résumé', nav_records: 'Fiches', nav_devices: 'Appareils et adhésion',
     nav_catalogue: 'Catalogue', nav_audit: 'Journal', sign_out: 'Se déconnecter',
     sign_in_title: 'Connexion à votre organisme', username: 'Nom d’utilisateur', password: 'Mot de passe',
