@@ -204,6 +204,24 @@ fn record_checkin(state: State<'_, AppState>, lang: String, checkin: NewCheckin)
 }
 
 #[tauri::command]
+fn list_checkins(state: State<'_, AppState>, lang: String) -> Res<Vec<Checkin>> {
+    state.core(&lang)?.list_checkins().map_err(err(&lang))
+}
+
+#[tauri::command]
+fn delete_checkin(state: State<'_, AppState>, lang: String, id: Uuid) -> Res<()> {
+    state.core(&lang)?.delete_checkin(id).map_err(err(&lang))
+}
+
+#[tauri::command]
+fn share_debrief_request(state: State<'_, AppState>, lang: String, id: Uuid) -> Res<Checkin> {
+    state
+        .core(&lang)?
+        .share_debrief_request(id)
+        .map_err(err(&lang))
+}
+
+#[tauri::command]
 fn log_training(state: State<'_, AppState>, lang: String, training: NewTraining) -> Res<Record> {
     state
         .core(&lang)?
@@ -305,6 +323,9 @@ pub fn run() {
             start_shift,
             end_shift,
             record_checkin,
+            list_checkins,
+            delete_checkin,
+            share_debrief_request,
             log_training,
             summary,
             summary_html,

@@ -23,8 +23,14 @@ export async function openApp(profile, { unlock = true, lang = 'en', env = {} } 
 }
 
 /** Waits until `css` is shown (not inside anything hidden). */
-export function shown(s, css, ms = 20000) {
-  return s.waitUntil(() => s.visible(css), ms, `${css} to be shown`);
+export async function shown(s, css, ms = 20000) {
+  try {
+    return await s.waitUntil(() => s.visible(css), ms, `${css} to be shown`);
+  } catch (e) {
+    const screen = await s.execute('return [...document.querySelectorAll("main > section:not([hidden])")].map((x) => x.id).join(",");').catch(() => '?');
+    await shot(s, `failed-${css.replace(/[^\w-]+/g, '_')}`).catch(() => {});
+    throw new Error(`${e.message} (screen shown: ${screen})`);
+  }
 }
 
 /** Picks an option of a group of large radio buttons by tapping its label. */

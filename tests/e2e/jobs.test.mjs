@@ -100,6 +100,17 @@ test('job 1: an outreach shift offline — two hand-outs, an overdose response, 
     assert.match(csv, /debrief_request/, 'the shared debrief request reached the organization');
     assert.doesNotMatch(csv, /rough one/, 'the private note never leaves the device');
     assert.match(csv, /,shift,|shift/);
+
+    // The check-in is the worker's own, listed on the device only, with its private note.
+    await nav(s, 'records');
+    await s.setValue('#records-filter', 'checkins');
+    await s.waitFor('#records-list li[data-kind="checkin"]');
+    const mine = await s.text('#records-list');
+    assert.match(mine, /Check-in · Not great/);
+    assert.match(mine, /Debrief asked for, shared with my organization/);
+    assert.match(mine, /rough one, need to talk/);
+    assert.equal((await s.findAll('#records-list [data-action="share"]')).length, 0, 'already shared');
+    await shot(s, 'job1-checkins');
   } finally {
     await s.close();
   }

@@ -116,6 +116,16 @@ function fail(el, e) {
   el.scrollIntoView?.({ block: 'nearest' });
 }
 
+/** The answer of a command, or null after showing its error at the top of the screen. */
+async function load(cmd, args) {
+  try {
+    return await invoke(cmd, args);
+  } catch (e) {
+    fail($('fatal'), e);
+    return null;
+  }
+}
+
 async function busy(btn, fn) {
   btn.disabled = true;
   try { return await fn(); } finally { btn.disabled = false; }
@@ -324,13 +334,8 @@ function recordItem(rec, actions) {
 }
 
 async function refreshToday() {
-  let list;
-  try {
-    list = await invoke('todays_activities');
-  } catch (e) {
-    fail($('fatal'), e);
-    return;
-  }
+  const list = await load('todays_activities');
+  if (!list) return;
   $('today-list').replaceChildren(...list.map((r) => recordItem(r, [editButton(r)])));
   $('today-empty').hidden = list.length > 0;
 }
@@ -738,16 +743,17 @@ function editButton(rec) {
   return h('button', { type: 'button', class: 'small', 'data-action': 'edit', text: tr('edit'), 'aria-label': `${tr('edit')}: ${L.recordSummary(rec, state.catalogue, state.lang).what} ${L.formatTime(rec.occurred_at, state.lang)}`, onclick: () => editRecord(rec) });
 }
 
-function deleteButton(rec) {
+/** A Delete button that asks once more ("tap again") before calling `cmd` with `id`. */
+function deleteButton(rec, cmd = 'delete_record', confirmKey = 'delete_confirm') {
   const b = h('button', { type: 'button', class: 'small danger', 'data-action': 'delete', text: tr('delete') });
   b.addEventListener('click', async () => {
     if (b.dataset.armed !== 'true') {
       b.dataset.armed = 'true';
-      b.textContent = tr('delete_confirm');
+      b.textContent = tr(confirmKey);
       return;
     }
     try {
-      await invoke('delete_record', { id: rec.id });
+      await invoke(cmd, { id: rec.id });
       toast(tr('deleted'));
     } catch (e) {
       fail($('fatal'), e);
@@ -755,6 +761,36 @@ function deleteButton(rec) {
     await redraw();
   });
   return b;
+}
+
+/** The worker's own check-ins: only on this device; a debrief request can be shared later. */
+async function renderCheckins() {
+  const list = await load('list_checkins');
+  if (!list) return;
+  $('records-list').replaceChildren(...list.map((c) => {
+    const s = L.checkinSummary(c, state.lang);
+    const actions = [];
+    if (c.debrief_requested && !c.shared_record_id) {
+      actions.push(h('button', { type: 'button', class: 'small', 'data-action': 'share', text: tr('share_debrief'), onclick: async () => {
+        try {
+          await invoke('share_debrief_request', { id: c.id });
+          toast(tr('checkin_shared'));
+        } catch (e) {
+          fail($('fatal'), e);
+        }
+        refreshStatus();
+        await renderCheckins();
+      } }));
+    }
+    actions.push(deleteButton(c, 'delete_checkin', 'checkin_delete_confirm'));
+    return h('li', { 'data-id': c.id, 'data-kind': 'checkin' },
+      h('span', { class: 'time' }, h('span', { text: s.time }), h('span', { class: 'date', text: s.date })),
+      h('span', { class: 'what' }, h('strong', { text: s.what }), h('span', { class: 'detail', text: s.detail }),
+        c.private_note ? h('span', { class: 'detail', text: c.private_note }) : null),
+      h('span', { class: 'state', 'data-state': 'local', text: tr('state_local') }),
+      h('span', { class: 'row-actions' }, ...actions));
+  }));
+  $('records-empty').hidden = list.length > 0;
 }
 
 async function editRecord(rec) {
@@ -769,26 +805,16 @@ async function editRecord(rec) {
 }
 
 async function renderRecords() {
-  let list;
-  try {
-    const type = $('records-filter').value || null;
-    list = await invoke('list_records', { query: { record_type: type, limit: 300 } });
-  } catch (e) {
-    fail($('fatal'), e);
-    return;
-  }
+  if ($('records-filter').value === 'checkins') { await renderCheckins(); return; }
+  const list = await load('list_records', { query: { record_type: $('records-filter').value || null, limit: 300 } });
+  if (!list) return;
   $('records-list').replaceChildren(...list.map((r) => recordItem(r, r.record_type === 'debrief_request' ? [deleteButton(r)] : [editButton(r), deleteButton(r)])));
   $('records-empty').hidden = list.length > 0;
 }
 
 async function renderAttention() {
-  let list;
-  try {
-    list = await invoke('list_records', { query: { needs_attention: true } });
-  } catch (e) {
-    fail($('fatal'), e);
-    return;
-  }
+  const list = await load('list_records', { query: { needs_attention: true } });
+  if (!list) return;
   $('attention-list').replaceChildren(...list.map((r) => recordItem(r, [h('button', { type: 'button', class: 'small', 'data-action': 'fix', text: tr('fix'), onclick: () => editRecord(r) })])));
   $('attention-empty').hidden = list.length > 0;
 }
@@ -920,7 +946,8 @@ function renderStatus() {
   const label = L.syncLabel(status, state.lang);
   const pill = $('sync-state');
   pill.textContent = label.text;
-  pill.dataset.tone = label.tone;
+  $('sync-pill').title = label.text;
+  $('sync-pill').dataset.tone = label.tone;
   pill.dataset.waiting = String(status.waiting);
   const att = $('attention-pill');
   att.hidden = !status.needs_attention;

@@ -157,6 +157,18 @@ export function recordSummary(rec, catalogue, lang) {
   };
 }
 
+/** A check-in as one list row: when, how the worker was, and what happened to a debrief request. */
+export function checkinSummary(c, lang) {
+  const parts = [];
+  if (c.debrief_requested) parts.push(t(lang, c.shared_record_id ? 'checkin_debrief_shared' : 'checkin_debrief_private'));
+  return {
+    time: formatTime(c.created_at, lang),
+    date: formatDate(c.created_at, lang),
+    what: c.wellbeing ? `${t(lang, 'checkin_item')} · ${t(lang, `wellbeing_${c.wellbeing}`)}` : t(lang, 'checkin_item'),
+    detail: parts.join(' · ')
+  };
+}
+
 /** Keeps a typed quantity within what the core accepts. */
 export function clampQuantity(value, min = 1) {
   const n = Math.round(Number(value));

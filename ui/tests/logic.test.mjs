@@ -230,6 +230,15 @@ test('summary rows are localized', () => {
   assert.deepEqual(L.summaryRows(null, catalogue, 'en'), []);
 });
 
+test('check-in rows say what happened to a debrief request', () => {
+  const c = { created_at: '2026-11-22T10:42:00-08:00', wellbeing: 2, debrief_requested: true, shared_record_id: null, private_note: 'x' };
+  assert.equal(L.checkinSummary(c, 'en').what, 'Check-in · Not great');
+  assert.equal(L.checkinSummary(c, 'en').detail, 'Debrief asked for, not shared');
+  assert.equal(L.checkinSummary({ ...c, shared_record_id: 'r' }, 'fr').detail, 'Débreffage demandé, partagé avec mon organisme');
+  assert.equal(L.checkinSummary({ ...c, wellbeing: null, debrief_requested: false }, 'en').what, 'Check-in');
+  assert.equal(L.checkinSummary({ ...c, wellbeing: null, debrief_requested: false }, 'en').detail, '');
+});
+
 test('auto-lock', () => {
   assert.equal(L.autolockMinutes(null), 5);
   assert.equal(L.autolockMinutes('0'), 0);
