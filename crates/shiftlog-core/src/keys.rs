@@ -243,6 +243,36 @@ pub mod keystore {
     /// Service name of shiftlog's entries.
     pub const SERVICE: &str = "org.shiftlog.app";
 
+    /// How long a keystore may take to answer. A locked keyring on a machine with nobody to
+    /// type its password (or a Secret Service that never replies) must not hang the app: past
+    /// this, the keystore counts as unavailable and the PIN is used.
+    pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+    /// Runs a keystore call on its own thread and gives up after [`TIMEOUT`]. A call that
+    /// never returns leaves that thread parked; nothing else waits for it.
+    #[cfg_attr(
+        not(any(target_os = "linux", target_os = "macos", target_os = "windows")),
+        allow(dead_code)
+    )]
+    fn bounded<T: Send + 'static>(
+        what: &'static str,
+        f: impl FnOnce() -> Result<T, CoreError> + Send + 'static,
+    ) -> Result<T, CoreError> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("keystore".into())
+            .spawn(move || {
+                let _ = tx.send(f());
+            })
+            .map_err(|e| CoreError::KeystoreUnavailable(e.to_string()))?;
+        rx.recv_timeout(TIMEOUT).unwrap_or_else(|_| {
+            Err(CoreError::KeystoreUnavailable(format!(
+                "the keystore did not answer ({what}) within {} seconds; is it locked?",
+                TIMEOUT.as_secs()
+            )))
+        })
+    }
+
     #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
     fn entry(account: &str) -> Result<keyring::Entry, CoreError> {
         keyring::Entry::new(SERVICE, account)
@@ -252,14 +282,23 @@ pub mod keystore {
     /// Stores a key.
     #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
     pub fn put(account: &str, key: &[u8; 32]) -> Result<(), CoreError> {
-        entry(account)?
-            .set_secret(key)
-            .map_err(|e| CoreError::KeystoreUnavailable(e.to_string()))
+        let (account, key) = (account.to_string(), *key);
+        bounded("store", move || {
+            entry(&account)?
+                .set_secret(&key)
+                .map_err(|e| CoreError::KeystoreUnavailable(e.to_string()))
+        })
     }
 
     /// Reads a key.
     #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
     pub fn get(account: &str) -> Result<[u8; 32], CoreError> {
+        let account = account.to_string();
+        bounded("read", move || get_now(&account))
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
+    fn get_now(account: &str) -> Result<[u8; 32], CoreError> {
         let secret = entry(account)?.get_secret().map_err(|e| match e {
             keyring::Error::NoEntry => {
                 CoreError::KeyFile("the key is no longer in this computer's keystore".into())
@@ -274,12 +313,13 @@ pub mod keystore {
     /// True when a keystore answers on this machine (a probe entry is written and removed).
     #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
     pub fn available() -> bool {
-        let Ok(e) = keyring::Entry::new(SERVICE, "probe") else {
-            return false;
-        };
-        let ok = e.set_secret(b"probe").is_ok();
-        let _ = e.delete_credential();
-        ok
+        bounded("probe", || {
+            let e = entry("probe")?;
+            let ok = e.set_secret(b"probe").is_ok();
+            let _ = e.delete_credential();
+            Ok(ok)
+        })
+        .unwrap_or(false)
     }
 
     /// Stores a key (no keystore on this platform).

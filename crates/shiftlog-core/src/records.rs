@@ -417,7 +417,7 @@ impl Core {
         body: Value,
     ) -> Result<Record> {
         let old = self.get_record(id)?;
-        let occurred_at = occurred_at.unwrap_or(old.occurred_at);
+        let mut occurred_at = occurred_at.unwrap_or(old.occurred_at);
         not_future(occurred_at)?;
         let (body, derived) = match old.record_type {
             RecordType::Activity => {
@@ -427,6 +427,9 @@ impl Core {
             }
             RecordType::Shift => {
                 let s = self.validate_shift(&old.org_id, body)?;
+                // A shift happens when it starts: its time follows its start, whatever the
+                // caller passed, so hours never come out negative.
+                occurred_at = s.started_at;
                 let d = derive_shift(&s);
                 (json_of(&s), d)
             }

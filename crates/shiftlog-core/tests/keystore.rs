@@ -5,70 +5,12 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
-
 use serde_json::json;
 use shiftlog_core::{Core, CoreError, NewActivity, RecordQuery, Unlock};
 
-struct Session {
-    dbus_pid: String,
-    _home: tempfile::TempDir,
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").arg(&self.dbus_pid).status();
-        let _ = Command::new("pkill")
-            .args([
-                "-f",
-                "gnome-keyring-daemon --unlock --components=secrets --daemonize",
-            ])
-            .status();
-    }
-}
-
-fn secret_service() -> Session {
-    let home = tempfile::tempdir().expect("home");
-    let out = Command::new("dbus-daemon")
-        .args(["--session", "--fork", "--print-address=1", "--print-pid=1"])
-        .output()
-        .expect("dbus-daemon must be installed (scripts/setup.sh installs it)");
-    let text = String::from_utf8(out.stdout).expect("utf8");
-    let mut lines = text.lines();
-    let address = lines.next().expect("address").to_string();
-    let pid = lines.next().expect("pid").to_string();
-    // One test per binary, so changing this process's environment races with nothing.
-    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &address);
-    let mut child = Command::new("gnome-keyring-daemon")
-        .args(["--unlock", "--components=secrets", "--daemonize"])
-        .env("DBUS_SESSION_BUS_ADDRESS", &address)
-        .env("HOME", home.path())
-        .env("XDG_DATA_HOME", home.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("gnome-keyring-daemon must be installed (scripts/setup.sh installs it)");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin.write_all(b"test-keyring-password").expect("unlock");
-    }
-    child.wait().expect("daemonized");
-    for _ in 0..50 {
-        if shiftlog_core::keystore::available() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    Session {
-        dbus_pid: pid,
-        _home: home,
-    }
-}
-
 #[test]
 fn the_key_lives_in_the_os_keystore_and_never_on_disk() {
-    let _session = secret_service();
+    let _session = common::secret_service(true);
     assert!(
         shiftlog_core::keystore::available(),
         "Secret Service answers"

@@ -168,6 +168,35 @@ fn off_shift_work_counts_as_such_and_hours_add_up() {
 }
 
 #[test]
+fn editing_a_shift_start_moves_the_shift_and_keeps_hours_right() {
+    let (_d, core) = common::profile();
+    let now = Local::now().fixed_offset();
+    let s = core
+        .start_shift(StartShift {
+            started_at: Some(now - Duration::hours(2)),
+            ..StartShift::default()
+        })
+        .expect("start");
+    core.end_shift(EndShift {
+        ended_at: Some(now - Duration::hours(1)),
+        ..EndShift::default()
+    })
+    .expect("end");
+    let mut body = core.get_record(s.id).expect("get").body;
+    body["started_at"] = json!((now - Duration::hours(4)).to_rfc3339());
+    let edited = core.edit_record(s.id, None, body).expect("edit start");
+    assert_eq!(edited.occurred_at, now - Duration::hours(4));
+    let sum = core
+        .summary(&SummaryQuery {
+            from: now - Duration::days(1),
+            to: now + Duration::days(1),
+            org_id: None,
+        })
+        .expect("summary");
+    assert!((sum.total.paid_hours - 3.0).abs() < 1e-6, "{:?}", sum.total);
+}
+
+#[test]
 fn edits_keep_the_id_and_bump_the_version_deletes_leave_tombstones() {
     let (_d, core) = common::profile();
     let a = core
