@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "summary_html",
     "print_page",
     "add_local_organization",
+    "leave_organization",
     "sync_status",
     "sync_now",
     "enroll",

@@ -259,6 +259,19 @@ fn print_page(window: tauri::WebviewWindow, lang: String) -> Res<()> {
 }
 
 #[tauri::command]
+fn leave_organization(
+    state: State<'_, AppState>,
+    lang: String,
+    org_id: String,
+    even_if_unsent: bool,
+) -> Res<()> {
+    state
+        .core(&lang)?
+        .leave_organization(&org_id, even_if_unsent)
+        .map_err(err(&lang))
+}
+
+#[tauri::command]
 fn add_local_organization(
     state: State<'_, AppState>,
     lang: String,
@@ -331,6 +344,7 @@ pub fn run() {
             summary_html,
             print_page,
             add_local_organization,
+            leave_organization,
             sync_status,
             sync_now,
             enroll

@@ -74,6 +74,26 @@ test('first run: choose a PIN, join with a one-time code, log, sync, lock', { ti
     await shown(s, '#home');
     assert.match(await s.text('#today-list'), /Outreach contact/);
 
+    // Leaving the organization with a record not sent yet: the app says so and leaves only
+    // when asked again; every record stays on the device.
+    server.child.kill('SIGKILL');
+    await s.click('#log-outreach_contact');
+    await shown(s, '#activity');
+    await save(s);
+    await nav(s, 'settings');
+    await s.click('#settings-orgs');
+    await shown(s, '#orgs');
+    await s.click('#orgs-list [data-action=leave]');
+    assert.match(await s.text('#orgs-list [data-action=leave]'), /Tap again to leave/);
+    await s.click('#orgs-list [data-action=leave]');
+    await s.waitUntil(async () => /1 record\(s\) have not been sent/.test(await s.text('#orgs-list')), 20000, 'the unsent warning');
+    assert.match(await s.text('#orgs-list [data-action=leave]'), /Leave anyway/);
+    await s.click('#orgs-list [data-action=leave]');
+    await s.waitUntil(async () => /Kept on this device only/.test(await s.text('#orgs-list')), 20000, 'left');
+    await shot(s, 'first-run-left');
+    await nav(s, 'home');
+    await s.waitUntil(async () => (await s.text('#today-list')).split('Outreach contact').length === 3, 20000, 'both records still here');
+
     // Auto-lock: after a minute with no touch or key, the app locks itself.
     await nav(s, 'settings');
     await s.setValue('#autolock', '1');

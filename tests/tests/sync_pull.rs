@@ -159,3 +159,39 @@ async fn each_organization_gets_only_its_own_records_through_its_own_endpoint() 
         "only the site's records on its server"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leaving_an_organization_keeps_every_record_and_asks_before_stranding_unsent_ones() {
+    let env = shiftlog_system_tests::enrolled_device("demo", "Demo Society").await;
+    let core = env.core.clone();
+    core.log_activity(supplies("naloxone_kit", 1)).expect("log");
+    core.sync_now().await.expect("sync");
+    core.log_activity(supplies("naloxone_kit", 2))
+        .expect("log, not sent");
+    let err = core
+        .leave_organization("demo", false)
+        .expect_err("one unsent");
+    assert_eq!(err.code(), "invalid");
+    assert!(err
+        .message(shiftlog_core::Lang::En)
+        .contains("1 record(s) have not been sent"));
+    assert!(
+        core.sync_status().expect("status").enrolled,
+        "nothing changed"
+    );
+    core.leave_organization("demo", true).expect("leave anyway");
+    let status = core.sync_status().expect("status");
+    assert!(!status.enrolled);
+    assert_eq!(status.waiting, 0);
+    let recs = core.list_records(&RecordQuery::default()).expect("list");
+    assert_eq!(recs.len(), 2, "every record stays");
+    assert!(recs
+        .iter()
+        .all(|r| r.sync == shiftlog_core::RecordSync::Local));
+    assert!(matches!(core.sync_now().await, Err(CoreError::NotEnrolled)));
+    assert_eq!(
+        env.server.exported_ids("demo").len(),
+        1,
+        "the server kept what it had"
+    );
+}

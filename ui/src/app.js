@@ -873,9 +873,38 @@ async function renderOrgs() {
       h('h2', { text: o.name }),
       h('p', { class: 'muted', text: o.server_url ? tr('org_server', { server: o.server_url }) : tr('org_local') }),
       cat?.roles?.length ? h('details', { class: 'more' }, h('summary', { text: tr('roles_title') }),
-        h('dl', { class: 'roles-list' }, ...cat.roles.map((r) => h('div', {}, h('dt', { text: L.pick(r.title, state.lang) }), h('dd', { text: L.pick(r.expectations, state.lang) }))))) : null));
+        h('dl', { class: 'roles-list' }, ...cat.roles.map((r) => h('div', {}, h('dt', { text: L.pick(r.title, state.lang) }), h('dd', { text: L.pick(r.expectations, state.lang) }))))) : null,
+      o.server_url ? leaveButton(o) : null));
   }
   $('orgs-list').replaceChildren(...items);
+}
+
+/**
+ * Leave an organization: asks once more; if records were not sent yet, says so (the core's
+ * words) and offers to leave anyway. Records always stay on this device.
+ */
+function leaveButton(org) {
+  const msg = h('p', { class: 'error', role: 'alert', hidden: true });
+  const b = h('button', { type: 'button', class: 'small danger', 'data-action': 'leave', text: tr('leave') });
+  b.addEventListener('click', async () => {
+    const stage = b.dataset.stage || 'start';
+    if (stage === 'start') {
+      b.dataset.stage = 'armed';
+      b.textContent = tr('leave_confirm');
+      return;
+    }
+    try {
+      await invoke('leave_organization', { orgId: org.id, evenIfUnsent: stage === 'anyway' });
+      toast(tr('left', { org: org.name }));
+      await renderOrgs();
+      refreshStatus();
+    } catch (e) {
+      fail(msg, e);
+      b.dataset.stage = 'anyway';
+      b.textContent = tr('leave_anyway');
+    }
+  });
+  return h('div', { class: 'leave' }, msg, b);
 }
 
 async function join(ev) {

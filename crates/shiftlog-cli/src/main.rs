@@ -63,6 +63,14 @@ enum Command {
     },
     /// List your organizations.
     Orgs,
+    /// Leave an organization: stop syncing with it; your records stay on this device.
+    Leave {
+        /// Organization id.
+        org: String,
+        /// Leave even if some records were not sent yet (they stay on this device only).
+        #[arg(long)]
+        even_if_unsent: bool,
+    },
     /// Show an organization's catalogue: kinds, items, areas, roles and what they expect.
     Catalogue {
         /// Organization id (default: your first).
@@ -594,6 +602,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
             print(
                 json!(org),
                 format!("Added {} ({}), kept on this device only", org.name, org.id),
+            );
+        }
+        Command::Leave {
+            org,
+            even_if_unsent,
+        } => {
+            core.leave_organization(&org, even_if_unsent)?;
+            print(
+                json!({"left": org}),
+                format!("Left {org}. Your records stay on this device."),
             );
         }
         Command::Orgs => {

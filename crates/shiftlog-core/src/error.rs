@@ -85,6 +85,9 @@ pub enum ValidationError {
     /// No such record.
     #[error("record {0} not found")]
     NotFound(String),
+    /// Leaving would strand records that were never sent.
+    #[error("{0} records not sent")]
+    UnsentRecords(u32),
     /// The PIN is too short or not digits.
     #[error("PIN must be 4 to 12 digits")]
     BadPin,
@@ -203,6 +206,8 @@ impl ValidationError {
             ShiftTimes => "A shift must end after it starts, and last 36 hours at most.".into(),
             NotFound(_) if fr => "Cet enregistrement n'existe plus sur cet appareil.".into(),
             NotFound(_) => "That record is no longer on this device.".into(),
+            UnsentRecords(n) if fr => format!("{n} activité(s) n'ont pas encore été envoyées à cet organisme. Envoyez-les d'abord, ou quittez quand même : elles resteront sur cet appareil seulement."),
+            UnsentRecords(n) => format!("{n} record(s) have not been sent to this organization yet. Send them first, or leave anyway: they will stay on this device only."),
             BadPin if fr => "Le NIP doit compter de 4 à 12 chiffres.".into(),
             BadPin => "The PIN must be 4 to 12 digits.".into(),
         }

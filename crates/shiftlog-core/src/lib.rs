@@ -388,6 +388,38 @@ impl Core {
         Ok(org)
     }
 
+    /// Leaves an organization: this device stops syncing with it and forgets its token. Every
+    /// record stays on the device, kept as the worker's own (their summary still counts it).
+    /// Records not yet sent make this an error unless `even_if_unsent`, so nothing is lost by
+    /// a tap.
+    pub fn leave_organization(&self, org_id: &str, even_if_unsent: bool) -> Result<()> {
+        let db = self.db();
+        let exists: bool = db.query_row(
+            "SELECT EXISTS(SELECT 1 FROM organizations WHERE id = ?1)",
+            [org_id],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            return Err(ValidationError::UnknownOrganization(org_id.into()).into());
+        }
+        let unsent: u32 = db.query_row(
+            "SELECT COUNT(*) FROM records r JOIN organizations o ON o.id = r.org_id
+             WHERE r.org_id = ?1 AND r.sync_change_counter > 0 AND o.server_url IS NOT NULL
+               AND o.removed_at IS NULL",
+            [org_id],
+            |r| r.get(0),
+        )?;
+        if unsent > 0 && !even_if_unsent {
+            return Err(ValidationError::UnsentRecords(unsent).into());
+        }
+        db.execute(
+            "UPDATE organizations SET server_url = NULL, device_id = NULL, device_token = NULL
+             WHERE id = ?1",
+            [org_id],
+        )?;
+        Ok(())
+    }
+
     /// Changes the server address of an organization (when it moved, or to go through a
     /// different network path). The device keeps its token.
     pub fn set_server_url(&self, org_id: &str, server_url: &str) -> Result<()> {
