@@ -395,10 +395,14 @@ impl OrgService {
                 records.len()
             )));
         }
+        // Areas are the organization's list: a device that has not pulled a change yet may
+        // still offer an area the coordinator removed; such a record is refused with a reason
+        // the worker can act on (pick another area), and the rest go through.
+        let areas = self.store.catalogue_section(&device.org_id, "areas")?;
         let mut ok = Vec::with_capacity(records.len());
         let mut answers: Vec<Option<RecordResult>> = Vec::with_capacity(records.len());
         for r in records {
-            match facts::check_envelope(r) {
+            match facts::check_envelope(r).and_then(|()| check_area(r, &areas)) {
                 Ok(()) => {
                     let mut envelope = r.clone();
                     if envelope.record_type == "debrief_request" {
@@ -561,6 +565,19 @@ pub struct CatalogueEdit {
     pub roles: Vec<CatalogueEntry>,
     /// Days synced records stay on devices.
     pub retention_days: u32,
+}
+
+/// Refuses a live record whose area is not on the organization's list, when it keeps one.
+fn check_area(r: &RecordEnvelope, areas: &[CatalogueEntry]) -> Result<(), String> {
+    if r.deleted || areas.is_empty() {
+        return Ok(());
+    }
+    match r.body.get("area").and_then(|a| a.as_str()) {
+        Some(a) if !areas.iter().any(|e| e.id == a) => Err(format!(
+            "The area \u{201c}{a}\u{201d} is no longer on your organization's list. Pick another area and send it again."
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn check_entries(section: &str, entries: &[CatalogueEntry]) -> Result<(), ServiceError> {
