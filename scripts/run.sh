@@ -23,6 +23,11 @@ cargo build --quiet -p shiftlog-server -p shiftlog-cli -p shiftlog-app
 BIN=target/debug
 
 "$BIN/shiftlog-server" --data-dir "$SERVER_DATA" init-demo --json > "$HOME_DIR/demo.json"
+# A coordinator account for the staff dashboard (kept if it exists already).
+DASH_USER=coordinator
+DASH_PASSWORD="${SHIFTLOG_DEMO_PASSWORD:-demo password 2468}"
+echo "$DASH_PASSWORD" | "$BIN/shiftlog-server" --data-dir "$SERVER_DATA" create-admin --org demo \
+  --username "$DASH_USER" >/dev/null 2>&1 || true
 CODE=$(sed -E 's/.*"enrollment_code":"([^"]+)".*/\1/' "$HOME_DIR/demo.json")
 TOKEN=$(sed -E 's/.*"staff_token":"([^"]+)".*/\1/' "$HOME_DIR/demo.json")
 
@@ -43,6 +48,7 @@ fi
 cat <<INFO
 [run] organization server: http://127.0.0.1:$PORT  (data: $SERVER_DATA)
 [run] app profile:         $SHIFTLOG_DATA_DIR  (PIN $SHIFTLOG_PIN)
+[run] staff dashboard:    http://127.0.0.1:$PORT/  (user "$DASH_USER", password "$DASH_PASSWORD")
 [run] export the organization's records:
       curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:$PORT/api/v1/export/activities.csv
 INFO
