@@ -9,8 +9,8 @@ use serde::Serialize;
 use serde_json::Value;
 use shiftlog_core::{
     Catalogue, Checkin, Core, CoreError, EndShift, KdfParams, Lang, NewActivity, NewCheckin,
-    NewTraining, Organization, Record, RecordQuery, Shift, StartShift, Summary, SummaryQuery,
-    SyncReport, SyncStatus, ValidationError,
+    NewTraining, Organization, Record, RecordQuery, Shift, StartShift, Summary, SummaryFormat,
+    SummaryQuery, SyncReport, SyncStatus, ValidationError,
 };
 use tauri::{Manager, State};
 use uuid::Uuid;
@@ -236,12 +236,10 @@ fn summary(state: State<'_, AppState>, lang: String, query: SummaryQuery) -> Res
 
 #[tauri::command]
 fn summary_html(state: State<'_, AppState>, lang: String, query: SummaryQuery) -> Res<String> {
-    let core = state.core(&lang)?;
-    let cat = core
-        .catalogue(query.org_id.as_deref())
-        .map_err(err(&lang))?;
-    let s = core.summary(&query).map_err(err(&lang))?;
-    Ok(s.to_html(&cat, Lang::parse(&lang)))
+    state
+        .core(&lang)?
+        .summary_export(&query, SummaryFormat::Html, Lang::parse(&lang))
+        .map_err(err(&lang))
 }
 
 /// Opens the system print dialog for the page (the summary's printable part; "save as PDF"

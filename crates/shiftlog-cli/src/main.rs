@@ -10,7 +10,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{json, Map, Value};
 use shiftlog_core::{
     Core, CoreError, EndShift, Lang, NewActivity, NewCheckin, NewTraining, PayType, Record,
-    RecordQuery, RecordSync, RecordType, StartShift, SummaryQuery, TrainingStatus, Unlock,
+    RecordQuery, RecordSync, RecordType, StartShift, SummaryFormat, SummaryQuery, TrainingStatus,
+    Unlock,
 };
 use uuid::Uuid;
 
@@ -914,18 +915,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     (local_midnight(first), local_midnight(next))
                 }
             };
-            let s = core.summary(&SummaryQuery {
+            let q = SummaryQuery {
                 from,
                 to,
                 org_id: org.clone(),
-            })?;
-            let cat = core.catalogue(org.as_deref())?;
+            };
             let text = match (format, json_out) {
-                (_, true) | (FormatArg::Json, _) => json!(s).to_string(),
-                (FormatArg::Csv, _) => s.to_csv(&cat, lang),
-                (FormatArg::Html, _) => s.to_html(&cat, lang),
-                (FormatArg::Text, _) => s
-                    .to_csv(&cat, lang)
+                (_, true) | (FormatArg::Json, _) => json!(core.summary(&q)?).to_string(),
+                (FormatArg::Csv, _) => core.summary_export(&q, SummaryFormat::Csv, lang)?,
+                (FormatArg::Html, _) => core.summary_export(&q, SummaryFormat::Html, lang)?,
+                (FormatArg::Text, _) => core
+                    .summary_export(&q, SummaryFormat::Csv, lang)?
                     .lines()
                     .skip(1)
                     .map(|l| l.replace(',', "  "))

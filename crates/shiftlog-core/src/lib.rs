@@ -28,7 +28,7 @@ pub use model::{
     SupplyLine, TrainingStatus,
 };
 pub use records::{Checkin, EndShift, NewCheckin, NewTraining, RecordQuery, Shift, StartShift};
-pub use summary::{Summary, SummaryQuery};
+pub use summary::{Summary, SummaryFormat, SummaryQuery};
 pub use sync::{SyncActivity, SyncReport, SyncStatus};
 
 /// Result type of the core API.

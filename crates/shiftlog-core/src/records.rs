@@ -817,69 +817,50 @@ impl Core {
             } else {
                 env.body.clone()
             };
-            if local.is_none() {
-                tx.execute(
-                    "INSERT INTO records (id, org_id, record_type, kind, occurred_at,
-                         occurred_utc_ms, recorded_at, version, deleted, body, area, on_shift,
-                         minutes, people_reached, naloxone_doses, outcome, pay_type,
-                         ended_utc_ms, hlc, unknown, sync_change_counter, synced_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                             ?16, ?17, ?18, ?19, ?20, 0, ?21)",
-                    params![
-                        env.id.to_string(),
-                        org_id,
-                        rt.as_str(),
-                        env.kind,
-                        env.occurred_at.to_rfc3339(),
-                        env.occurred_at.timestamp_millis(),
-                        env.recorded_at.to_rfc3339(),
-                        env.version,
-                        env.deleted,
-                        body.to_string(),
-                        d.area,
-                        d.on_shift,
-                        d.minutes,
-                        d.people_reached,
-                        d.naloxone_doses,
-                        d.outcome,
-                        d.pay_type,
-                        d.ended_utc_ms,
-                        env.hlc,
-                        unknown,
-                        now,
-                    ],
-                )?;
-            } else {
-                tx.execute(
-                    "UPDATE records SET kind = ?2, occurred_at = ?3, occurred_utc_ms = ?4,
-                         version = MAX(version, ?5), deleted = ?6, body = ?7, area = ?8,
-                         on_shift = ?9, minutes = ?10, people_reached = ?11,
-                         naloxone_doses = ?12, outcome = ?13, pay_type = ?14,
-                         ended_utc_ms = ?15, hlc = ?16, unknown = ?17,
-                         sync_change_counter = 0, synced_at = ?18, rejected_reason = NULL
-                     WHERE id = ?1",
-                    params![
-                        env.id.to_string(),
-                        env.kind,
-                        env.occurred_at.to_rfc3339(),
-                        env.occurred_at.timestamp_millis(),
-                        env.version,
-                        env.deleted,
-                        body.to_string(),
-                        d.area,
-                        d.on_shift,
-                        d.minutes,
-                        d.people_reached,
-                        d.naloxone_doses,
-                        d.outcome,
-                        d.pay_type,
-                        d.ended_utc_ms,
-                        env.hlc,
-                        unknown,
-                        now,
-                    ],
-                )?;
-            }
+            // One upsert for both cases: a new record is inserted; a known one takes the
+            // newer version (the summary triggers see an insert or an update accordingly).
+            tx.prepare_cached(
+                "INSERT INTO records (id, org_id, record_type, kind, occurred_at,
+                     occurred_utc_ms, recorded_at, version, deleted, body, area, on_shift,
+                     minutes, people_reached, naloxone_doses, outcome, pay_type,
+                     ended_utc_ms, hlc, unknown, sync_change_counter, synced_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                         ?16, ?17, ?18, ?19, ?20, 0, ?21)
+                 ON CONFLICT(id) DO UPDATE SET kind = excluded.kind,
+                     occurred_at = excluded.occurred_at,
+                     occurred_utc_ms = excluded.occurred_utc_ms,
+                     version = MAX(version, excluded.version), deleted = excluded.deleted,
+                     body = excluded.body, area = excluded.area, on_shift = excluded.on_shift,
+                     minutes = excluded.minutes, people_reached = excluded.people_reached,
+                     naloxone_doses = excluded.naloxone_doses, outcome = excluded.outcome,
+                     pay_type = excluded.pay_type, ended_utc_ms = excluded.ended_utc_ms,
+                     hlc = excluded.hlc, unknown = excluded.unknown,
+                     sync_change_counter = 0, synced_at = excluded.synced_at,
+                     rejected_reason = NULL",
+            )?
+            .execute(params![
+                env.id.to_string(),
+                org_id,
+                rt.as_str(),
+                env.kind,
+                env.occurred_at.to_rfc3339(),
+                env.occurred_at.timestamp_millis(),
+                env.recorded_at.to_rfc3339(),
+                env.version,
+                env.deleted,
+                body.to_string(),
+                d.area,
+                d.on_shift,
+                d.minutes,
+                d.people_reached,
+                d.naloxone_doses,
+                d.outcome,
+                d.pay_type,
+                d.ended_utc_ms,
+                env.hlc,
+                unknown,
+                now,
+            ])?;
             applied += 1;
         }
         tx.execute(

@@ -376,6 +376,34 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// How a summary is written out for the worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SummaryFormat {
+    /// CSV (RFC 4180, UTF-8).
+    Csv,
+    /// A self-contained printable HTML page.
+    Html,
+}
+
+impl Core {
+    /// The worker's summary for `q`, written out with the labels of the organization's
+    /// catalogue (the worker's first organization when the query spans all).
+    pub fn summary_export(
+        &self,
+        q: &SummaryQuery,
+        format: SummaryFormat,
+        lang: Lang,
+    ) -> Result<String> {
+        let s = self.summary(q)?;
+        let cat = self.catalogue(q.org_id.as_deref())?;
+        Ok(match format {
+            SummaryFormat::Csv => s.to_csv(&cat, lang),
+            SummaryFormat::Html => s.to_html(&cat, lang),
+        })
+    }
+}
+
 impl Summary {
     /// The summary as CSV (RFC 4180, UTF-8): organization, section, measure, value.
     pub fn to_csv(&self, cat: &Catalogue, lang: Lang) -> String {
