@@ -98,6 +98,7 @@ async fn main() {
         .map(|c| {
             let req = shiftlog_wire::PushRequest {
                 protocol: 1,
+                lang: None,
                 records: c.iter().map(|r| r.to_envelope(false)).collect(),
             };
             gzip(&serde_json::to_vec(&req).expect("json"))

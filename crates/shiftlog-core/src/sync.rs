@@ -406,7 +406,7 @@ fn prepare(
         let Some(last) = last else {
             return Ok(None);
         };
-        let json = serde_json::to_vec(&PushRequest { protocol, records }).map_err(|e| {
+        let json = serde_json::to_vec(&PushRequest { protocol, records, lang: None }).map_err(|e| {
             CoreError::Server {
                 status: 0,
                 code: "encode".into(),
@@ -589,7 +589,9 @@ async fn push_org(
                 match res.status {
                     shiftlog_wire::RecordStatus::Accepted => report.accepted += 1,
                     shiftlog_wire::RecordStatus::AlreadyHad => report.already_had += 1,
-                    shiftlog_wire::RecordStatus::Rejected => {}
+                    shiftlog_wire::RecordStatus::Rejected
+                    | shiftlog_wire::RecordStatus::Superseded
+                    | shiftlog_wire::RecordStatus::Conflict => {}
                 }
             }
             report.rejected += r.rejected;
@@ -765,6 +767,8 @@ mod tests {
             version,
             status,
             reason: (status == RecordStatus::Rejected).then(|| "bad".to_string()),
+            reason_code: None,
+            current: None,
         }
     }
 

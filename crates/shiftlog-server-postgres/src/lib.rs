@@ -518,15 +518,13 @@ impl Storage for PostgresStorage {
                     (found.get(2), found.get(3));
                 // Only the worker who made a record may change it, from any of their devices.
                 if org != device.org_id || worker.as_deref().is_some_and(|w| w != row.worker_id) {
-                    results[i] = Some(RecordResult {
-                        id: rec.id,
-                        version: rec.version,
-                        status: RecordStatus::Rejected,
-                        reason: Some(
-                            "This record id is already used. Edit the record and send it again."
-                                .into(),
-                        ),
-                    });
+                    results[i] = Some(RecordResult::rejected(
+                        rec.id,
+                        rec.version,
+                        "id_taken",
+                        "This record id is already used. Edit the record and send it again."
+                            .into(),
+                    ));
                     continue;
                 }
                 if !shiftlog_server_db::supersedes(
@@ -552,12 +550,7 @@ impl Storage for PostgresStorage {
                     items.push((f.day.as_str(), area, row.id.as_str(), item.as_str(), *q));
                 }
             }
-            results[i] = Some(RecordResult {
-                id: rec.id,
-                version: rec.version,
-                status,
-                reason: None,
-            });
+            results[i] = Some(RecordResult::plain(rec.id, rec.version, status));
         }
         items.sort_by(|a, b| (a.0, a.1, a.3, a.2).cmp(&(b.0, b.1, b.3, b.2)));
         for chunk in items.chunks(INSERT_CHUNK) {

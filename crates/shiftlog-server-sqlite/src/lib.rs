@@ -243,15 +243,13 @@ fn ingest_one(
                         .map_err(db)?;
                 // Only the worker who made a record may change it, from any of their devices.
                 if org != device.org_id || worker.as_deref().is_some_and(|w| w != worker_id) {
-                    results.push(RecordResult {
-                        id: rec.id,
-                        version: rec.version,
-                        status: RecordStatus::Rejected,
-                        reason: Some(
-                            "This record id is already used. Edit the record and send it again."
-                                .into(),
-                        ),
-                    });
+                    results.push(RecordResult::rejected(
+                        rec.id,
+                        rec.version,
+                        "id_taken",
+                        "This record id is already used. Edit the record and send it again."
+                            .into(),
+                    ));
                     continue;
                 }
                 if !shiftlog_server_db::supersedes(
@@ -281,12 +279,7 @@ fn ingest_one(
                         .map_err(db)?;
                 }
             }
-            results.push(RecordResult {
-                id: rec.id,
-                version: rec.version,
-                status,
-                reason: None,
-            });
+            results.push(RecordResult::plain(rec.id, rec.version, status));
         }
     }
     Ok(results)

@@ -417,12 +417,9 @@ impl OrgService {
                     });
                     answers.push(None);
                 }
-                Err(reason) => answers.push(Some(RecordResult {
-                    id: r.id,
-                    version: r.version,
-                    status: shiftlog_wire::RecordStatus::Rejected,
-                    reason: Some(reason),
-                })),
+                Err(reason) => answers.push(Some(RecordResult::rejected(
+                    r.id, r.version, "invalid", reason,
+                ))),
             }
         }
         let mut stored = self.store.ingest(device, &ok)?.into_iter();

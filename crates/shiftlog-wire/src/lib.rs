@@ -9,7 +9,13 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 /// The protocol versions this build speaks. The client picks the highest one both sides know.
-pub const PROTOCOL_VERSIONS: &[u32] = &[1];
+///
+/// - 1: the first protocol.
+/// - 2: adds the `superseded` and `conflict` answers (with the server's winning version in
+///   [`RecordResult::current`]), [`RecordResult::reason_code`], and [`PushRequest::lang`]. A
+///   protocol-1 client is never sent those statuses: it gets `rejected` with a reason instead,
+///   so an edit that lost is never answered as if it had been stored.
+pub const PROTOCOL_VERSIONS: &[u32] = &[1, 2];
 
 /// Paths of the HTTP API, in one place so client and server cannot drift apart.
 pub mod paths {
@@ -157,6 +163,10 @@ pub struct PushRequest {
     pub protocol: u32,
     /// The records, at most `max_batch_records`.
     pub records: Vec<RecordEnvelope>,
+    /// The language the worker reads (`en` or `fr`): the language of every `reason` in the
+    /// answer. English when absent or unknown (protocol 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
 }
 
 /// What the server did with each record of a push, in request order.
@@ -175,9 +185,43 @@ pub struct RecordResult {
     pub version: u32,
     /// What happened.
     pub status: RecordStatus,
-    /// Why, when rejected: a sentence a worker can act on.
+    /// Why, when rejected, superseded or in conflict: a sentence a worker can act on, in the
+    /// language the push asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// A stable code for `reason` (e.g. `unknown_kind`, `clock_ahead`), for programs (protocol 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<String>,
+    /// The version the server keeps, when this one lost (`superseded` or `conflict`): the
+    /// device takes it so both sides agree (protocol 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<Box<RecordEnvelope>>,
+}
+
+impl RecordResult {
+    /// An answer with no reason (accepted, already had).
+    pub fn plain(id: Uuid, version: u32, status: RecordStatus) -> RecordResult {
+        RecordResult {
+            id,
+            version,
+            status,
+            reason: None,
+            reason_code: None,
+            current: None,
+        }
+    }
+
+    /// A refusal with a stable code and a sentence a worker can act on.
+    pub fn rejected(id: Uuid, version: u32, code: &str, reason: String) -> RecordResult {
+        RecordResult {
+            id,
+            version,
+            status: RecordStatus::Rejected,
+            reason: Some(reason),
+            reason_code: Some(code.to_string()),
+            current: None,
+        }
+    }
 }
 
 /// Outcome for one pushed record.
@@ -190,10 +234,16 @@ pub enum RecordStatus {
     AlreadyHad,
     /// Refused; see `reason`. The client keeps the record and shows it to the worker.
     Rejected,
+    /// A newer version (by clock) is already stored; this one lost and was not stored. The
+    /// answer carries the winner in `current` (protocol 2).
+    Superseded,
+    /// The server holds the same id and version with a different body: not stored. The
+    /// answer carries the server's version in `current` (protocol 2).
+    Conflict,
 }
 
 impl RecordStatus {
-    /// True when the client may consider this version safely on the server.
+    /// True when the client may consider this version safely on the server, as it sent it.
     pub fn is_confirmed(self) -> bool {
         matches!(self, RecordStatus::Accepted | RecordStatus::AlreadyHad)
     }
@@ -314,17 +364,16 @@ mod tests {
 
     #[test]
     fn statuses_serialize_as_snake_case() {
-        let r = RecordResult {
-            id: Uuid::nil(),
-            version: 1,
-            status: RecordStatus::AlreadyHad,
-            reason: None,
-        };
+        let r = RecordResult::plain(Uuid::nil(), 1, RecordStatus::AlreadyHad);
         let v = serde_json::to_value(&r).expect("serialize");
         assert_eq!(v["status"], "already_had");
         assert!(v.get("reason").is_none());
         assert!(RecordStatus::AlreadyHad.is_confirmed());
         assert!(!RecordStatus::Rejected.is_confirmed());
+        assert!(!RecordStatus::Superseded.is_confirmed());
+        assert!(!RecordStatus::Conflict.is_confirmed());
+        let s = serde_json::to_value(RecordStatus::Superseded).expect("serialize");
+        assert_eq!(s, "superseded");
     }
 
     #[test]
