@@ -88,8 +88,35 @@ pub struct SyncReport {
     pub accepted: u32,
     /// The server already had them.
     pub already_had: u32,
-    /// Refused, now in "needs attention".
+    /// Refused, now in "needs attention" (superseded and conflicts included).
     pub rejected: u32,
+    /// Of the refused, answered superseded: the server holds a newer version.
+    #[serde(default)]
+    pub superseded: u32,
+    /// Of the refused, answered conflict: the same version with another body.
+    #[serde(default)]
+    pub conflicts: u32,
+    /// Everything sent was answered, but pulling the worker's records from their other
+    /// devices failed: the error's stable code (`CoreError::code`), first organization only.
+    #[serde(default)]
+    pub pull_error: Option<String>,
+    /// Everything sent was answered, but updating the organization's catalogue failed: the
+    /// error's stable code, first organization only.
+    #[serde(default)]
+    pub catalogue_error: Option<String>,
+}
+
+/// After a push every record sent has its answer, so a failed pull or catalogue update is
+/// reported beside it instead of hiding it; only a removed device still stops the run.
+fn after_push(result: Result<()>, slot: &mut Option<String>) -> Result<()> {
+    match result {
+        Err(CoreError::DeviceRevoked) => Err(CoreError::DeviceRevoked),
+        Err(e) => {
+            slot.get_or_insert_with(|| e.code().to_string());
+            Ok(())
+        }
+        Ok(()) => Ok(()),
+    }
 }
 
 pub(crate) struct SyncClient {
@@ -589,9 +616,9 @@ async fn push_org(
                 match res.status {
                     shiftlog_wire::RecordStatus::Accepted => report.accepted += 1,
                     shiftlog_wire::RecordStatus::AlreadyHad => report.already_had += 1,
-                    shiftlog_wire::RecordStatus::Rejected
-                    | shiftlog_wire::RecordStatus::Superseded
-                    | shiftlog_wire::RecordStatus::Conflict => {}
+                    shiftlog_wire::RecordStatus::Superseded => report.superseded += 1,
+                    shiftlog_wire::RecordStatus::Conflict => report.conflicts += 1,
+                    shiftlog_wire::RecordStatus::Rejected => {}
                 }
             }
             report.rejected += r.rejected;
@@ -607,8 +634,8 @@ async fn push_org(
             break;
         }
     }
-    pull_records(core, t).await?;
-    pull_catalogue(core, t).await
+    after_push(pull_records(core, t).await, &mut report.pull_error)?;
+    after_push(pull_catalogue(core, t).await, &mut report.catalogue_error)
 }
 
 /// Most records asked for in one pull.
