@@ -23,7 +23,7 @@ mod tests {
             ("paths::EXPORT_CSV", shiftlog_wire::paths::EXPORT_CSV),
             ("paths::OPENAPI", shiftlog_wire::paths::OPENAPI),
         ];
-        let src = include_str!("http.rs");
+        let src = include_str!("http/mod.rs");
         let mut seen = 0;
         for after in src.split(".route(").skip(1) {
             let arg = after.split(',').next().expect("first argument").trim();

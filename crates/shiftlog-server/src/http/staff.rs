@@ -1,0 +1,251 @@
+//! Staff routes: sign-in, the summary, devices, enrollment codes, the catalogue, the audit
+//! log and accounts.
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use super::extract::{blocking, cookie, json_body, query, staff};
+use super::{ApiError, SESSION_COOKIE};
+use crate::summary::SummaryRequest;
+use crate::{OrgService, Role};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Login {
+    username: String,
+    password: String,
+}
+
+pub(super) async fn login(
+    State(svc): State<OrgService>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let req: Login = json_body(body)?;
+    let s =
+        blocking(move || svc.login(&req.username, &req.password, &addr.ip().to_string())).await?;
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
+        s.token,
+        crate::staff::SESSION_TTL.num_seconds()
+    );
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Json(serde_json::json!({
+            "username": s.staff.actor, "role": s.staff.role, "organization": s.staff.org_id,
+            "csrf_token": s.csrf_token,
+        })),
+    )
+        .into_response())
+}
+
+pub(super) async fn logout(
+    State(svc): State<OrgService>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    staff(&svc, &headers, &method).await?;
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        blocking(move || svc.logout(&token)).await?;
+    }
+    Ok((
+        [(
+            header::SET_COOKIE,
+            format!("{SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0"),
+        )],
+        Json(serde_json::json!({"signed_out": true})),
+    )
+        .into_response())
+}
+
+pub(super) async fn me(
+    State(svc): State<OrgService>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let who = staff(&svc, &headers, &method).await?;
+    let csrf = cookie(&headers, SESSION_COOKIE).map(|t| crate::staff::csrf_for(&t));
+    let org = who.org_id.clone();
+    let name = blocking(move || Ok(svc.store().organization_name(&org)?)).await?;
+    Ok(Json(serde_json::json!({
+        "username": who.actor, "role": who.role, "organization": who.org_id,
+        "organization_name": name, "csrf_token": csrf,
+    })))
+}
+
+pub(super) async fn summary(
+    State(svc): State<OrgService>,
+    method: Method,
+    headers: HeaderMap,
+    q: Result<Query<SummaryRequest>, QueryRejection>,
+) -> Result<Json<crate::summary::SummaryTable>, ApiError> {
+    let req = query(q)?;
+    let who = staff(&svc, &headers, &method).await?;
+    Ok(Json(blocking(move || svc.summary(&who, &req)).await?))
+}
+pub(super) async fn devices(
+    State(svc): State<OrgService>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Json<Vec<crate::DeviceInfo>>, ApiError> {
+    let who = staff(&svc, &headers, &method).await?;
+    Ok(Json(blocking(move || svc.devices(&who)).await?))
+}
+
+fn uuid_param(s: &str) -> Result<uuid::Uuid, ApiError> {
+    uuid::Uuid::parse_str(s).map_err(|_| ApiError::bad_request("id: not a valid id"))
+}
+
+pub(super) async fn revoke(
+    State(svc): State<OrgService>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let who = staff(&svc, &headers, &method).await?;
+    let id = uuid_param(&id)?;
+    blocking(move || svc.revoke_device(&who, id)).await?;
+    Ok(Json(serde_json::json!({"revoked": id})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodeRequest {
+    #[serde(default)]
+    pseudonym: Option<String>,
+}
+
+pub(super) async fn enrollment_code(
+    State(svc): State<OrgService>,
+    method: Method,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let who = staff(&svc, &headers, &method).await?;
+    let req: CodeRequest = json_body(body)?;
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost")
+        .to_string();
+    let out = blocking(move || {
+        let (code, expires_at) = svc.enrollment_code(&who, req.pseudonym.as_deref())?;
+        let link = format!("shiftlog://enroll?server=http://{host}/&code={code}");
+        Ok(serde_json::json!({
+            "code": code, "expires_at": expires_at, "link": link, "qr_svg": crate::qr_svg(&link)?,
+        }))
+    })
+    .await?;
+    Ok(Json(out))
+}
+
+pub(super) async fn staff_catalogue(
+    State(svc): State<OrgService>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Json<shiftlog_wire::CatalogueResponse>, ApiError> {
+    let who = staff(&svc, &headers, &method).await?;
+    Ok(Json(blocking(move || svc.catalogue(&who.org_id)).await?))
+}
+
+pub(super) async fn set_catalogue(
+    State(svc): State<OrgService>,
+    method: Method,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<shiftlog_wire::CatalogueResponse>, ApiError> {
+    let who = staff(&svc, &headers, &method).await?;
+    let req: crate::CatalogueEdit = json_body(body)?;
+    Ok(Json(
+        blocking(move || {
+            svc.set_catalogue(&who, &req)?;
+            svc.catalogue(&who.org_id)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Limit {
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+pub(super) async fn audit(
+    State(svc): State<OrgService>,
+    method: Method,
+    headers: HeaderMap,
+    q: Result<Query<Limit>, QueryRejection>,
+) -> Result<Json<Vec<crate::AuditEntry>>, ApiError> {
+    let Limit { limit } = query(q)?;
+    let who = staff(&svc, &headers, &method).await?;
+    Ok(Json(
+        blocking(move || svc.audit_log(&who, limit.unwrap_or(200))).await?,
+    ))
+}
+
+pub(super) async fn accounts(
+    State(svc): State<OrgService>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let who = staff(&svc, &headers, &method).await?;
+    let list = blocking(move || svc.staff_list(&who)).await?;
+    Ok(Json(serde_json::json!(list
+        .into_iter()
+        .map(
+            |(id, username, role)| serde_json::json!({"id": id, "username": username, "role": role})
+        )
+        .collect::<Vec<_>>())))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewAccount {
+    username: String,
+    password: String,
+    role: Role,
+}
+
+pub(super) async fn add_account(
+    State(svc): State<OrgService>,
+    method: Method,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let who = staff(&svc, &headers, &method).await?;
+    let req: NewAccount = json_body(body)?;
+    blocking(move || svc.create_staff(&who, &req.username, &req.password, req.role)).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"created": true})),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleChange {
+    role: Role,
+}
+
+pub(super) async fn set_role(
+    State(svc): State<OrgService>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let who = staff(&svc, &headers, &method).await?;
+    let id = uuid_param(&id)?;
+    let req: RoleChange = json_body(body)?;
+    blocking(move || svc.set_role(&who, id, req.role)).await?;
+    Ok(Json(serde_json::json!({"id": id, "role": req.role})))
+}
