@@ -1,0 +1,551 @@
+//! Activities: the fields every activity has, and the details of each built-in kind.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::choices::{
+    ContactType, NaloxoneRoute, NavOutcome, NavTask, OverdoseOutcome, ReferralType, YesNoUnknown,
+};
+use super::{extra_fields, malformed, note, object, range, with_extra};
+use crate::catalogue::Catalogue;
+use crate::check::plain_text;
+use crate::error::ValidationError;
+use crate::limits::*;
+
+/// Built-in activity kinds, in the order the app shows them.
+pub const BUILTIN_KINDS: &[&str] = &[
+    "overdose_response",
+    "supplies_distributed",
+    "outreach_contact",
+    "peer_education",
+    "emotional_support",
+    "meal_service",
+    "systems_navigation",
+];
+
+/// Fields every activity has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Common {
+    /// The shift it was done in.
+    #[serde(default)]
+    pub shift_id: Option<Uuid>,
+    /// False for work done off shift.
+    #[serde(default = "default_true")]
+    pub on_shift: bool,
+    /// Area id from the organization's list.
+    #[serde(default)]
+    pub area: Option<String>,
+    /// Role title id in force.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Time spent.
+    #[serde(default)]
+    pub minutes: Option<i64>,
+    /// How many people were reached (a count, never who).
+    #[serde(default)]
+    pub people_reached: Option<i64>,
+    /// A short note, no names.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+const COMMON_FIELDS: &[&str] = &[
+    "shift_id",
+    "on_shift",
+    "area",
+    "role",
+    "minutes",
+    "people_reached",
+    "note",
+];
+
+fn default_true() -> bool {
+    true
+}
+
+/// Naloxone given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Naloxone {
+    /// Doses, 0 to 20.
+    pub doses: i64,
+    /// Route.
+    pub route: NaloxoneRoute,
+}
+
+/// Details of an overdose response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Overdose {
+    /// 911 called.
+    pub called_911: YesNoUnknown,
+    /// EMS arrived.
+    #[serde(default)]
+    pub ems_arrived: bool,
+    /// Naloxone given, if any.
+    #[serde(default)]
+    pub naloxone: Option<Naloxone>,
+    /// Rescue breathing.
+    #[serde(default)]
+    pub rescue_breathing: bool,
+    /// Oxygen.
+    #[serde(default)]
+    pub oxygen: bool,
+    /// Recovery position.
+    #[serde(default)]
+    pub recovery_position: bool,
+    /// Stayed until recovery or EMS.
+    #[serde(default)]
+    pub stayed_until_recovery_or_ems: bool,
+    /// Kit replaced.
+    #[serde(default)]
+    pub kit_replaced: bool,
+    /// Outcome.
+    pub outcome: OverdoseOutcome,
+}
+
+const OVERDOSE_FIELDS: &[&str] = &[
+    "called_911",
+    "ems_arrived",
+    "naloxone",
+    "rescue_breathing",
+    "oxygen",
+    "recovery_position",
+    "stayed_until_recovery_or_ems",
+    "kit_replaced",
+    "outcome",
+];
+
+/// One line of a supplies hand-out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplyLine {
+    /// Item id from the organization's catalogue, e.g. `naloxone_kit`.
+    pub item: String,
+    /// How many were given.
+    pub quantity: i64,
+}
+
+/// A referral.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Referral {
+    /// Where to (a service, not a person).
+    pub destination: String,
+    /// Kind.
+    #[serde(rename = "type")]
+    pub kind: ReferralType,
+}
+
+/// Details of systems navigation work.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Navigation {
+    /// Task.
+    pub task: NavTask,
+    /// Contact type.
+    pub contact_type: ContactType,
+    /// Travel minutes.
+    #[serde(default)]
+    pub travel_minutes: Option<i64>,
+    /// Barriers addressed.
+    #[serde(default)]
+    pub barriers: Vec<String>,
+    /// Referral, if any.
+    #[serde(default)]
+    pub referral: Option<Referral>,
+    /// Outcome.
+    pub outcome: NavOutcome,
+    /// Follow-up date.
+    #[serde(default)]
+    pub follow_up_date: Option<NaiveDate>,
+    /// Out-of-pocket cost in cents.
+    #[serde(default)]
+    pub out_of_pocket_cents: Option<i64>,
+}
+
+const NAVIGATION_FIELDS: &[&str] = &[
+    "task",
+    "contact_type",
+    "travel_minutes",
+    "barriers",
+    "referral",
+    "outcome",
+    "follow_up_date",
+    "out_of_pocket_cents",
+];
+
+/// Kind-specific details of an activity.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KindDetails {
+    /// Overdose response.
+    OverdoseResponse(Overdose),
+    /// Supplies distributed.
+    SuppliesDistributed(Vec<SupplyLine>),
+    /// Outreach contact, peer education, emotional support or meal service: common fields only.
+    Simple(&'static str),
+    /// Systems navigation and accompaniment.
+    SystemsNavigation(Navigation),
+    /// An organization-defined kind with its typed fields.
+    Custom {
+        /// Kind id from the catalogue.
+        kind: String,
+        /// Field values.
+        fields: Map<String, Value>,
+    },
+}
+
+impl KindDetails {
+    /// The kind id.
+    pub fn kind(&self) -> &str {
+        match self {
+            KindDetails::OverdoseResponse(_) => "overdose_response",
+            KindDetails::SuppliesDistributed(_) => "supplies_distributed",
+            KindDetails::Simple(k) => k,
+            KindDetails::SystemsNavigation(_) => "systems_navigation",
+            KindDetails::Custom { kind, .. } => kind,
+        }
+    }
+}
+
+/// The top-level body fields `kind` defines (common fields included).
+pub fn activity_fields(kind: &str) -> Vec<&'static str> {
+    let specific: &[&str] = match kind {
+        "overdose_response" => OVERDOSE_FIELDS,
+        "supplies_distributed" => &["items"],
+        "systems_navigation" => NAVIGATION_FIELDS,
+        k if BUILTIN_KINDS.contains(&k) => &[],
+        _ => &["fields"],
+    };
+    COMMON_FIELDS.iter().chain(specific).copied().collect()
+}
+
+/// A parsed activity body: common fields, kind-specific details, and fields it does not define.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityBody {
+    /// Common fields.
+    pub common: Common,
+    /// Kind-specific details.
+    pub details: KindDetails,
+    /// Top-level fields this version does not define (from a newer peer), kept verbatim.
+    pub extra: Map<String, Value>,
+}
+
+impl ActivityBody {
+    /// Parses a body of `kind` (the JSON in docs/records.md).
+    pub fn parse(kind: &str, body: &Value) -> Result<ActivityBody, ValidationError> {
+        let map = object(body)?;
+        let common: Common = serde_json::from_value(body.clone()).map_err(malformed)?;
+        let details = match kind {
+            "overdose_response" => KindDetails::OverdoseResponse(
+                serde_json::from_value(body.clone()).map_err(malformed)?,
+            ),
+            "supplies_distributed" => {
+                #[derive(Deserialize)]
+                struct S {
+                    items: Vec<SupplyLine>,
+                }
+                let s: S = serde_json::from_value(body.clone()).map_err(malformed)?;
+                KindDetails::SuppliesDistributed(s.items)
+            }
+            "systems_navigation" => KindDetails::SystemsNavigation(
+                serde_json::from_value(body.clone()).map_err(malformed)?,
+            ),
+            other => match BUILTIN_KINDS.iter().find(|k| **k == other) {
+                Some(k) => KindDetails::Simple(k),
+                None => KindDetails::Custom {
+                    kind: other.to_string(),
+                    fields: match map.get("fields") {
+                        None | Some(Value::Null) => Map::new(),
+                        Some(Value::Object(f)) => f.clone(),
+                        Some(_) => {
+                            return Err(ValidationError::Malformed(
+                                "fields must be an object".into(),
+                            ))
+                        }
+                    },
+                },
+            },
+        };
+        Ok(ActivityBody {
+            common,
+            details,
+            extra: extra_fields(map, &activity_fields(kind)),
+        })
+    }
+
+    /// The body as JSON, normalized: common fields, kind-specific ones, then the fields kept
+    /// from a newer peer.
+    pub fn to_json(&self) -> Value {
+        let mut out = match serde_json::to_value(&self.common) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        let specific = match &self.details {
+            KindDetails::OverdoseResponse(o) => serde_json::to_value(o).ok(),
+            KindDetails::SuppliesDistributed(items) => Some(serde_json::json!({ "items": items })),
+            KindDetails::Simple(_) => None,
+            KindDetails::SystemsNavigation(n) => serde_json::to_value(n).ok(),
+            KindDetails::Custom { fields, .. } => Some(serde_json::json!({ "fields": fields })),
+        };
+        if let Some(Value::Object(m)) = specific {
+            out.extend(m);
+        }
+        with_extra(Value::Object(out), &self.extra)
+    }
+
+    /// Checks every field against the rules and the organization's catalogue. Fields kept in
+    /// `extra` are not checked here: the device keeps them, the server refuses them
+    /// ([`crate::check`]).
+    pub fn validate(&self, catalogue: &Catalogue) -> Result<(), ValidationError> {
+        let c = &self.common;
+        let kind = self.details.kind();
+        plain_text("kind", kind, false)?;
+        if !catalogue.kind_enabled(kind) {
+            return Err(ValidationError::UnknownKind(kind.to_string()));
+        }
+        range("minutes", c.minutes, 0, MAX_MINUTES)?;
+        range("people_reached", c.people_reached, 0, MAX_PEOPLE)?;
+        note(c.note.as_deref())?;
+        if let Some(a) = &c.area {
+            plain_text("area", a, false)?;
+            if !catalogue.has_area(a) {
+                return Err(ValidationError::UnknownArea(a.clone()));
+            }
+        }
+        if let Some(r) = &c.role {
+            plain_text("role", r, false)?;
+            if !catalogue.has_role(r) {
+                return Err(ValidationError::UnknownRole(r.clone()));
+            }
+        }
+        match &self.details {
+            KindDetails::OverdoseResponse(o) => {
+                if let Some(n) = &o.naloxone {
+                    range("naloxone_doses", Some(n.doses), 0, MAX_DOSES)?;
+                }
+            }
+            KindDetails::SuppliesDistributed(items) => {
+                if items.is_empty() {
+                    return Err(ValidationError::NoItems);
+                }
+                if items.len() > MAX_SUPPLY_LINES {
+                    return Err(ValidationError::TooLong("items".into()));
+                }
+                for line in items {
+                    plain_text("items", &line.item, false)?;
+                    if !catalogue.has_item(&line.item) {
+                        return Err(ValidationError::UnknownItem(line.item.clone()));
+                    }
+                    range("quantity", Some(line.quantity), 1, MAX_QUANTITY)?;
+                }
+            }
+            KindDetails::Simple(_) => {}
+            KindDetails::SystemsNavigation(n) => {
+                range("travel_minutes", n.travel_minutes, 0, MAX_MINUTES)?;
+                range(
+                    "out_of_pocket_cents",
+                    n.out_of_pocket_cents,
+                    0,
+                    MAX_OUT_OF_POCKET_CENTS,
+                )?;
+                if n.barriers.len() > MAX_BARRIERS
+                    || n.barriers
+                        .iter()
+                        .any(|b| b.chars().count() > MAX_BARRIER_CHARS)
+                {
+                    return Err(ValidationError::TooLong("barriers".into()));
+                }
+                for b in &n.barriers {
+                    plain_text("barriers", b, false)?;
+                }
+                if let Some(r) = &n.referral {
+                    if r.destination.trim().is_empty() {
+                        return Err(ValidationError::Required("referral".into()));
+                    }
+                    if r.destination.chars().count() > MAX_REFERRAL_CHARS {
+                        return Err(ValidationError::TooLong("referral".into()));
+                    }
+                    plain_text("referral", &r.destination, false)?;
+                }
+            }
+            KindDetails::Custom { kind, fields } => catalogue.validate_custom(kind, fields)?,
+        }
+        Ok(())
+    }
+
+    /// Naloxone doses given (0 when none or not an overdose response).
+    pub fn naloxone_doses(&self) -> i64 {
+        match &self.details {
+            KindDetails::OverdoseResponse(Overdose {
+                naloxone: Some(n), ..
+            }) => n.doses,
+            _ => 0,
+        }
+    }
+
+    /// Minutes of work it stands for: its own, plus travel for navigation.
+    pub fn total_minutes(&self) -> i64 {
+        let own = self.common.minutes.unwrap_or(0);
+        match &self.details {
+            KindDetails::SystemsNavigation(n) => own + n.travel_minutes.unwrap_or(0),
+            _ => own,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::Catalogue;
+    use crate::error::ValidationError;
+    use serde_json::json;
+
+    fn check(kind: &str, body: Value) -> Result<(), ValidationError> {
+        let cat = Catalogue::default_catalogue();
+        ActivityBody::parse(kind, &body)?.validate(&cat)
+    }
+
+    #[test]
+    fn validation_table() {
+        let od = |naloxone: Value| json!({"called_911": "yes", "naloxone": naloxone, "outcome": "survived"});
+        let cases: Vec<(&str, Value, Result<(), ValidationError>)> = vec![
+            (
+                "supplies_distributed",
+                json!({"items": [{"item": "naloxone_kit", "quantity": 2}]}),
+                Ok(()),
+            ),
+            (
+                "supplies_distributed",
+                json!({"items": []}),
+                Err(ValidationError::NoItems),
+            ),
+            (
+                "supplies_distributed",
+                json!({"items": [{"item": "naloxone_kit", "quantity": 0}]}),
+                Err(ValidationError::OutOfRange {
+                    field: "quantity".into(),
+                    got: 0,
+                    min: 1,
+                    max: MAX_QUANTITY,
+                }),
+            ),
+            (
+                "supplies_distributed",
+                json!({"items": [{"item": "naloxone_kit", "quantity": 10001}]}),
+                Err(ValidationError::OutOfRange {
+                    field: "quantity".into(),
+                    got: 10001,
+                    min: 1,
+                    max: MAX_QUANTITY,
+                }),
+            ),
+            (
+                "supplies_distributed",
+                json!({"items": [{"item": "bananas", "quantity": 1}]}),
+                Err(ValidationError::UnknownItem("bananas".into())),
+            ),
+            (
+                "overdose_response",
+                od(json!({"doses": 2, "route": "intranasal"})),
+                Ok(()),
+            ),
+            (
+                "overdose_response",
+                od(json!({"doses": 20, "route": "intramuscular"})),
+                Ok(()),
+            ),
+            (
+                "overdose_response",
+                od(json!({"doses": 21, "route": "intranasal"})),
+                Err(ValidationError::OutOfRange {
+                    field: "naloxone_doses".into(),
+                    got: 21,
+                    min: 0,
+                    max: 20,
+                }),
+            ),
+            ("overdose_response", od(Value::Null), Ok(())),
+            (
+                "outreach_contact",
+                json!({"people_reached": 4, "minutes": 30}),
+                Ok(()),
+            ),
+            (
+                "meal_service",
+                json!({"minutes": 1441}),
+                Err(ValidationError::OutOfRange {
+                    field: "minutes".into(),
+                    got: 1441,
+                    min: 0,
+                    max: MAX_MINUTES,
+                }),
+            ),
+            (
+                "emotional_support",
+                json!({"people_reached": -1}),
+                Err(ValidationError::OutOfRange {
+                    field: "people_reached".into(),
+                    got: -1,
+                    min: 0,
+                    max: MAX_PEOPLE,
+                }),
+            ),
+            (
+                "peer_education",
+                json!({"note": "x".repeat(281)}),
+                Err(ValidationError::NoteTooLong),
+            ),
+            (
+                "peer_education",
+                json!({"area": "moon"}),
+                Err(ValidationError::UnknownArea("moon".into())),
+            ),
+            ("peer_education", json!({"area": "downtown"}), Ok(())),
+            (
+                "made_up_kind",
+                json!({}),
+                Err(ValidationError::UnknownKind("made_up_kind".into())),
+            ),
+            (
+                "systems_navigation",
+                json!({"task": "housing", "contact_type": "accompaniment", "travel_minutes": 40,
+                       "barriers": ["no ID"], "referral": {"destination": "Housing office", "type": "warm_handoff"},
+                       "outcome": "pending", "follow_up_date": "2026-12-01", "out_of_pocket_cents": 350}),
+                Ok(()),
+            ),
+        ];
+        for (kind, body, want) in cases {
+            assert_eq!(check(kind, body.clone()), want, "{kind} {body}");
+        }
+    }
+
+    #[test]
+    fn malformed_bodies_say_what_is_wrong() {
+        for (kind, body) in [
+            (
+                "overdose_response",
+                json!({"called_911": "maybe", "outcome": "survived"}),
+            ),
+            ("overdose_response", json!({"called_911": "yes"})),
+            ("systems_navigation", json!({"task": "housing"})),
+            ("supplies_distributed", json!({"items": "lots"})),
+            ("outreach_contact", json!([])),
+        ] {
+            assert!(matches!(
+                check(kind, body),
+                Err(ValidationError::Malformed(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn body_round_trips_normalized() {
+        let body = json!({"called_911": "yes", "naloxone": {"doses": 2, "route": "intranasal"}, "outcome": "survived"});
+        let parsed = ActivityBody::parse("overdose_response", &body).expect("parse");
+        assert_eq!(parsed.naloxone_doses(), 2);
+        let again = ActivityBody::parse("overdose_response", &parsed.to_json()).expect("reparse");
+        assert_eq!(again, parsed);
+        assert_eq!(parsed.to_json()["on_shift"], json!(true));
+    }
+}

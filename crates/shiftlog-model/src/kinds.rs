@@ -1,0 +1,494 @@
+//! The fields, choices, limits and defaults of every form, drawn from the one record model: the
+//! app's forms and the command line's options are built from these definitions, for built-in
+//! kinds and organization-defined kinds alike, so they cannot disagree with the rules.
+//!
+//! Field ids are paths into the body: `naloxone.doses` is `body.naloxone.doses`.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::body::{
+    ChoiceInfo, ContactType, NaloxoneRoute, NavOutcome, NavTask, OverdoseOutcome, PayType,
+    ReferralType, TrainingStatus, YesNoUnknown, BUILTIN_KINDS,
+};
+use crate::catalogue::{Catalogue, FieldType, Label};
+use crate::limits::*;
+
+/// One choice of a field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Choice {
+    /// Stable id, as stored.
+    pub id: String,
+    /// Words for it.
+    pub label: Label,
+}
+
+/// What a field holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FieldKind {
+    /// A whole number.
+    Integer {
+        /// Smallest.
+        min: i64,
+        /// Largest.
+        max: i64,
+    },
+    /// Yes or no.
+    Boolean,
+    /// One of a list.
+    Choice {
+        /// The choices, in the order to show them.
+        options: Vec<Choice>,
+    },
+    /// Short text (never names).
+    Text {
+        /// Longest.
+        max_chars: usize,
+    },
+    /// A date (`YYYY-MM-DD`).
+    Date,
+    /// Item and quantity lines.
+    Items {
+        /// The organization's items.
+        options: Vec<Choice>,
+        /// Most lines.
+        max_lines: usize,
+        /// Largest quantity on a line.
+        max_quantity: i64,
+    },
+    /// A list of short texts.
+    TextList {
+        /// Most entries.
+        max_items: usize,
+        /// Longest entry.
+        max_chars: usize,
+    },
+}
+
+/// One field of a form.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldDef {
+    /// Path into the body (`naloxone.doses`).
+    pub id: String,
+    /// Words for it, when the definition has them (the app has its own for built-in fields).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<Label>,
+    /// What it holds.
+    #[serde(flatten)]
+    pub kind: FieldKind,
+    /// Must be given.
+    pub required: bool,
+    /// The value a new record starts with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+}
+
+/// A form: an activity kind, or another record type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KindDef {
+    /// Kind id (the record type for shifts and training).
+    pub id: String,
+    /// `activity`, `shift` or `training`.
+    pub record_type: &'static str,
+    /// True for kinds the organization defined.
+    pub custom: bool,
+    /// Words for it.
+    pub label: Label,
+    /// Its fields, in the order to show them.
+    pub fields: Vec<FieldDef>,
+}
+
+impl KindDef {
+    /// The field with this id.
+    pub fn field(&self, id: &str) -> Option<&FieldDef> {
+        self.fields.iter().find(|f| f.id == id)
+    }
+
+    /// The default of a field, if it has one.
+    pub fn default_of(&self, id: &str) -> Option<&Value> {
+        self.field(id).and_then(|f| f.default.as_ref())
+    }
+}
+
+fn choices(infos: Vec<ChoiceInfo>) -> Vec<Choice> {
+    infos
+        .into_iter()
+        .map(|c| Choice {
+            id: c.id.into(),
+            label: Label::new(c.en, c.fr),
+        })
+        .collect()
+}
+
+fn field(id: &str, kind: FieldKind, required: bool, default: Option<Value>) -> FieldDef {
+    FieldDef {
+        id: id.into(),
+        label: None,
+        kind,
+        required,
+        default,
+    }
+}
+
+fn int(id: &str, max: i64) -> FieldDef {
+    field(id, FieldKind::Integer { min: 0, max }, false, None)
+}
+
+fn boolean(id: &str) -> FieldDef {
+    field(id, FieldKind::Boolean, false, Some(json!(false)))
+}
+
+fn choice(id: &str, options: Vec<ChoiceInfo>, default: Option<&str>) -> FieldDef {
+    field(
+        id,
+        FieldKind::Choice {
+            options: choices(options),
+        },
+        true,
+        default.map(|d| json!(d)),
+    )
+}
+
+fn catalogue_choice(id: &str, entries: Vec<Choice>) -> FieldDef {
+    field(id, FieldKind::Choice { options: entries }, false, None)
+}
+
+/// The fields every activity has, after its own.
+fn common(cat: &Catalogue) -> Vec<FieldDef> {
+    vec![
+        int("people_reached", MAX_PEOPLE),
+        int("minutes", MAX_MINUTES),
+        areas(cat),
+        field("on_shift", FieldKind::Boolean, false, Some(json!(true))),
+        note(),
+    ]
+}
+
+fn areas(cat: &Catalogue) -> FieldDef {
+    catalogue_choice(
+        "area",
+        cat.areas
+            .iter()
+            .map(|a| Choice {
+                id: a.id.clone(),
+                label: a.label.clone(),
+            })
+            .collect(),
+    )
+}
+
+fn roles(cat: &Catalogue) -> FieldDef {
+    catalogue_choice(
+        "role",
+        cat.roles
+            .iter()
+            .map(|r| Choice {
+                id: r.id.clone(),
+                label: r.title.clone(),
+            })
+            .collect(),
+    )
+}
+
+fn note() -> FieldDef {
+    field(
+        "note",
+        FieldKind::Text {
+            max_chars: MAX_NOTE_CHARS,
+        },
+        false,
+        None,
+    )
+}
+
+fn builtin_label(kind: &str) -> Label {
+    let (en, fr) = match kind {
+        "overdose_response" => ("Overdose response", "Intervention en cas de surdose"),
+        "supplies_distributed" => ("Supplies handed out", "Matériel remis"),
+        "outreach_contact" => ("Outreach", "Travail de proximité"),
+        "peer_education" => ("Education", "Éducation"),
+        "emotional_support" => ("Support or group", "Soutien ou groupe"),
+        "meal_service" => ("Meals", "Repas"),
+        "systems_navigation" => ("Help with services", "Aide avec les services"),
+        "shift" => ("Shift", "Quart de travail"),
+        "training" => ("Training", "Formation"),
+        other => (other, other),
+    };
+    Label::new(en, fr)
+}
+
+fn builtin(kind: &str, cat: &Catalogue) -> Vec<FieldDef> {
+    let mut own = match kind {
+        "overdose_response" => vec![
+            field(
+                "naloxone.doses",
+                FieldKind::Integer {
+                    min: 0,
+                    max: MAX_DOSES,
+                },
+                false,
+                Some(json!(0)),
+            ),
+            choice(
+                "naloxone.route",
+                NaloxoneRoute::infos(),
+                Some(NaloxoneRoute::Intranasal.as_str()),
+            ),
+            choice(
+                "called_911",
+                YesNoUnknown::infos(),
+                Some(YesNoUnknown::Unknown.as_str()),
+            ),
+            choice(
+                "outcome",
+                OverdoseOutcome::infos(),
+                Some(OverdoseOutcome::Survived.as_str()),
+            ),
+            boolean("ems_arrived"),
+            boolean("rescue_breathing"),
+            boolean("oxygen"),
+            boolean("recovery_position"),
+            boolean("stayed_until_recovery_or_ems"),
+            boolean("kit_replaced"),
+        ],
+        "supplies_distributed" => vec![field(
+            "items",
+            FieldKind::Items {
+                options: cat
+                    .items
+                    .iter()
+                    .map(|i| Choice {
+                        id: i.id.clone(),
+                        label: i.label.clone(),
+                    })
+                    .collect(),
+                max_lines: MAX_SUPPLY_LINES,
+                max_quantity: MAX_QUANTITY,
+            },
+            true,
+            None,
+        )],
+        "systems_navigation" => vec![
+            choice("task", NavTask::infos(), Some(NavTask::Id.as_str())),
+            choice(
+                "contact_type",
+                ContactType::infos(),
+                Some(ContactType::Accompaniment.as_str()),
+            ),
+            int("travel_minutes", MAX_MINUTES),
+            choice(
+                "outcome",
+                NavOutcome::infos(),
+                Some(NavOutcome::Completed.as_str()),
+            ),
+            field(
+                "referral.destination",
+                FieldKind::Text {
+                    max_chars: MAX_REFERRAL_CHARS,
+                },
+                false,
+                None,
+            ),
+            FieldDef {
+                required: false,
+                ..choice(
+                    "referral.type",
+                    ReferralType::infos(),
+                    Some(ReferralType::Passive.as_str()),
+                )
+            },
+            field(
+                "barriers",
+                FieldKind::TextList {
+                    max_items: MAX_BARRIERS,
+                    max_chars: MAX_BARRIER_CHARS,
+                },
+                false,
+                None,
+            ),
+            field("follow_up_date", FieldKind::Date, false, None),
+            int("out_of_pocket_cents", MAX_OUT_OF_POCKET_CENTS),
+        ],
+        _ => Vec::new(),
+    };
+    own.extend(common(cat));
+    own
+}
+
+/// Every form the organization's catalogue enables: its built-in activity kinds in the order
+/// it lists them, its own kinds, then shifts and training.
+pub fn kind_definitions(cat: &Catalogue) -> Vec<KindDef> {
+    let mut out: Vec<KindDef> = cat
+        .kinds
+        .iter()
+        .filter(|k| BUILTIN_KINDS.contains(&k.as_str()))
+        .map(|k| KindDef {
+            id: k.clone(),
+            record_type: "activity",
+            custom: false,
+            label: builtin_label(k),
+            fields: builtin(k, cat),
+        })
+        .collect();
+    for k in &cat.custom_kinds {
+        let mut fields: Vec<FieldDef> = k
+            .fields
+            .iter()
+            .map(|f| FieldDef {
+                id: format!("fields.{}", f.id),
+                label: Some(f.label.clone()),
+                kind: match &f.field_type {
+                    FieldType::Integer { min, max } => FieldKind::Integer {
+                        min: *min,
+                        max: *max,
+                    },
+                    FieldType::Boolean => FieldKind::Boolean,
+                    FieldType::Choice { options } => FieldKind::Choice {
+                        options: options
+                            .iter()
+                            .map(|o| Choice {
+                                id: o.clone(),
+                                label: Label::new(o, o),
+                            })
+                            .collect(),
+                    },
+                    FieldType::Text { max_chars } => FieldKind::Text {
+                        max_chars: *max_chars,
+                    },
+                },
+                required: f.required,
+                default: None,
+            })
+            .collect();
+        fields.extend(common(cat));
+        out.push(KindDef {
+            id: k.id.clone(),
+            record_type: "activity",
+            custom: true,
+            label: k.label.clone(),
+            fields,
+        });
+    }
+    out.push(KindDef {
+        id: "shift".into(),
+        record_type: "shift",
+        custom: false,
+        label: builtin_label("shift"),
+        fields: vec![
+            roles(cat),
+            choice("pay_type", PayType::infos(), Some(PayType::Paid.as_str())),
+            areas(cat),
+            note(),
+        ],
+    });
+    out.push(KindDef {
+        id: "training".into(),
+        record_type: "training",
+        custom: false,
+        label: builtin_label("training"),
+        fields: vec![
+            field(
+                "topic",
+                FieldKind::Text {
+                    max_chars: MAX_TOPIC_CHARS,
+                },
+                true,
+                None,
+            ),
+            choice(
+                "status",
+                TrainingStatus::infos(),
+                Some(TrainingStatus::Received.as_str()),
+            ),
+            int("minutes", MAX_MINUTES),
+        ],
+    });
+    out
+}
+
+/// Sets `value` at a dotted `path` in a JSON object, making the objects on the way.
+pub fn set_path(body: &mut Value, path: &str, value: Value) {
+    let mut cur = body;
+    let mut parts = path.split('.').peekable();
+    while let Some(p) = parts.next() {
+        if !cur.is_object() {
+            *cur = Value::Object(Default::default());
+        }
+        let Some(map) = cur.as_object_mut() else {
+            return;
+        };
+        if parts.peek().is_none() {
+            map.insert(p.to_string(), value);
+            return;
+        }
+        cur = map.entry(p.to_string()).or_insert_with(|| json!({}));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::body::ActivityBody;
+
+    /// A body built from nothing but the definitions' defaults passes the rules (except the
+    /// fields that must be given), so forms and the command line start from valid values.
+    #[test]
+    fn defaults_make_valid_bodies() {
+        let cat = Catalogue::default_catalogue();
+        for def in kind_definitions(&cat)
+            .iter()
+            .filter(|d| d.record_type == "activity")
+        {
+            let mut body = json!({});
+            for f in &def.fields {
+                if let Some(d) = &f.default {
+                    set_path(&mut body, &f.id, d.clone());
+                }
+            }
+            if def.id == "supplies_distributed" {
+                set_path(
+                    &mut body,
+                    "items",
+                    json!([{"item": "syringes", "quantity": 1}]),
+                );
+            }
+            // A referral is only there when it has a destination.
+            if let Some(r) = body.get_mut("referral") {
+                *r = Value::Null;
+            }
+            let parsed = ActivityBody::parse(&def.id, &body).expect(&def.id);
+            parsed.validate(&cat).expect(&def.id);
+            assert!(parsed.extra.is_empty(), "{}: {:?}", def.id, parsed.extra);
+        }
+    }
+
+    #[test]
+    fn every_choice_field_lists_exactly_what_the_rules_accept() {
+        let cat = Catalogue::default_catalogue();
+        let defs = kind_definitions(&cat);
+        let od = defs
+            .iter()
+            .find(|d| d.id == "overdose_response")
+            .expect("od");
+        let Some(FieldDef {
+            kind: FieldKind::Choice { options },
+            ..
+        }) = od.field("called_911")
+        else {
+            panic!("called_911 is a choice")
+        };
+        let ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(ids, ["yes", "no", "unknown"]);
+        assert_eq!(od.default_of("called_911"), Some(&json!("unknown")));
+        let nav = defs
+            .iter()
+            .find(|d| d.id == "systems_navigation")
+            .expect("nav");
+        assert_eq!(
+            nav.default_of("contact_type"),
+            Some(&json!("accompaniment"))
+        );
+        assert_eq!(nav.default_of("referral.type"), Some(&json!("passive")));
+    }
+}
