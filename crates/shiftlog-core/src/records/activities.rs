@@ -1,0 +1,56 @@
+//! Logging an activity, linked to the open shift when there is one.
+
+use uuid::Uuid;
+
+use super::rows::derive_activity;
+use super::{not_future, now};
+use crate::model::{ActivityBody, NewActivity, Record, RecordSync, RecordType};
+use crate::{Core, Result};
+
+impl Core {
+    /// Validates and saves a new activity durably, and queues it for sync.
+    /// Invalid input returns [`CoreError::Invalid`] and stores nothing.
+    ///
+    /// If a shift is open for the organization and the body says nothing else, the activity
+    /// is linked to it and takes its role and area; with no open shift it counts as off shift.
+    pub fn log_activity(&self, new: NewActivity) -> Result<Record> {
+        let (org_id, local) = self.resolve_org_local(new.org_id.as_deref())?;
+        let catalogue = self.catalogue_arc(&org_id)?;
+        let mut parsed = ActivityBody::parse(&new.kind, &new.body)?;
+        let open = self.open_shift(Some(&org_id))?;
+        let says_on_shift = new.body.get("on_shift").is_some_and(|v| !v.is_null());
+        if let Some(shift) = &open {
+            if parsed.common.shift_id.is_none() && (!says_on_shift || parsed.common.on_shift) {
+                parsed.common.shift_id = Some(shift.id);
+                parsed.common.on_shift = true;
+                parsed.common.role = parsed.common.role.or(shift.body.role.clone());
+                parsed.common.area = parsed.common.area.or(shift.body.area.clone());
+            }
+        } else if !says_on_shift && parsed.common.shift_id.is_none() {
+            parsed.common.on_shift = false;
+        }
+        parsed.validate(&catalogue)?;
+        let t = now();
+        let occurred_at = new.occurred_at.unwrap_or(t);
+        not_future(occurred_at)?;
+        let rec = Record {
+            id: Uuid::now_v7(),
+            org_id,
+            record_type: RecordType::Activity,
+            kind: new.kind,
+            occurred_at,
+            recorded_at: t,
+            version: 1,
+            body: parsed.to_json(),
+            sync: if local {
+                RecordSync::Local
+            } else {
+                RecordSync::Waiting
+            },
+            hlc: Some(self.stamp()),
+            unknown: Default::default(),
+        };
+        self.insert(&rec, &derive_activity(&parsed))?;
+        Ok(rec)
+    }
+}

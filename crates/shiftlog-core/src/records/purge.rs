@@ -1,0 +1,35 @@
+//! Retention: what the device may forget once the organization has it.
+
+use chrono::Utc;
+use rusqlite::params;
+
+use crate::{Core, Result};
+
+impl Core {
+    /// Removes records the organization no longer needs on this device: synced records older
+    /// than its retention window, and synced tombstones. Records not confirmed by the server,
+    /// records that need attention, open shifts and local-only organizations' records are
+    /// never purged. Returns how many were removed.
+    pub fn purge_expired(&self) -> Result<usize> {
+        let orgs: Vec<String> = {
+            let db = self.db();
+            let mut stmt =
+                db.prepare("SELECT id FROM organizations WHERE server_url IS NOT NULL")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut removed = 0;
+        for org in orgs {
+            let days = self.catalogue(Some(&org))?.retention_days;
+            let cutoff = (Utc::now() - chrono::Duration::days(i64::from(days))).timestamp_millis();
+            removed += self.db().execute(
+                "DELETE FROM records WHERE org_id = ?1 AND sync_change_counter = 0
+                   AND synced_at IS NOT NULL AND rejected_reason IS NULL
+                   AND (deleted = 1 OR (occurred_utc_ms < ?2
+                        AND NOT (record_type = 'shift' AND ended_utc_ms IS NULL)))",
+                params![org, cutoff],
+            )?;
+        }
+        Ok(removed)
+    }
+}
