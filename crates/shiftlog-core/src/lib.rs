@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod error;
 pub mod hlc;
 pub mod keys;
+pub mod kinds;
 pub mod model;
 mod records;
 pub mod store;
