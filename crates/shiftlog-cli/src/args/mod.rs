@@ -1,0 +1,268 @@
+//! The command line's arguments, as clap reads them. Nothing here decides anything: each
+//! value goes to the core as it is.
+
+mod log;
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use uuid::Uuid;
+
+pub use log::{CommonArgs, LogKind};
+
+#[derive(Parser)]
+#[command(
+    name = "shiftlog",
+    version,
+    about = "Log harm reduction and navigation work, offline first, and sync it to your organizations.",
+    after_help = "Your data is encrypted on this device. Give your PIN with --pin or the SHIFTLOG_PIN \
+                  environment variable; the first command you run sets it (4 to 12 digits)."
+)]
+pub struct Cli {
+    /// Profile folder (default: $SHIFTLOG_DATA_DIR, else the app's data folder).
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Your PIN (4 to 12 digits). Prefer the SHIFTLOG_PIN variable: arguments are visible to
+    /// other users of this computer.
+    #[arg(long, global = true, env = "SHIFTLOG_PIN", hide_env_values = true)]
+    pub pin: Option<String>,
+    /// Keep the database key in this computer's keystore instead of deriving it from a PIN
+    /// (only when setting up a new profile; a keystore profile needs no flag afterwards).
+    #[arg(long, global = true)]
+    pub keystore: bool,
+    /// Language of messages: en or fr.
+    #[arg(long, global = true, env = "SHIFTLOG_LANG", default_value = "en")]
+    pub lang: String,
+    /// Print JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Join an organization with the one-time code from your coordinator.
+    Enroll {
+        /// Server address, e.g. https://shiftlog.example.org
+        server: String,
+        /// The one-time code.
+        code: String,
+        /// A name for this device that you will recognise (not your legal name).
+        #[arg(long, default_value = "shiftlog CLI")]
+        device_name: String,
+    },
+    /// Add an organization kept on this device only (no server).
+    AddOrg {
+        /// Its name.
+        name: String,
+    },
+    /// List your organizations.
+    Orgs,
+    /// Leave an organization: stop syncing with it; your records stay on this device.
+    Leave {
+        /// Organization id.
+        org: String,
+        /// Leave even if some records were not sent yet (they stay on this device only).
+        #[arg(long)]
+        even_if_unsent: bool,
+    },
+    /// Show an organization's catalogue: kinds, items, areas, roles and what they expect.
+    Catalogue {
+        /// Organization id (default: your first).
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Record an activity.
+    Log {
+        #[command(subcommand)]
+        kind: LogKind,
+    },
+    /// Start or end a shift, or show the open one.
+    Shift {
+        #[command(subcommand)]
+        action: ShiftAction,
+    },
+    /// Record how you are doing after a hard moment; it stays on this device.
+    Checkin {
+        /// Ask for a debrief.
+        #[arg(long)]
+        debrief: bool,
+        /// How you are doing, 1 (struggling) to 5 (fine).
+        #[arg(long)]
+        wellbeing: Option<i64>,
+        /// A private note (never leaves this device).
+        #[arg(long)]
+        note: Option<String>,
+        /// Tell your organization you asked for a debrief (only that, and when).
+        #[arg(long)]
+        share: bool,
+        /// The activity it follows.
+        #[arg(long)]
+        after: Option<Uuid>,
+        /// Organization id.
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// List your check-ins.
+    Checkins,
+    /// Share a check-in's debrief request with your organization.
+    ShareDebrief {
+        /// Check-in id.
+        id: Uuid,
+    },
+    /// Record training received or wanted.
+    Training {
+        /// What it was about.
+        topic: String,
+        /// Received or wanted.
+        #[arg(long, value_enum, default_value = "received")]
+        status: TrainingArg,
+        /// How long, in minutes.
+        #[arg(long)]
+        minutes: Option<i64>,
+        /// Organization id.
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// List records, newest first.
+    List {
+        /// Only today's activities.
+        #[arg(long)]
+        today: bool,
+        /// Only this type.
+        #[arg(long, value_enum)]
+        r#type: Option<TypeArg>,
+        /// Only records your organization's server refused.
+        #[arg(long)]
+        needs_attention: bool,
+        /// At most this many.
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+    /// Replace a record's details (JSON as in docs/records.md); keeps its id, bumps its version.
+    Edit {
+        /// Record id.
+        id: Uuid,
+        /// New body, JSON.
+        body: String,
+        /// New time (RFC 3339).
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Delete a record (a tombstone is sent to the organization).
+    Delete {
+        /// Record id.
+        id: Uuid,
+    },
+    /// Your own summary: hours paid and unpaid, activities, supplies, naloxone, navigation.
+    Summary {
+        /// A month, e.g. 2026-11 (default: this month).
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        month: Option<String>,
+        /// Start date, YYYY-MM-DD.
+        #[arg(long, requires = "to")]
+        from: Option<NaiveDate>,
+        /// End date (inclusive), YYYY-MM-DD.
+        #[arg(long, requires = "from")]
+        to: Option<NaiveDate>,
+        /// One organization only.
+        #[arg(long)]
+        org: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: FormatArg,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Send everything waiting to your organizations now.
+    Sync,
+    /// Show what is waiting to be sent and when it was last sent.
+    Status,
+    /// Remove synced records older than your organizations' retention windows.
+    Purge,
+    /// List data files that could not be read and were set aside (never deleted), and copy
+    /// them somewhere for recovery.
+    Rescue {
+        /// Copy them into this folder.
+        #[arg(long)]
+        to: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ShiftAction {
+    /// Start a shift.
+    Start {
+        /// Role title id.
+        #[arg(long)]
+        role: Option<String>,
+        /// How it is paid.
+        #[arg(long, value_enum, default_value = "paid")]
+        pay: PayArg,
+        /// Area id.
+        #[arg(long)]
+        area: Option<String>,
+        /// Note.
+        #[arg(long)]
+        note: Option<String>,
+        /// Organization id.
+        #[arg(long)]
+        org: Option<String>,
+        /// Start time (RFC 3339, default now).
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// End the open shift.
+    End {
+        /// Organization id.
+        #[arg(long)]
+        org: Option<String>,
+        /// End time (RFC 3339, default now).
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Show the open shift.
+    Show {
+        /// Organization id.
+        #[arg(long)]
+        org: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum PayArg {
+    Paid,
+    Unpaid,
+    Volunteer,
+    OnCall,
+    Honorarium,
+}
+#[derive(Clone, Copy, ValueEnum)]
+pub enum TrainingArg {
+    Received,
+    Wanted,
+}
+#[derive(Clone, Copy, ValueEnum)]
+pub enum TypeArg {
+    Activity,
+    Shift,
+    DebriefRequest,
+    Training,
+}
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+pub enum FormatArg {
+    Text,
+    Json,
+    Csv,
+    Html,
+}
+
+/// The snake_case name a value enum stands for, as the core spells it.
+pub fn enum_str<T: ValueEnum>(v: T) -> String {
+    v.to_possible_value()
+        .map(|p| p.get_name().replace('-', "_"))
+        .unwrap_or_default()
+}

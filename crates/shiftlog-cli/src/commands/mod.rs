@@ -1,0 +1,11 @@
+//! One module per group of commands. Each translates its arguments into a core call and
+//! the answer into words; the rules themselves live in `shiftlog-core`.
+
+pub mod checkin;
+pub mod log;
+pub mod orgs;
+pub mod profile;
+pub mod records;
+pub mod shift;
+pub mod summary;
+pub mod sync;

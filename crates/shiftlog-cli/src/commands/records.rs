@@ -1,0 +1,91 @@
+//! Records in general: training, listing, editing, deleting, purging.
+
+use serde_json::json;
+use shiftlog_core::{Core, NewTraining, RecordQuery, RecordType, TrainingStatus};
+use uuid::Uuid;
+
+use crate::args::{enum_str, TrainingArg, TypeArg};
+use crate::exit::Failure;
+use crate::input::{parse_at, parse_json};
+use crate::output::Output;
+
+/// `shiftlog training`.
+pub fn training(
+    core: &Core,
+    out: &Output,
+    topic: String,
+    status: TrainingArg,
+    minutes: Option<i64>,
+    org: Option<String>,
+) -> Result<(), Failure> {
+    let status: TrainingStatus = serde_json::from_value(json!(enum_str(status)))
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let r = core.log_training(NewTraining {
+        org_id: org,
+        topic,
+        status,
+        minutes,
+        occurred_at: None,
+    })?;
+    out.print(json!(r), format!("Saved {}", r.id));
+    Ok(())
+}
+
+/// `shiftlog list`.
+pub fn list(
+    core: &Core,
+    out: &Output,
+    today: bool,
+    r#type: Option<TypeArg>,
+    needs_attention: bool,
+    limit: Option<u32>,
+) -> Result<(), Failure> {
+    let list = if today {
+        core.todays_activities()?
+    } else {
+        let record_type = r#type.map(|t| match t {
+            TypeArg::Activity => RecordType::Activity,
+            TypeArg::Shift => RecordType::Shift,
+            TypeArg::DebriefRequest => RecordType::DebriefRequest,
+            TypeArg::Training => RecordType::Training,
+        });
+        core.list_records(&RecordQuery {
+            record_type,
+            needs_attention,
+            limit,
+            ..RecordQuery::default()
+        })?
+    };
+    out.records(list);
+    Ok(())
+}
+
+/// `shiftlog edit`.
+pub fn edit(
+    core: &Core,
+    out: &Output,
+    id: Uuid,
+    body: &str,
+    at: Option<&str>,
+) -> Result<(), Failure> {
+    let r = core.edit_record(id, parse_at(at)?, parse_json(body)?)?;
+    out.print(json!(r), format!("Saved {} (version {})", r.id, r.version));
+    Ok(())
+}
+
+/// `shiftlog delete`.
+pub fn delete(core: &Core, out: &Output, id: Uuid) -> Result<(), Failure> {
+    core.delete_record(id)?;
+    out.print(json!({"deleted": id}), "Deleted".into());
+    Ok(())
+}
+
+/// `shiftlog purge`.
+pub fn purge(core: &Core, out: &Output) -> Result<(), Failure> {
+    let n = core.purge_expired()?;
+    out.print(
+        json!({"purged": n}),
+        format!("Removed {n} synced records past their retention window"),
+    );
+    Ok(())
+}

@@ -1,0 +1,51 @@
+//! How a run ends: the failures a command can have, and the exit code each one gives.
+//! docs/cli.md lists the codes; scripts rely on them, so they never change meaning.
+
+use shiftlog_core::CoreError;
+
+/// Exit codes (docs/cli.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// Done.
+    Ok = 0,
+    /// The command line was wrong.
+    Usage = 2,
+    /// A value was refused; nothing was stored.
+    Invalid = 3,
+    /// The server could not be reached; records are kept, try later.
+    Offline = 4,
+    /// Any other failure that retrying will not fix.
+    Failed = 5,
+    /// Wrong or missing PIN.
+    Pin = 6,
+}
+
+impl From<Code> for std::process::ExitCode {
+    fn from(c: Code) -> Self {
+        std::process::ExitCode::from(c as u8)
+    }
+}
+
+/// Why a command stopped.
+pub enum Failure {
+    /// The core refused or failed; its message is in the worker's language.
+    Core(CoreError),
+    /// The command line itself was wrong.
+    Usage(String),
+}
+
+impl From<CoreError> for Failure {
+    fn from(e: CoreError) -> Self {
+        Failure::Core(e)
+    }
+}
+
+/// The exit code for an error of the core.
+pub fn code_of(e: &CoreError) -> Code {
+    match e {
+        CoreError::Invalid(_) => Code::Invalid,
+        CoreError::WrongPin | CoreError::PinNeeded => Code::Pin,
+        e if !e.is_permanent() => Code::Offline,
+        _ => Code::Failed,
+    }
+}
