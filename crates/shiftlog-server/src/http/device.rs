@@ -1,16 +1,19 @@
-//! Device routes: server info, enrollment, push, catalogue, pull.
+//! Device routes: server info, enrollment, push, catalogue, pull. A device is known by its
+//! bearer token ([`Device`]).
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use shiftlog_wire::{codes, PushRequest, PushResponse, ServerInfo};
+use shiftlog_wire::{
+    codes, CatalogueResponse, EnrollRequest, EnrollResponse, PullResponse, PushRequest,
+    PushResponse, ServerInfo,
+};
 
-use super::extract::{bearer, blocking, json_body};
+use super::extract::{blocking, Device, JsonBody};
 use super::ApiError;
-use crate::{OrgService, ServiceError};
+use crate::OrgService;
 
 pub(super) async fn info(State(svc): State<OrgService>) -> Json<ServerInfo> {
     Json(ServerInfo {
@@ -33,35 +36,18 @@ pub(super) async fn openapi() -> Response {
 
 pub(super) async fn enroll(
     State(svc): State<OrgService>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<shiftlog_wire::EnrollResponse>, ApiError> {
-    let req: shiftlog_wire::EnrollRequest = json_body(body)?;
+    JsonBody(req): JsonBody<EnrollRequest>,
+) -> Result<Json<EnrollResponse>, ApiError> {
     Ok(Json(
         blocking(move || svc.enroll(&req.code, &req.device_name)).await?,
     ))
 }
 
-pub(super) async fn device(
-    svc: &OrgService,
-    headers: &HeaderMap,
-) -> Result<crate::DeviceAuth, ApiError> {
-    let token = bearer(headers).ok_or(ServiceError::Unauthorized)?;
-    let svc = svc.clone();
-    blocking(move || {
-        let d = svc.authenticate_device(&token)?;
-        svc.device_rate(&d)?;
-        Ok(d)
-    })
-    .await
-}
-
 pub(super) async fn push(
     State(svc): State<OrgService>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    Device(device): Device,
+    JsonBody(req): JsonBody<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiError> {
-    let device = device(&svc, &headers).await?;
-    let req: PushRequest = json_body(body)?;
     if !shiftlog_wire::PROTOCOL_VERSIONS.contains(&req.protocol) {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -79,9 +65,8 @@ pub(super) async fn push(
 
 pub(super) async fn device_catalogue(
     State(svc): State<OrgService>,
-    headers: HeaderMap,
-) -> Result<Json<shiftlog_wire::CatalogueResponse>, ApiError> {
-    let device = device(&svc, &headers).await?;
+    Device(device): Device,
+) -> Result<Json<CatalogueResponse>, ApiError> {
     Ok(Json(blocking(move || svc.catalogue(&device.org_id)).await?))
 }
 
@@ -99,11 +84,10 @@ fn default_pull_limit() -> u32 {
 
 pub(super) async fn pull(
     State(svc): State<OrgService>,
-    headers: HeaderMap,
-    query: Result<axum::extract::Query<PullQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<shiftlog_wire::PullResponse>, ApiError> {
-    let device = device(&svc, &headers).await?;
-    let axum::extract::Query(q) = query.map_err(|e| {
+    Device(device): Device,
+    query: Result<Query<PullQuery>, QueryRejection>,
+) -> Result<Json<PullResponse>, ApiError> {
+    let Query(q) = query.map_err(|e| {
         ApiError::bad_request(format!(
             "after and limit must be whole numbers ({})",
             e.body_text()

@@ -1,16 +1,18 @@
-//! Downloads: exports streamed to the client as they are written.
+//! Downloads: exports streamed to the client as they are written, so a big one never sits in
+//! memory.
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, Method};
+use axum::extract::{Query, RawQuery, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use super::extract::{blocking, staff};
+use super::extract::blocking;
 use super::ApiError;
 use crate::export::{ExportRequest, Format};
 use crate::summary::SummaryRequest;
-use crate::{OrgService, ServiceError};
+use crate::{OrgService, ServiceError, Staff};
 
 /// A `Write` that hands 64 KiB chunks to an HTTP body, so a big export never sits in memory.
 struct ChannelWriter {
@@ -74,10 +76,8 @@ fn download(
 
 pub(super) async fn export_csv(
     State(svc): State<OrgService>,
-    method: Method,
-    headers: HeaderMap,
+    who: Staff,
 ) -> Result<Response, ApiError> {
-    let who = staff(&svc, &headers, &method).await?;
     let svc2 = svc.clone();
     let plan =
         blocking(move || svc2.export_records(&who, &ExportRequest::default(), Format::Csv)).await?;
@@ -85,8 +85,9 @@ pub(super) async fn export_csv(
         plan.write(&svc, w)
     }))
 }
+
 #[derive(Deserialize)]
-struct FormatParam {
+pub(super) struct SummaryFormat {
     format: Format,
     #[serde(default)]
     excel: bool,
@@ -94,18 +95,11 @@ struct FormatParam {
 
 pub(super) async fn summary_export(
     State(svc): State<OrgService>,
-    method: Method,
-    headers: HeaderMap,
-    raw: axum::extract::RawQuery,
+    who: Staff,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    // The format rides along the summary's own parameters; split them before strict parsing.
-    let raw = raw.0.unwrap_or_default();
-    let (fmt, rest): (Vec<_>, Vec<_>) = url_pairs(&raw)
-        .into_iter()
-        .partition(|(k, _)| k == "format" || k == "excel");
-    let f: FormatParam = serde_urlencoded_pairs(&fmt)?;
-    let req: SummaryRequest = serde_urlencoded_pairs(&rest)?;
-    let who = staff(&svc, &headers, &method).await?;
+    let (f, req): (SummaryFormat, SummaryRequest) =
+        split_query(raw.as_deref(), &["format", "excel"])?;
     let format = f.format;
     let name = format!("summary-{:?}.{}", req.measure, format.ext()).to_lowercase();
     let table = blocking(move || svc.export_summary(&who, &req, format)).await?;
@@ -114,17 +108,45 @@ pub(super) async fn summary_export(
     }))
 }
 
-fn url_pairs(raw: &str) -> Vec<(String, String)> {
-    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(
-        &format!("/?{raw}").parse().unwrap_or_default(),
-    )
-    .map(|Query(v)| v)
-    .unwrap_or_default()
+#[derive(Deserialize)]
+pub(super) struct RecordsFormat {
+    format: Format,
 }
 
-fn serde_urlencoded_pairs<T: serde::de::DeserializeOwned>(
-    pairs: &[(String, String)],
-) -> Result<T, ApiError> {
+pub(super) async fn records_export(
+    State(svc): State<OrgService>,
+    who: Staff,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let (RecordsFormat { format }, req): (_, ExportRequest) =
+        split_query(raw.as_deref(), &["format"])?;
+    let svc2 = svc.clone();
+    let plan = blocking(move || svc2.export_records(&who, &req, format)).await?;
+    Ok(download(
+        format,
+        format!("records.{}", format.ext()),
+        move |w| plan.write(&svc, w),
+    ))
+}
+
+/// The format rides along the request's own (strictly parsed) parameters: the parameters
+/// named in `keys` are read as `F`, the others as `T`.
+fn split_query<F: DeserializeOwned, T: DeserializeOwned>(
+    raw: Option<&str>,
+    keys: &[&str],
+) -> Result<(F, T), ApiError> {
+    let uri = format!("/?{}", raw.unwrap_or_default())
+        .parse()
+        .map_err(|_| ApiError::bad_request("Query string: not valid"))?;
+    let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(&uri)
+        .map_err(|e| ApiError::bad_request(format!("Query string: {}", e.body_text())))?;
+    let (fmt, rest): (Vec<_>, Vec<_>) = pairs
+        .into_iter()
+        .partition(|(k, _)| keys.contains(&k.as_str()));
+    Ok((from_pairs(&fmt)?, from_pairs(&rest)?))
+}
+
+fn from_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T, ApiError> {
     let encoded: String = pairs
         .iter()
         .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
@@ -147,30 +169,4 @@ fn enc(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-pub(super) async fn records_export(
-    State(svc): State<OrgService>,
-    method: Method,
-    headers: HeaderMap,
-    raw: axum::extract::RawQuery,
-) -> Result<Response, ApiError> {
-    let raw = raw.0.unwrap_or_default();
-    let (fmt, rest): (Vec<_>, Vec<_>) = url_pairs(&raw)
-        .into_iter()
-        .partition(|(k, _)| k == "format");
-    #[derive(Deserialize)]
-    struct F {
-        format: Format,
-    }
-    let F { format } = serde_urlencoded_pairs(&fmt)?;
-    let req: ExportRequest = serde_urlencoded_pairs(&rest)?;
-    let who = staff(&svc, &headers, &method).await?;
-    let svc2 = svc.clone();
-    let plan = blocking(move || svc2.export_records(&who, &req, format)).await?;
-    Ok(download(
-        format,
-        format!("records.{}", format.ext()),
-        move |w| plan.write(&svc, w),
-    ))
 }

@@ -1,14 +1,20 @@
-//! Reading requests: bodies, query strings, credentials.
+//! Reading requests: who is calling ([`Device`], [`Staff`]), JSON bodies and query strings,
+//! each as an axum extractor whose rejection is an [`ApiError`], so a handler only names
+//! what it needs.
+
+use std::convert::Infallible;
 
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::Query;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode};
+use serde::de::DeserializeOwned;
 use shiftlog_wire::codes;
 
 use super::{ApiError, CSRF_HEADER, SESSION_COOKIE};
-use crate::{OrgService, ServiceError, Staff};
+use crate::{DeviceAuth, OrgService, ServiceError, Staff};
 
+/// Runs a blocking service call off the async threads (storage calls block).
 pub(super) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -24,39 +30,109 @@ pub(super) async fn blocking<T: Send + 'static>(
         .map_err(ApiError::from)
 }
 
-/// Reads a JSON body, turning every failure into a 400/413 that says what is wrong.
-pub(super) fn json_body<T: serde::de::DeserializeOwned>(
-    body: Result<Bytes, BytesRejection>,
-) -> Result<T, ApiError> {
-    let bytes = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                codes::PAYLOAD_TOO_LARGE,
-                "The request is too large. Send fewer records at a time.",
-            )
-        } else {
-            ApiError::bad_request(format!("Could not read the request body: {e}"))
+/// The enrolled device behind a request: its bearer token is checked (a revoked device gets
+/// its own answer) and the request counts against the device's per-minute limit.
+#[derive(Debug, Clone)]
+pub struct Device(pub DeviceAuth);
+
+impl FromRequestParts<OrgService> for Device {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, svc: &OrgService) -> Result<Self, ApiError> {
+        let token = bearer(&parts.headers).ok_or(ServiceError::Unauthorized)?;
+        let svc = svc.clone();
+        blocking(move || {
+            let device = svc.authenticate_device(&token)?;
+            svc.device_rate(&device)?;
+            Ok(Device(device))
+        })
+        .await
+    }
+}
+
+/// The staff member behind a request: a staff bearer token, or a dashboard session cookie.
+/// With a cookie, a request that changes something (anything but GET and HEAD) must carry the
+/// session's CSRF token in [`CSRF_HEADER`].
+impl FromRequestParts<OrgService> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, svc: &OrgService) -> Result<Self, ApiError> {
+        let svc = svc.clone();
+        if let Some(token) = bearer(&parts.headers) {
+            return blocking(move || svc.authenticate_staff(&token)).await;
         }
-    })?;
-    serde_json::from_slice(&bytes).map_err(|e| {
-        let what = match e.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                "The body is not valid JSON"
+        let session = cookie(&parts.headers, SESSION_COOKIE).ok_or(ServiceError::Unauthorized)?;
+        let csrf = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(String::from);
+        let changes = !matches!(parts.method, Method::GET | Method::HEAD);
+        blocking(move || svc.session_staff(&session, changes, csrf.as_deref())).await
+    }
+}
+
+/// The dashboard session cookie's value, if the request has one (not checked: pair it with
+/// [`Staff`]).
+#[derive(Debug, Clone)]
+pub struct SessionCookie(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for SessionCookie {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(SessionCookie(cookie(&parts.headers, SESSION_COOKIE)))
+    }
+}
+
+/// A JSON body; every failure is a 400 (or 413) that says what is wrong.
+#[derive(Debug, Clone)]
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    codes::PAYLOAD_TOO_LARGE,
+                    "The request is too large. Send fewer records at a time.",
+                )
+            } else {
+                ApiError::bad_request(format!("Could not read the request body: {e}"))
             }
-            serde_json::error::Category::Data => "The JSON does not match what was expected",
-            serde_json::error::Category::Io => "The body could not be read",
-        };
-        ApiError::bad_request(format!("{what}: {e}."))
-    })
+        })?;
+        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
+            let what = match e.classify() {
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                    "The body is not valid JSON"
+                }
+                serde_json::error::Category::Data => "The JSON does not match what was expected",
+                serde_json::error::Category::Io => "The body could not be read",
+            };
+            ApiError::bad_request(format!("{what}: {e}."))
+        })
+    }
 }
 
-pub(super) fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    q.map(|Query(t)| t)
-        .map_err(|e| ApiError::bad_request(format!("Query string: {}", e.body_text())))
+/// A query string; a failure is a 400 that names the parameter.
+#[derive(Debug, Clone)]
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(t)| QueryParams(t))
+            .map_err(|e| ApiError::bad_request(format!("Query string: {}", e.body_text())))
+    }
 }
 
-pub(super) fn bearer(headers: &HeaderMap) -> Option<String> {
+fn bearer(headers: &HeaderMap) -> Option<String> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -65,7 +141,7 @@ pub(super) fn bearer(headers: &HeaderMap) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -76,22 +152,30 @@ pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// The staff member behind a request: a staff bearer token, or a session cookie (with the
-/// CSRF header for requests that change something).
-pub(super) async fn staff(
-    svc: &OrgService,
-    headers: &HeaderMap,
-    method: &Method,
-) -> Result<Staff, ApiError> {
-    let svc = svc.clone();
-    if let Some(token) = bearer(headers) {
-        return blocking(move || svc.authenticate_staff(&token)).await;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_read_from_headers() {
+        let mut h = HeaderMap::new();
+        assert_eq!(bearer(&h), None);
+        h.insert(
+            header::AUTHORIZATION,
+            "Bearer  sld_abc ".parse().expect("value"),
+        );
+        h.append(
+            header::COOKIE,
+            "a=1; shiftlog_session=s3cret".parse().expect("value"),
+        );
+        h.append(header::COOKIE, "b=2".parse().expect("value"));
+        assert_eq!(bearer(&h).as_deref(), Some("sld_abc"));
+        assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("s3cret"));
+        assert_eq!(cookie(&h, "b").as_deref(), Some("2"));
+        assert_eq!(cookie(&h, "shiftlog"), None);
+        h.insert(header::AUTHORIZATION, "Basic abc".parse().expect("value"));
+        assert_eq!(bearer(&h), None);
+        h.insert(header::AUTHORIZATION, "Bearer ".parse().expect("value"));
+        assert_eq!(bearer(&h), None);
     }
-    let session = cookie(headers, SESSION_COOKIE).ok_or(ServiceError::Unauthorized)?;
-    let csrf = headers
-        .get(CSRF_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(String::from);
-    let changes = !matches!(*method, Method::GET | Method::HEAD);
-    blocking(move || svc.session_staff(&session, changes, csrf.as_deref())).await
 }

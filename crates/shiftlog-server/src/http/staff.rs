@@ -3,22 +3,21 @@
 
 use std::net::SocketAddr;
 
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
+use shiftlog_wire::CatalogueResponse;
 
-use super::extract::{blocking, cookie, json_body, query, staff};
+use super::extract::{blocking, JsonBody, QueryParams, SessionCookie};
 use super::{ApiError, SESSION_COOKIE};
-use crate::summary::SummaryRequest;
-use crate::{OrgService, Role};
+use crate::summary::{SummaryRequest, SummaryTable};
+use crate::{AuditEntry, CatalogueEdit, DeviceInfo, OrgService, Role, Staff};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Login {
+pub(super) struct Login {
     username: String,
     password: String,
 }
@@ -26,9 +25,8 @@ struct Login {
 pub(super) async fn login(
     State(svc): State<OrgService>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    body: Result<Bytes, BytesRejection>,
+    JsonBody(req): JsonBody<Login>,
 ) -> Result<Response, ApiError> {
-    let req: Login = json_body(body)?;
     let s =
         blocking(move || svc.login(&req.username, &req.password, &addr.ip().to_string())).await?;
     let cookie = format!(
@@ -48,11 +46,10 @@ pub(super) async fn login(
 
 pub(super) async fn logout(
     State(svc): State<OrgService>,
-    method: Method,
-    headers: HeaderMap,
+    _: Staff,
+    SessionCookie(session): SessionCookie,
 ) -> Result<Response, ApiError> {
-    staff(&svc, &headers, &method).await?;
-    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+    if let Some(token) = session {
         blocking(move || svc.logout(&token)).await?;
     }
     Ok((
@@ -67,11 +64,10 @@ pub(super) async fn logout(
 
 pub(super) async fn me(
     State(svc): State<OrgService>,
-    method: Method,
-    headers: HeaderMap,
+    who: Staff,
+    SessionCookie(session): SessionCookie,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let who = staff(&svc, &headers, &method).await?;
-    let csrf = cookie(&headers, SESSION_COOKIE).map(|t| crate::staff::csrf_for(&t));
+    let csrf = session.map(|t| crate::staff::csrf_for(&t));
     let org = who.org_id.clone();
     let name = blocking(move || Ok(svc.store().organization_name(&org)?)).await?;
     Ok(Json(serde_json::json!({
@@ -82,20 +78,16 @@ pub(super) async fn me(
 
 pub(super) async fn summary(
     State(svc): State<OrgService>,
-    method: Method,
-    headers: HeaderMap,
-    q: Result<Query<SummaryRequest>, QueryRejection>,
-) -> Result<Json<crate::summary::SummaryTable>, ApiError> {
-    let req = query(q)?;
-    let who = staff(&svc, &headers, &method).await?;
+    who: Staff,
+    QueryParams(req): QueryParams<SummaryRequest>,
+) -> Result<Json<SummaryTable>, ApiError> {
     Ok(Json(blocking(move || svc.summary(&who, &req)).await?))
 }
+
 pub(super) async fn devices(
     State(svc): State<OrgService>,
-    method: Method,
-    headers: HeaderMap,
-) -> Result<Json<Vec<crate::DeviceInfo>>, ApiError> {
-    let who = staff(&svc, &headers, &method).await?;
+    who: Staff,
+) -> Result<Json<Vec<DeviceInfo>>, ApiError> {
     Ok(Json(blocking(move || svc.devices(&who)).await?))
 }
 
@@ -105,11 +97,9 @@ fn uuid_param(s: &str) -> Result<uuid::Uuid, ApiError> {
 
 pub(super) async fn revoke(
     State(svc): State<OrgService>,
-    method: Method,
-    headers: HeaderMap,
+    who: Staff,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let who = staff(&svc, &headers, &method).await?;
     let id = uuid_param(&id)?;
     blocking(move || svc.revoke_device(&who, id)).await?;
     Ok(Json(serde_json::json!({"revoked": id})))
@@ -117,19 +107,17 @@ pub(super) async fn revoke(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CodeRequest {
+pub(super) struct CodeRequest {
     #[serde(default)]
     pseudonym: Option<String>,
 }
 
 pub(super) async fn enrollment_code(
     State(svc): State<OrgService>,
-    method: Method,
+    who: Staff,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    JsonBody(req): JsonBody<CodeRequest>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let who = staff(&svc, &headers, &method).await?;
-    let req: CodeRequest = json_body(body)?;
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -148,21 +136,16 @@ pub(super) async fn enrollment_code(
 
 pub(super) async fn staff_catalogue(
     State(svc): State<OrgService>,
-    method: Method,
-    headers: HeaderMap,
-) -> Result<Json<shiftlog_wire::CatalogueResponse>, ApiError> {
-    let who = staff(&svc, &headers, &method).await?;
+    who: Staff,
+) -> Result<Json<CatalogueResponse>, ApiError> {
     Ok(Json(blocking(move || svc.catalogue(&who.org_id)).await?))
 }
 
 pub(super) async fn set_catalogue(
     State(svc): State<OrgService>,
-    method: Method,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<shiftlog_wire::CatalogueResponse>, ApiError> {
-    let who = staff(&svc, &headers, &method).await?;
-    let req: crate::CatalogueEdit = json_body(body)?;
+    who: Staff,
+    JsonBody(req): JsonBody<CatalogueEdit>,
+) -> Result<Json<CatalogueResponse>, ApiError> {
     Ok(Json(
         blocking(move || {
             svc.set_catalogue(&who, &req)?;
@@ -181,12 +164,9 @@ pub(super) struct Limit {
 
 pub(super) async fn audit(
     State(svc): State<OrgService>,
-    method: Method,
-    headers: HeaderMap,
-    q: Result<Query<Limit>, QueryRejection>,
-) -> Result<Json<Vec<crate::AuditEntry>>, ApiError> {
-    let Limit { limit } = query(q)?;
-    let who = staff(&svc, &headers, &method).await?;
+    who: Staff,
+    QueryParams(Limit { limit }): QueryParams<Limit>,
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     Ok(Json(
         blocking(move || svc.audit_log(&who, limit.unwrap_or(200))).await?,
     ))
@@ -194,10 +174,8 @@ pub(super) async fn audit(
 
 pub(super) async fn accounts(
     State(svc): State<OrgService>,
-    method: Method,
-    headers: HeaderMap,
+    who: Staff,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let who = staff(&svc, &headers, &method).await?;
     let list = blocking(move || svc.staff_list(&who)).await?;
     Ok(Json(serde_json::json!(list
         .into_iter()
@@ -209,7 +187,7 @@ pub(super) async fn accounts(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NewAccount {
+pub(super) struct NewAccount {
     username: String,
     password: String,
     role: Role,
@@ -217,12 +195,9 @@ struct NewAccount {
 
 pub(super) async fn add_account(
     State(svc): State<OrgService>,
-    method: Method,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    who: Staff,
+    JsonBody(req): JsonBody<NewAccount>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let who = staff(&svc, &headers, &method).await?;
-    let req: NewAccount = json_body(body)?;
     blocking(move || svc.create_staff(&who, &req.username, &req.password, req.role)).await?;
     Ok((
         StatusCode::CREATED,
@@ -232,20 +207,17 @@ pub(super) async fn add_account(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RoleChange {
+pub(super) struct RoleChange {
     role: Role,
 }
 
 pub(super) async fn set_role(
     State(svc): State<OrgService>,
-    method: Method,
-    headers: HeaderMap,
+    who: Staff,
     Path(id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
+    JsonBody(req): JsonBody<RoleChange>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let who = staff(&svc, &headers, &method).await?;
     let id = uuid_param(&id)?;
-    let req: RoleChange = json_body(body)?;
     blocking(move || svc.set_role(&who, id, req.role)).await?;
     Ok(Json(serde_json::json!({"id": id, "role": req.role})))
 }
