@@ -1,0 +1,75 @@
+//! The grouped query summaries are made of.
+
+use serde::{Deserialize, Serialize};
+
+use crate::RecordFilter;
+
+/// The time buckets of a summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    /// Local day.
+    Day,
+    /// ISO week, named by its Monday.
+    Week,
+    /// Calendar month.
+    Month,
+}
+
+/// What a summary's columns are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    /// Nothing: one column.
+    None,
+    /// Activity kind.
+    Kind,
+    /// Area.
+    Area,
+    /// Role title.
+    Role,
+    /// Worker pseudonym.
+    Worker,
+    /// Supply item (sums quantities of supplies lines).
+    Item,
+    /// Systems navigation task.
+    NavTask,
+    /// Systems navigation outcome.
+    NavOutcome,
+    /// Shift pay type.
+    PayType,
+    /// On or off shift.
+    OnShift,
+}
+
+/// A grouped query over stored records: the only aggregation a backend must do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggregateQuery {
+    /// Which records.
+    pub filter: RecordFilter,
+    /// Row buckets.
+    pub period: Period,
+    /// Column key.
+    pub dimension: Dimension,
+}
+
+/// One group of an [`AggregateQuery`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AggregateRow {
+    /// Period key (`YYYY-MM-DD` or `YYYY-MM`).
+    pub period: String,
+    /// Dimension value; empty when not set on the record.
+    pub key: String,
+    /// Number of records (for `Item`: number of lines).
+    pub records: i64,
+    /// Sum of people reached.
+    pub people_reached: i64,
+    /// Sum of naloxone doses.
+    pub naloxone_doses: i64,
+    /// Sum of activity minutes.
+    pub minutes: i64,
+    /// Sum of shift minutes.
+    pub shift_minutes: i64,
+    /// Sum of supplies quantities (only for `Item`).
+    pub quantity: i64,
+}

@@ -1,0 +1,231 @@
+//! Staff tokens, accounts, dashboard sessions and the audit log.
+
+use chrono::Utc;
+use rusqlite::{params, Connection, OptionalExtension};
+use shiftlog_server_db::{AuditEntry, Role, Session, StaffAccount, StorageError};
+use uuid::Uuid;
+
+use crate::{db, uuid};
+
+fn staff_row(
+    r: &rusqlite::Row<'_>,
+    at: usize,
+) -> rusqlite::Result<(String, String, String, String, String)> {
+    Ok((
+        r.get(at)?,
+        r.get(at + 1)?,
+        r.get(at + 2)?,
+        r.get(at + 3)?,
+        r.get(at + 4)?,
+    ))
+}
+
+fn staff_account(
+    (id, org_id, username, password_hash, role): (String, String, String, String, String),
+) -> Result<StaffAccount, StorageError> {
+    Ok(StaffAccount {
+        id: uuid(&id)?,
+        org_id,
+        username,
+        password_hash,
+        role: Role::parse(&role).ok_or_else(|| StorageError::Corrupt(format!("role {role}")))?,
+    })
+}
+
+/// See [`Storage::add_staff_token`](shiftlog_server_db::Storage::add_staff_token).
+pub(crate) fn add_staff_token(
+    conn: &Connection,
+    org_id: &str,
+    token_hash: &str,
+    label: &str,
+) -> Result<(), StorageError> {
+    conn.execute(
+        "INSERT INTO staff_tokens (token_hash, org_id, label, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![token_hash, org_id, label, Utc::now().to_rfc3339()],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+/// See [`Storage::staff_token`](shiftlog_server_db::Storage::staff_token).
+pub(crate) fn staff_token(
+    conn: &Connection,
+    token_hash: &str,
+) -> Result<Option<(String, String)>, StorageError> {
+    conn.query_row(
+        "SELECT org_id, label FROM staff_tokens WHERE token_hash = ?1",
+        [token_hash],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+    .map_err(db)
+}
+
+/// See [`Storage::create_staff`](shiftlog_server_db::Storage::create_staff).
+pub(crate) fn create_staff(conn: &Connection, a: &StaffAccount) -> Result<(), StorageError> {
+    conn.execute(
+        "INSERT INTO staff (id, org_id, username, password_hash, role, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            a.id.to_string(),
+            a.org_id,
+            a.username,
+            a.password_hash,
+            a.role.as_str(),
+            Utc::now().to_rfc3339()
+        ],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+/// See [`Storage::staff_by_username`](shiftlog_server_db::Storage::staff_by_username).
+pub(crate) fn staff_by_username(
+    conn: &Connection,
+    username: &str,
+) -> Result<Option<StaffAccount>, StorageError> {
+    conn.query_row(
+        "SELECT id, org_id, username, password_hash, role FROM staff WHERE username = ?1",
+        [username],
+        |r| staff_row(r, 0),
+    )
+    .optional()
+    .map_err(db)?
+    .map(staff_account)
+    .transpose()
+}
+
+/// See [`Storage::list_staff`](shiftlog_server_db::Storage::list_staff).
+pub(crate) fn list_staff(
+    conn: &Connection,
+    org_id: &str,
+) -> Result<Vec<StaffAccount>, StorageError> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT id, org_id, username, password_hash, role FROM staff
+         WHERE org_id = ?1 ORDER BY username",
+        )
+        .map_err(db)?;
+    let rows = stmt.query_map([org_id], |r| staff_row(r, 0)).map_err(db)?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(staff_account(row.map_err(db)?)?);
+    }
+    Ok(out)
+}
+
+/// See [`Storage::set_staff_role`](shiftlog_server_db::Storage::set_staff_role).
+pub(crate) fn set_staff_role(
+    conn: &Connection,
+    org_id: &str,
+    staff_id: Uuid,
+    role: Role,
+) -> Result<(), StorageError> {
+    let n = conn
+        .execute(
+            "UPDATE staff SET role = ?3 WHERE id = ?1 AND org_id = ?2",
+            params![staff_id.to_string(), org_id, role.as_str()],
+        )
+        .map_err(db)?;
+    if n == 0 {
+        return Err(StorageError::NotFound(format!("staff member {staff_id}")));
+    }
+    Ok(())
+}
+
+/// See [`Storage::create_session`](shiftlog_server_db::Storage::create_session).
+pub(crate) fn create_session(conn: &Connection, s: &Session) -> Result<(), StorageError> {
+    conn.execute(
+        "INSERT INTO sessions (token_hash, csrf_hash, staff_id, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            s.token_hash,
+            s.csrf_hash,
+            s.staff_id.to_string(),
+            Utc::now().to_rfc3339(),
+            s.expires_at.to_rfc3339()
+        ],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+/// See [`Storage::session`](shiftlog_server_db::Storage::session).
+pub(crate) fn session(
+    conn: &Connection,
+    token_hash: &str,
+) -> Result<Option<(Session, StaffAccount)>, StorageError> {
+    let row = conn
+    .query_row(
+        "SELECT s.csrf_hash, s.expires_at, st.id, st.org_id, st.username, st.password_hash, st.role
+         FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = ?1",
+        [token_hash],
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, staff_row(r, 2)?)),
+    )
+    .optional()
+    .map_err(db)?;
+    let Some((csrf_hash, expires_at, staff)) = row else {
+        return Ok(None);
+    };
+    let account = staff_account(staff)?;
+    let expires_at = chrono::DateTime::parse_from_rfc3339(&expires_at)
+        .map_err(|e| StorageError::Corrupt(e.to_string()))?
+        .with_timezone(&Utc);
+    Ok(Some((
+        Session {
+            token_hash: token_hash.to_string(),
+            csrf_hash,
+            staff_id: account.id,
+            expires_at,
+        },
+        account,
+    )))
+}
+
+/// See [`Storage::delete_session`](shiftlog_server_db::Storage::delete_session).
+pub(crate) fn delete_session(conn: &Connection, token_hash: &str) -> Result<(), StorageError> {
+    conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])
+        .map_err(db)?;
+    Ok(())
+}
+
+/// See [`Storage::audit`](shiftlog_server_db::Storage::audit).
+pub(crate) fn audit(conn: &Connection, org_id: &str, e: &AuditEntry) -> Result<(), StorageError> {
+    conn.execute(
+        "INSERT INTO audit_log (org_id, at, actor, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![org_id, e.at, e.actor, e.action, e.detail.to_string()],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+/// See [`Storage::audit_log`](shiftlog_server_db::Storage::audit_log).
+pub(crate) fn audit_log(
+    conn: &Connection,
+    org_id: &str,
+    limit: u32,
+) -> Result<Vec<AuditEntry>, StorageError> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT at, actor, action, detail FROM audit_log WHERE org_id = ?1
+         ORDER BY seq DESC LIMIT ?2",
+        )
+        .map_err(db)?;
+    let rows = stmt
+        .query_map(params![org_id, limit], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
+        })
+        .map_err(db)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (at, actor, action, detail) = row.map_err(db)?;
+        out.push(AuditEntry {
+            at,
+            actor,
+            action,
+            detail: serde_json::from_str(&detail)
+                .map_err(|e| StorageError::Corrupt(e.to_string()))?,
+        });
+    }
+    Ok(out)
+}
