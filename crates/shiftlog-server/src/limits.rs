@@ -1,9 +1,34 @@
-//! Rate limits: a fixed window per key (a device, a login name, a client address). Kept in
-//! memory per server instance, which is enough to slow down guessing and runaway clients.
+//! Limits the server enforces and advertises, and the rate limiters behind some of them: a
+//! fixed window per key (a device, a login name, a client address), kept in memory per server
+//! instance, which is enough to slow down guessing and runaway clients.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// Limits the server enforces and advertises.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Most records in one push.
+    pub max_batch_records: usize,
+    /// Largest request body, bytes.
+    pub max_body_bytes: usize,
+    /// Requests one device may make per minute.
+    pub device_requests_per_minute: u32,
+    /// Failed logins allowed per login name, and per client address, per 15 minutes.
+    pub login_failures: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_batch_records: 1000,
+            max_body_bytes: 4 * 1024 * 1024,
+            device_requests_per_minute: 600,
+            login_failures: 5,
+        }
+    }
+}
 
 /// At most `max` events per `window` for each key.
 #[derive(Debug)]

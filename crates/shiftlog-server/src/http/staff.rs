@@ -68,8 +68,8 @@ pub(super) async fn me(
     SessionCookie(session): SessionCookie,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let csrf = session.map(|t| crate::staff::csrf_for(&t));
-    let org = who.org_id.clone();
-    let name = blocking(move || Ok(svc.store().organization_name(&org)?)).await?;
+    let caller = who.clone();
+    let name = blocking(move || svc.organization_name(&caller)).await?;
     Ok(Json(serde_json::json!({
         "username": who.actor, "role": who.role, "organization": who.org_id,
         "organization_name": name, "csrf_token": csrf,

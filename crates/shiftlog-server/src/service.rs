@@ -1,0 +1,89 @@
+//! The service itself: [`OrgService`] over a storage backend, its limits, organizations and
+//! the audit log. Each concern of the API is a further `impl OrgService` in its own room
+//! (enrollment, ingest, catalogue, devices, staff, summaries, exports).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::limits::{Limits, RateLimiter};
+use crate::util::{has_control, now_rfc3339, valid_id};
+use crate::{AuditEntry, Role, ServiceError, Staff, Storage};
+
+/// The organization server's API.
+#[derive(Clone)]
+pub struct OrgService {
+    pub(crate) store: Arc<dyn Storage>,
+    /// Limits in force.
+    pub limits: Limits,
+    pub(crate) device_limiter: Arc<RateLimiter>,
+    pub(crate) login_limiter: Arc<RateLimiter>,
+}
+
+impl OrgService {
+    /// A service over `store`.
+    pub fn new(store: Arc<dyn Storage>, limits: Limits) -> Self {
+        OrgService {
+            store,
+            device_limiter: Arc::new(RateLimiter::new(
+                limits.device_requests_per_minute,
+                Duration::from_secs(60),
+            )),
+            login_limiter: Arc::new(RateLimiter::new(
+                limits.login_failures,
+                Duration::from_secs(15 * 60),
+            )),
+            limits,
+        }
+    }
+
+    /// The storage backend.
+    pub fn store(&self) -> &Arc<dyn Storage> {
+        &self.store
+    }
+
+    /// Appends to the audit log.
+    pub(crate) fn audit(
+        &self,
+        org_id: &str,
+        actor: &str,
+        action: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), ServiceError> {
+        self.store.audit(
+            org_id,
+            &AuditEntry {
+                at: now_rfc3339(),
+                actor: actor.to_string(),
+                action: action.to_string(),
+                detail,
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Creates the organization if it is missing.
+    pub fn ensure_organization(&self, id: &str, name: &str) -> Result<bool, ServiceError> {
+        if !valid_id(id) {
+            return Err(ServiceError::BadRequest(
+                "organization id: use letters, digits and dashes".into(),
+            ));
+        }
+        if name.trim().is_empty() || name.chars().count() > 120 || has_control(name, false) {
+            return Err(ServiceError::BadRequest(
+                "organization name: 1 to 120 characters, no control characters".into(),
+            ));
+        }
+        Ok(self.store.ensure_organization(id, name)?)
+    }
+
+    /// The display name of the caller's organization.
+    pub fn organization_name(&self, staff: &Staff) -> Result<Option<String>, ServiceError> {
+        Ok(self.store.organization_name(&staff.org_id)?)
+    }
+
+    /// The newest audit entries (admin or coordinator).
+    pub fn audit_log(&self, staff: &Staff, limit: u32) -> Result<Vec<AuditEntry>, ServiceError> {
+        staff.require(Role::Coordinator)?;
+        Ok(self.store.audit_log(&staff.org_id, limit.clamp(1, 1000))?)
+    }
+}
