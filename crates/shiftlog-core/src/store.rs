@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_records.sql"),
     include_str!("../migrations/0003_sync_state.sql"),
     include_str!("../migrations/0004_hlc_pull.sql"),
+    include_str!("../migrations/0005_set_aside.sql"),
 ];
 
 /// The schema version this build writes.

@@ -13,11 +13,13 @@ use reqwest::Url;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use shiftlog_wire::{
-    paths, ErrorBody, PushRequest, PushResponse, RecordResult, ServerInfo, PROTOCOL_VERSIONS,
+    paths, ErrorBody, PushRequest, PushResponse, RecordResult, RecordStatus, ServerInfo,
+    PROTOCOL_VERSIONS,
 };
 use uuid::Uuid;
 
-use crate::records::{row_to_record, RECORD_COLS};
+use crate::conflicts::{set_aside, SetAsideStatus};
+use crate::records::{apply_envelope, row_to_record, RECORD_COLS};
 use crate::{Core, CoreError, Result};
 
 /// Most records the client puts in one push, whatever the server allows.
@@ -338,6 +340,20 @@ pub enum MarkAction {
         /// Why.
         reason: String,
     },
+    /// The version sent lost (superseded or in conflict): unless the worker changed the
+    /// record again meanwhile, set it aside for them and take the server's version.
+    Lost {
+        /// Record id.
+        id: Uuid,
+        /// Counter to subtract.
+        counter: i64,
+        /// Superseded or conflict.
+        status: SetAsideStatus,
+        /// Why, in the server's words.
+        reason: String,
+        /// The version the server keeps.
+        current: Box<shiftlog_wire::RecordEnvelope>,
+    },
 }
 
 /// Matches server results to what was sent. A result for a record or version that was not
@@ -351,10 +367,25 @@ pub fn plan_marks(sent: &[Outgoing], results: &[RecordResult]) -> Vec<MarkAction
         else {
             continue;
         };
+        let lost = match r.status {
+            RecordStatus::Superseded => Some(SetAsideStatus::Superseded),
+            RecordStatus::Conflict => Some(SetAsideStatus::Conflict),
+            _ => None,
+        };
         if r.status.is_confirmed() {
             out.push(MarkAction::Confirmed {
                 id: o.id,
                 counter: o.counter,
+            });
+        } else if let (Some(status), Some(current)) = (lost, &r.current) {
+            out.push(MarkAction::Lost {
+                id: o.id,
+                counter: o.counter,
+                status,
+                reason: r.reason.clone().unwrap_or_else(|| {
+                    "Another change to this record was kept. Yours is kept here.".into()
+                }),
+                current: current.clone(),
             });
         } else {
             out.push(MarkAction::Rejected {
@@ -433,12 +464,16 @@ fn prepare(
         let Some(last) = last else {
             return Ok(None);
         };
-        let json = serde_json::to_vec(&PushRequest { protocol, records, lang: None }).map_err(|e| {
-            CoreError::Server {
-                status: 0,
-                code: "encode".into(),
-                message: e.to_string(),
-            }
+        let lang = core.setting(crate::LANG_SETTING)?;
+        let json = serde_json::to_vec(&PushRequest {
+            protocol,
+            records,
+            lang,
+        })
+        .map_err(|e| CoreError::Server {
+            status: 0,
+            code: "encode".into(),
+            message: e.to_string(),
         })?;
         if json.len() > max_body && batch > 1 {
             batch = (batch / 2).max(1);
@@ -487,6 +522,33 @@ fn apply_marks_tx(
                          rejected_reason = ?3 WHERE id = ?1",
                     params![id.to_string(), counter, reason],
                 )?;
+            }
+            MarkAction::Lost {
+                id,
+                counter,
+                status,
+                reason,
+                current,
+            } => {
+                let now_counter: Option<i64> = tx
+                    .query_row(
+                        "SELECT sync_change_counter FROM records WHERE id = ?1",
+                        [id.to_string()],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if now_counter.is_some_and(|c| c > *counter) {
+                    // Changed again while the push was on the wire: that newer change is
+                    // still to be sent, and is what the worker sees.
+                    tx.execute(
+                        "UPDATE records SET sync_change_counter = MAX(sync_change_counter - ?2, 0)
+                         WHERE id = ?1",
+                        params![id.to_string(), counter],
+                    )?;
+                } else {
+                    set_aside(&tx, *id, *status, reason)?;
+                    apply_envelope(&tx, org_id, current, &now)?;
+                }
             }
         }
     }
@@ -602,6 +664,11 @@ async fn push_org(
                     )
                 });
             let resp = resp?;
+            for current in resp.results.iter().filter_map(|r| r.current.as_ref()) {
+                if let Some(h) = &current.hlc {
+                    core.observe_stamp(h);
+                }
+            }
             let marks = plan_marks(&p.sent, &resp.results);
             if marks.is_empty() {
                 // The server answered but confirmed nothing: stop rather than loop forever.

@@ -20,6 +20,7 @@ use crate::model::{self, Record, RecordType};
 use crate::{Core, Result, ValidationError};
 
 pub use checkins::{Checkin, NewCheckin};
+pub(crate) use pulled::apply_envelope;
 pub(crate) use rows::{row_to_record, RECORD_COLS};
 pub use shifts::{EndShift, Shift, StartShift};
 pub use training::NewTraining;

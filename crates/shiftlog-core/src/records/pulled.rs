@@ -5,8 +5,10 @@ use rusqlite::{params, OptionalExtension};
 use serde_json::{json, Value};
 
 use super::rows::{derive_activity, derive_shift, Derived};
+use crate::conflicts::{set_aside, SetAsideStatus};
 use crate::model::{ActivityBody, RecordType, ShiftBody};
 use crate::{Core, Result};
+use shiftlog_model::lww::{self, Version};
 
 impl Core {
     /// Applies records pulled from the organization (the worker's other devices), and the
@@ -26,86 +28,49 @@ impl Core {
         let mut db = self.db();
         let tx = db.transaction()?;
         let now = Utc::now().to_rfc3339();
+        let now_ms = Utc::now().timestamp_millis();
         let mut applied = 0;
         for env in records {
-            let Some(rt) = RecordType::parse(&env.record_type) else {
-                continue; // a record type this version cannot show; the server keeps it
-            };
-            let d = match rt {
-                RecordType::Activity => ActivityBody::parse(&env.kind, &env.body)
-                    .map(|b| derive_activity(&b))
-                    .unwrap_or_default(),
-                RecordType::Shift => serde_json::from_value::<ShiftBody>(env.body.clone())
-                    .map(|s| derive_shift(&s))
-                    .unwrap_or_default(),
-                _ => Derived::default(),
-            };
-            let local: Option<(Option<String>, u32)> = tx
-                .prepare_cached("SELECT hlc, version FROM records WHERE id = ?1")?
-                .query_row([env.id.to_string()], |row| Ok((row.get(0)?, row.get(1)?)))
+            let local: Option<(Option<String>, u32, i64)> = tx
+                .prepare_cached(
+                    "SELECT hlc, version, sync_change_counter FROM records WHERE id = ?1",
+                )?
+                .query_row([env.id.to_string()], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })
                 .optional()?;
             let take = match &local {
                 None => true,
-                Some((lh, lv)) => {
-                    shiftlog_wire::hlc::newer(env.hlc.as_deref(), lh.as_deref())
-                        || (env.hlc.is_none() && lh.is_none() && env.version > *lv)
-                }
+                Some((lh, lv, _)) => lww::newer(
+                    Version {
+                        version: env.version,
+                        hlc: env.hlc.as_deref(),
+                    },
+                    Version {
+                        version: *lv,
+                        hlc: lh.as_deref(),
+                    },
+                    now_ms,
+                ),
             };
             if !take {
                 continue;
             }
-            let unknown =
-                (!env.unknown.is_empty()).then(|| Value::Object(env.unknown.clone()).to_string());
-            let body = if env.deleted {
-                json!({})
-            } else {
-                env.body.clone()
-            };
-            // One upsert for both cases: a new record is inserted; a known one takes the
-            // newer version (the summary triggers see an insert or an update accordingly).
-            tx.prepare_cached(
-                "INSERT INTO records (id, org_id, record_type, kind, occurred_at,
-                     occurred_utc_ms, recorded_at, version, deleted, body, area, on_shift,
-                     minutes, people_reached, naloxone_doses, outcome, pay_type,
-                     ended_utc_ms, hlc, unknown, sync_change_counter, synced_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                         ?16, ?17, ?18, ?19, ?20, 0, ?21)
-                 ON CONFLICT(id) DO UPDATE SET kind = excluded.kind,
-                     occurred_at = excluded.occurred_at,
-                     occurred_utc_ms = excluded.occurred_utc_ms,
-                     version = MAX(version, excluded.version), deleted = excluded.deleted,
-                     body = excluded.body, area = excluded.area, on_shift = excluded.on_shift,
-                     minutes = excluded.minutes, people_reached = excluded.people_reached,
-                     naloxone_doses = excluded.naloxone_doses, outcome = excluded.outcome,
-                     pay_type = excluded.pay_type, ended_utc_ms = excluded.ended_utc_ms,
-                     hlc = excluded.hlc, unknown = excluded.unknown,
-                     sync_change_counter = 0, synced_at = excluded.synced_at,
-                     rejected_reason = NULL",
-            )?
-            .execute(params![
-                env.id.to_string(),
-                org_id,
-                rt.as_str(),
-                env.kind,
-                env.occurred_at.to_rfc3339(),
-                env.occurred_at.timestamp_millis(),
-                env.recorded_at.to_rfc3339(),
-                env.version,
-                env.deleted,
-                body.to_string(),
-                d.area,
-                d.on_shift,
-                d.minutes,
-                d.people_reached,
-                d.naloxone_doses,
-                d.outcome,
-                d.pay_type,
-                d.ended_utc_ms,
-                env.hlc,
-                unknown,
-                now,
-            ])?;
-            applied += 1;
+            if let Some((_, _, pending)) = local {
+                if pending > 0 {
+                    // The worker changed this record here and the change was not sent yet:
+                    // a newer one from another device wins, and theirs is kept to look at.
+                    set_aside(
+                        &tx,
+                        env.id,
+                        SetAsideStatus::Superseded,
+                        "A newer change to this record came from another of your devices. Your version is kept here.",
+                    )?;
+                }
+            }
+            if apply_envelope(&tx, org_id, env, &now)? {
+                applied += 1;
+            }
         }
         tx.execute(
             "INSERT INTO sync_state (org_id, pull_cursor) VALUES (?1, ?2)
@@ -129,6 +94,80 @@ impl Core {
     }
 }
 
+/// Writes a version that won (pulled, or the server's answer to a push) over the local row,
+/// inside the caller's transaction, marked as on the server. False for a record type this
+/// version cannot show.
+pub(crate) fn apply_envelope(
+    tx: &rusqlite::Transaction<'_>,
+    org_id: &str,
+    env: &shiftlog_wire::RecordEnvelope,
+    now: &str,
+) -> Result<bool> {
+    let Some(rt) = RecordType::parse(&env.record_type) else {
+        return Ok(false); // a record type this version cannot show; the server keeps it
+    };
+    let d = match rt {
+        RecordType::Activity => ActivityBody::parse(&env.kind, &env.body)
+            .map(|b| derive_activity(&b))
+            .unwrap_or_default(),
+        RecordType::Shift => serde_json::from_value::<ShiftBody>(env.body.clone())
+            .map(|s| derive_shift(&s))
+            .unwrap_or_default(),
+        _ => Derived::default(),
+    };
+    let unknown = (!env.unknown.is_empty()).then(|| Value::Object(env.unknown.clone()).to_string());
+    let body = if env.deleted {
+        json!({})
+    } else {
+        env.body.clone()
+    };
+    // One upsert for both cases: a new record is inserted; a known one takes the
+    // newer version (the summary triggers see an insert or an update accordingly).
+    tx.prepare_cached(
+        "INSERT INTO records (id, org_id, record_type, kind, occurred_at,
+                 occurred_utc_ms, recorded_at, version, deleted, body, area, on_shift,
+                 minutes, people_reached, naloxone_doses, outcome, pay_type,
+                 ended_utc_ms, hlc, unknown, sync_change_counter, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                     ?16, ?17, ?18, ?19, ?20, 0, ?21)
+             ON CONFLICT(id) DO UPDATE SET kind = excluded.kind,
+                 occurred_at = excluded.occurred_at,
+                 occurred_utc_ms = excluded.occurred_utc_ms,
+                 version = excluded.version, deleted = excluded.deleted,
+                 body = excluded.body, area = excluded.area, on_shift = excluded.on_shift,
+                 minutes = excluded.minutes, people_reached = excluded.people_reached,
+                 naloxone_doses = excluded.naloxone_doses, outcome = excluded.outcome,
+                 pay_type = excluded.pay_type, ended_utc_ms = excluded.ended_utc_ms,
+                 hlc = excluded.hlc, unknown = excluded.unknown,
+                 sync_change_counter = 0, synced_at = excluded.synced_at,
+                 rejected_reason = NULL",
+    )?
+    .execute(params![
+        env.id.to_string(),
+        org_id,
+        rt.as_str(),
+        env.kind,
+        env.occurred_at.to_rfc3339(),
+        env.occurred_at.timestamp_millis(),
+        env.recorded_at.to_rfc3339(),
+        env.version,
+        env.deleted,
+        body.to_string(),
+        d.area,
+        d.on_shift,
+        d.minutes,
+        d.people_reached,
+        d.naloxone_doses,
+        d.outcome,
+        d.pay_type,
+        d.ended_utc_ms,
+        env.hlc,
+        unknown,
+        now,
+    ])?;
+    Ok(true)
+}
+
 #[cfg(test)]
 mod pull_tests {
     use super::*;
@@ -143,7 +182,11 @@ mod pull_tests {
             t: 1,
             p: 1,
         };
-        let core = Core::open_with(dir.path(), &Unlock::Pin("2468".into()), kdf).expect("open");
+        let opts = crate::OpenOptions {
+            kdf,
+            ..Default::default()
+        };
+        let core = Core::open(dir.path(), Unlock::Pin("2468".into()), &opts).expect("open");
         core.add_local_organization("Org").expect("org");
         (dir, core)
     }
@@ -163,7 +206,9 @@ mod pull_tests {
         let (_d, core) = core();
         let org = core.resolve_org(None).expect("org");
         let id = Uuid::now_v7();
-        let h = |ms: u64| shiftlog_wire::hlc::format(ms, 0, 9);
+        // Stamps an hour ago, so the ones "from elsewhere" below are real, bounded clocks.
+        let base = Utc::now().timestamp_millis() as u64 - 3_600_000;
+        let h = |ms: u64| shiftlog_model::hlc::format(base + ms, 0, 9);
         // New from another device: inserted, already synced.
         core.apply_pulled(&org, &[env(id, &h(1_000), 3, false)], 1)
             .expect("apply");
@@ -195,14 +240,33 @@ mod pull_tests {
             core.get_record(id).expect("get").body["people_reached"],
             json!(5)
         );
-        // ...and loses to a later one from elsewhere (a device whose clock runs ahead).
-        let far = h(9_000_000_000_000);
+        // ...and loses to a later one from elsewhere (a device whose clock runs ahead, within
+        // the drift bound); the worker's unsent edit is set aside, not dropped.
+        let far = h(3_600_000 * 20);
         core.apply_pulled(&org, &[env(id, &far, 8, false)], 4)
             .expect("apply");
         let r = core.get_record(id).expect("get");
         assert_eq!(r.body["people_reached"], json!(8));
+        let aside = core.set_aside_versions().expect("set aside");
+        assert_eq!(aside.len(), 1);
+        assert_eq!(aside[0].body["people_reached"], json!(5));
+        // A clock centuries ahead is not trusted: it does not win.
+        let centuries = shiftlog_model::hlc::format(base * 5, 0, 9);
+        core.apply_pulled(&org, &[env(id, &centuries, 99, false)], 4)
+            .expect("apply");
+        assert_eq!(
+            core.get_record(id).expect("get").body["people_reached"],
+            json!(8)
+        );
+        // Keeping the worker's version saves it again, as a newer version.
+        core.keep_set_aside(aside[0].id).expect("keep");
+        assert_eq!(
+            core.get_record(id).expect("get").body["people_reached"],
+            json!(5)
+        );
+        assert!(core.set_aside_versions().expect("list").is_empty());
         // A later tombstone deletes it.
-        let tomb = shiftlog_wire::hlc::format(9_000_000_000_001, 0, 9);
+        let tomb = h(3_600_000 * 22);
         core.apply_pulled(&org, &[env(id, &tomb, 0, true)], 5)
             .expect("apply");
         assert!(core.get_record(id).is_err());
