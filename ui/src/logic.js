@@ -1,8 +1,8 @@
-// The UI's pure logic: what to say about sync state and records, how to format dates and
-// numbers, and what to send to the core. No DOM and no Tauri here, so it is unit-tested
-// with node --test. Nothing here decides whether a record is valid: the core does.
+// The UI's pure logic: what to say about sync state, records and summaries, dates and numbers
+// in the worker's language, times to and from form inputs. No DOM and no Tauri here, so it is
+// unit-tested with node --test. Nothing here decides whether a record is valid: the core does.
 
-import { t } from './i18n.js';
+import { t, LANGS } from './i18n.js';
 
 const locale = (lang) => (lang === 'fr' ? 'fr-CA' : 'en-CA');
 
@@ -30,6 +30,83 @@ export function formatHours(h, lang) {
   return t(lang, 'hours_value', { h: formatNumber(h, lang, 1) });
 }
 
+function pad(n) {
+  return String(n).padStart(2, '0');
+}
+
+/** An RFC 3339 time with the device's UTC offset, as the core stores it. */
+export function toRfc3339(date) {
+  const off = -date.getTimezoneOffset();
+  const sign = off >= 0 ? '+' : '-';
+  const a = Math.abs(off);
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}${sign}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
+}
+
+/** The value of a datetime-local input ("2026-11-20T14:30") as RFC 3339, or null. */
+export function localInputToRfc3339(value) {
+  if (!value) return null;
+  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)/.exec(value);
+  if (!m) return null;
+  return toRfc3339(new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]));
+}
+
+/** An RFC 3339 time as a datetime-local input value, in device time. */
+export function toLocalInput(iso) {
+  const d = iso instanceof Date ? iso : new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** The start and end (exclusive) of a named period around `now`, in device time. */
+export function periodRange(name, now = new Date()) {
+  const y = now.getFullYear();
+  const m = now.getMonth();
+  const day = new Date(y, m, now.getDate());
+  let from;
+  let to;
+  switch (name) {
+    case 'week': {
+      const dow = (day.getDay() + 6) % 7; // Monday first
+      from = new Date(y, m, now.getDate() - dow);
+      to = new Date(y, m, now.getDate() - dow + 7);
+      break;
+    }
+    case 'last_month':
+      from = new Date(y, m - 1, 1);
+      to = new Date(y, m, 1);
+      break;
+    case 'year':
+      from = new Date(y, 0, 1);
+      to = new Date(y + 1, 0, 1);
+      break;
+    default:
+      from = new Date(y, m, 1);
+      to = new Date(y, m + 1, 1);
+  }
+  return { from: toRfc3339(from), to: toRfc3339(to) };
+}
+
+
+/** The length of a shift in hours, from its start and end. */
+export function shiftHours(shift) {
+  return (new Date(shift.ended_at) - new Date(shift.started_at)) / 3600000;
+}
+
+/**
+ * The time typed in an edit form's datetime-local input, as RFC 3339, or null when the worker
+ * left it as it was (the record keeps its time).
+ */
+export function editedTime(value, originalIso) {
+  return value && value !== toLocalInput(originalIso) ? localInputToRfc3339(value) : null;
+}
+
+/** The language to start in: the one chosen before, else the system's if we have it, else English. */
+export function initialLanguage(stored, systemLanguage) {
+  if (LANGS.includes(stored)) return stored;
+  const sys = (systemLanguage || 'en').slice(0, 2);
+  return LANGS.includes(sys) ? sys : 'en';
+}
+
 /** One sentence about sync state, and a tone for its colour: ok, busy, warn, bad. */
 export function syncLabel(status, lang) {
   if (!status) return { text: '', tone: 'busy' };
@@ -53,6 +130,16 @@ export function syncLabel(status, lang) {
     return { text: t(lang, 'sync_sent_at', { time: formatTime(status.last_sent_at, lang) }), tone: 'ok' };
   }
   return { text: t(lang, 'sync_nothing_yet'), tone: 'ok' };
+}
+
+/** Whether to offer Send now: enrolled, something waits, and nothing is being sent. */
+export function canSendNow(status) {
+  return !!(status?.enrolled && status.waiting > 0 && status.activity?.state !== 'sending');
+}
+
+/** The counts that, when they move, mean lists of records changed state. */
+export function statusKey(s) {
+  return `${s.waiting}|${s.last_sent_at}|${s.needs_attention}`;
 }
 
 /** "2 need attention", or '' when none. */
@@ -168,165 +255,6 @@ export function checkinSummary(c, lang) {
     detail: parts.join(' · ')
   };
 }
-
-/** Keeps a typed quantity within what the core accepts. */
-export function clampQuantity(value, min = 1) {
-  const n = Math.round(Number(value));
-  if (!Number.isFinite(n) || n < min) return min;
-  return Math.min(n, 10000);
-}
-
-/** A whole number from a form field, or null when empty. The core checks the range. */
-export function intOrNull(value) {
-  if (value === null || value === undefined || String(value).trim() === '') return null;
-  const n = Number(String(value).replace(',', '.'));
-  return Number.isFinite(n) ? Math.round(n) : null;
-}
-
-/** A trimmed string, or null when empty. */
-export function textOrNull(value) {
-  const s = (value ?? '').toString().trim();
-  return s ? s : null;
-}
-
-/** The argument for the core's log_activity command for one supplies line. */
-export function suppliesActivity(orgId, item, quantity) {
-  return {
-    org_id: orgId ?? null,
-    kind: 'supplies_distributed',
-    body: { items: [{ item, quantity: clampQuantity(quantity) }] }
-  };
-}
-
-/** Supply lines from {item: quantity}, leaving out zeros, in catalogue order. */
-export function supplyLines(quantities, catalogue) {
-  const order = (catalogue?.items ?? []).map((i) => i.id);
-  return Object.entries(quantities)
-    .map(([item, q]) => ({ item, quantity: Math.round(Number(q) || 0) }))
-    .filter((l) => l.quantity > 0)
-    .sort((a, b) => order.indexOf(a.item) - order.indexOf(b.item));
-}
-
-/** An overdose response body from the form's choices; `base` keeps what the form does not show. */
-export function overdoseBody(f, base = {}) {
-  const doses = intOrNull(f.doses) ?? 0;
-  return {
-    ...base,
-    called_911: f.called_911 || 'unknown',
-    naloxone: doses > 0 ? { doses, route: f.route || 'intranasal' } : null,
-    outcome: f.outcome || 'survived',
-    ems_arrived: !!f.ems_arrived,
-    rescue_breathing: !!f.rescue_breathing,
-    oxygen: !!f.oxygen,
-    recovery_position: !!f.recovery_position,
-    stayed_until_recovery_or_ems: !!f.stayed_until_recovery_or_ems,
-    kit_replaced: !!f.kit_replaced
-  };
-}
-
-/** A systems navigation body from the form's values. */
-export function navigationBody(f, base = {}) {
-  const dest = textOrNull(f.referral_destination);
-  const money = textOrNull(f.out_of_pocket);
-  const cents = money === null ? null : Math.round(Number(money.replace(',', '.')) * 100);
-  return {
-    ...base,
-    task: f.task || 'other',
-    contact_type: f.contact_type || 'in_person',
-    travel_minutes: intOrNull(f.travel_minutes),
-    barriers: (f.barriers || '').split('\n').map((s) => s.trim()).filter(Boolean),
-    referral: dest ? { destination: dest, type: f.referral_type || 'passive' } : null,
-    outcome: f.outcome || 'completed',
-    follow_up_date: textOrNull(f.follow_up_date),
-    out_of_pocket_cents: Number.isFinite(cents) ? cents : null
-  };
-}
-
-/** Values of an organization-defined kind's fields, typed as the catalogue says. */
-export function customFields(defs, values) {
-  const out = {};
-  for (const d of defs || []) {
-    const v = values[d.id];
-    if (d.type === 'boolean') out[d.id] = !!v;
-    else if (d.type === 'integer') { const n = intOrNull(v); if (n !== null) out[d.id] = n; }
-    else { const s = textOrNull(v); if (s !== null) out[d.id] = s; }
-  }
-  return out;
-}
-
-/**
- * The common fields. Without `offShift` the core links the activity to the open shift (or
- * counts it off shift when none is open); with it, the worker said it was done off shift.
- */
-export function commonFields(f, base = {}) {
-  const out = { ...base, area: textOrNull(f.area), note: textOrNull(f.note) };
-  if ('minutes' in f) out.minutes = intOrNull(f.minutes);
-  if ('people_reached' in f) out.people_reached = intOrNull(f.people_reached);
-  if (f.offShift === true) {
-    out.on_shift = false;
-    out.shift_id = null;
-  } else if (f.offShift === false && base.on_shift === false) {
-    out.on_shift = true;
-  }
-  return out;
-}
-
-function pad(n) {
-  return String(n).padStart(2, '0');
-}
-
-/** An RFC 3339 time with the device's UTC offset, as the core stores it. */
-export function toRfc3339(date) {
-  const off = -date.getTimezoneOffset();
-  const sign = off >= 0 ? '+' : '-';
-  const a = Math.abs(off);
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}${sign}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
-}
-
-/** The value of a datetime-local input ("2026-11-20T14:30") as RFC 3339, or null. */
-export function localInputToRfc3339(value) {
-  if (!value) return null;
-  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)/.exec(value);
-  if (!m) return null;
-  return toRfc3339(new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]));
-}
-
-/** An RFC 3339 time as a datetime-local input value, in device time. */
-export function toLocalInput(iso) {
-  const d = iso instanceof Date ? iso : new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
-/** The start and end (exclusive) of a named period around `now`, in device time. */
-export function periodRange(name, now = new Date()) {
-  const y = now.getFullYear();
-  const m = now.getMonth();
-  const day = new Date(y, m, now.getDate());
-  let from;
-  let to;
-  switch (name) {
-    case 'week': {
-      const dow = (day.getDay() + 6) % 7; // Monday first
-      from = new Date(y, m, now.getDate() - dow);
-      to = new Date(y, m, now.getDate() - dow + 7);
-      break;
-    }
-    case 'last_month':
-      from = new Date(y, m - 1, 1);
-      to = new Date(y, m, 1);
-      break;
-    case 'year':
-      from = new Date(y, 0, 1);
-      to = new Date(y + 1, 0, 1);
-      break;
-    default:
-      from = new Date(y, m, 1);
-      to = new Date(y, m + 1, 1);
-  }
-  return { from: toRfc3339(from), to: toRfc3339(to) };
-}
-
 /** The figures of a summary as labelled rows for the screen, in `lang`. */
 export function summaryRows(f, catalogue, lang) {
   if (!f) return [];
@@ -357,11 +285,19 @@ export function summaryRows(f, catalogue, lang) {
   return rows;
 }
 
+/** True when a summary has nothing to show. */
+export function summaryIsEmpty(f) {
+  return !f?.activities && !f?.paid_hours && !f?.unpaid_hours && !f?.trainings;
+}
+
+/** The auto-lock delays offered, in minutes; 0 means never. */
+export const AUTOLOCK_CHOICES = [0, 1, 2, 5, 15, 30];
+
 /** Minutes of inactivity after which the app locks; 0 means never. */
 export function autolockMinutes(stored) {
   if (stored === null || stored === undefined || stored === '') return 5;
   const n = Number(stored);
-  return [0, 1, 2, 5, 15, 30].includes(n) ? n : 5;
+  return AUTOLOCK_CHOICES.includes(n) ? n : 5;
 }
 
 /** True when the app has been idle long enough to lock. */

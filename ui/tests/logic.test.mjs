@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import * as L from '../src/logic.js';
+import * as B from '../src/bodies.js';
 import { t, STRINGS } from '../src/i18n.js';
 
 const catalogue = {
@@ -25,9 +26,10 @@ test('every English string has a French translation and the same placeholders', 
   for (const key of Object.keys(STRINGS.fr)) assert.ok(key in STRINGS.en, `French-only key ${key}`);
 });
 
-test('every i18n key used by the HTML and app.js exists', () => {
-  const html = readFileSync(new URL('../src/index.html', import.meta.url), 'utf8');
-  const js = readFileSync(new URL('../src/app.js', import.meta.url), 'utf8');
+test('every i18n key used by the HTML and the screens exists', () => {
+  const src = new URL('../src/', import.meta.url);
+  const html = readFileSync(new URL('index.html', src), 'utf8');
+  const js = readdirSync(src).filter((f) => f.endsWith('.js')).map((f) => readFileSync(new URL(f, src), 'utf8')).join('\n');
   const keys = new Set([
     ...[...html.matchAll(/data-i18n(?:-label|-title)?="(\w+)"/g)].map((m) => m[1]),
     ...[...js.matchAll(/\btr\('(\w+)'/g)].map((m) => m[1])
@@ -118,7 +120,7 @@ test('record summaries in both languages', () => {
 
 test('the common overdose case needs only the choices the worker taps', () => {
   // Defaults: no naloxone, 911 not known, survived. Tapping "2" and "911: yes" gives the common case.
-  assert.deepEqual(L.overdoseBody({ doses: '2', called_911: 'yes', route: null, outcome: 'survived' }), {
+  assert.deepEqual(B.overdoseBody({ doses: '2', called_911: 'yes', route: null, outcome: 'survived' }), {
     called_911: 'yes',
     naloxone: { doses: 2, route: 'intranasal' },
     outcome: 'survived',
@@ -129,40 +131,37 @@ test('the common overdose case needs only the choices the worker taps', () => {
     stayed_until_recovery_or_ems: false,
     kit_replaced: false
   });
-  const none = L.overdoseBody({ doses: '0' }, { area: 'downtown', note: null });
+  const none = B.overdoseBody({ doses: '0' }, { area: 'downtown', note: null });
   assert.equal(none.naloxone, null);
   assert.equal(none.called_911, 'unknown');
   assert.equal(none.area, 'downtown');
 });
 
 test('supply lines leave out zeros and keep catalogue order', () => {
-  assert.deepEqual(L.supplyLines({ syringes: '10', naloxone_kit: '2', other: '0' }, catalogue), [
+  assert.deepEqual(B.supplyLines({ syringes: '10', naloxone_kit: '2', other: '0' }, catalogue), [
     { item: 'naloxone_kit', quantity: 2 },
     { item: 'syringes', quantity: 10 }
   ]);
-  assert.deepEqual(L.supplyLines({}, catalogue), []);
-  assert.deepEqual(L.suppliesActivity('demo', 'naloxone_kit', '2'), {
-    org_id: 'demo', kind: 'supplies_distributed', body: { items: [{ item: 'naloxone_kit', quantity: 2 }] }
-  });
+  assert.deepEqual(B.supplyLines({}, catalogue), []);
 });
 
 test('quantities and numbers from fields', () => {
-  assert.equal(L.clampQuantity('0'), 1);
-  assert.equal(L.clampQuantity('0', 0), 0);
-  assert.equal(L.clampQuantity('-5'), 1);
-  assert.equal(L.clampQuantity('abc'), 1);
-  assert.equal(L.clampQuantity('2.6'), 3);
-  assert.equal(L.clampQuantity('99999'), 10000);
-  assert.equal(L.intOrNull(''), null);
-  assert.equal(L.intOrNull('  '), null);
-  assert.equal(L.intOrNull('45'), 45);
-  assert.equal(L.intOrNull('abc'), null);
-  assert.equal(L.textOrNull('  hi '), 'hi');
-  assert.equal(L.textOrNull(''), null);
+  assert.equal(B.clampQuantity('0'), 1);
+  assert.equal(B.clampQuantity('0', 0), 0);
+  assert.equal(B.clampQuantity('-5'), 1);
+  assert.equal(B.clampQuantity('abc'), 1);
+  assert.equal(B.clampQuantity('2.6'), 3);
+  assert.equal(B.clampQuantity('99999'), 10000);
+  assert.equal(B.intOrNull(''), null);
+  assert.equal(B.intOrNull('  '), null);
+  assert.equal(B.intOrNull('45'), 45);
+  assert.equal(B.intOrNull('abc'), null);
+  assert.equal(B.textOrNull('  hi '), 'hi');
+  assert.equal(B.textOrNull(''), null);
 });
 
 test('navigation body', () => {
-  const b = L.navigationBody({
+  const b = B.navigationBody({
     task: 'housing', contact_type: 'accompaniment', travel_minutes: '20', outcome: 'pending',
     barriers: 'no ID\n\n  transport ', referral_destination: 'Housing office', referral_type: 'warm_handoff',
     follow_up_date: '2026-12-01', out_of_pocket: '12,50'
@@ -172,23 +171,23 @@ test('navigation body', () => {
     barriers: ['no ID', 'transport'], referral: { destination: 'Housing office', type: 'warm_handoff' },
     outcome: 'pending', follow_up_date: '2026-12-01', out_of_pocket_cents: 1250
   });
-  const empty = L.navigationBody({ task: 'id', contact_type: 'phone', outcome: 'completed' });
+  const empty = B.navigationBody({ task: 'id', contact_type: 'phone', outcome: 'completed' });
   assert.equal(empty.referral, null);
   assert.equal(empty.out_of_pocket_cents, null);
   assert.deepEqual(empty.barriers, []);
 });
 
 test('common fields: off shift only when the worker says so', () => {
-  assert.deepEqual(L.commonFields({ area: '', note: '  ' }), { area: null, note: null });
-  assert.deepEqual(L.commonFields({ area: 'downtown', note: 'ok', offShift: true }, { shift_id: 'abc', on_shift: true }),
+  assert.deepEqual(B.commonFields({ area: '', note: '  ' }), { area: null, note: null });
+  assert.deepEqual(B.commonFields({ area: 'downtown', note: 'ok', offShift: true }, { shift_id: 'abc', on_shift: true }),
     { shift_id: null, on_shift: false, area: 'downtown', note: 'ok' });
-  assert.equal(L.commonFields({ area: '', note: '', offShift: false }, { on_shift: false }).on_shift, true);
-  assert.equal('on_shift' in L.commonFields({ area: '', note: '', offShift: false }), false);
+  assert.equal(B.commonFields({ area: '', note: '', offShift: false }, { on_shift: false }).on_shift, true);
+  assert.equal('on_shift' in B.commonFields({ area: '', note: '', offShift: false }), false);
 });
 
 test('custom kind fields are typed as the catalogue says', () => {
   const defs = [{ id: 'n', type: 'integer' }, { id: 'b', type: 'boolean' }, { id: 'c', type: 'choice' }, { id: 't', type: 'text' }];
-  assert.deepEqual(L.customFields(defs, { n: '3', b: true, c: 'x', t: '' }), { n: 3, b: true, c: 'x' });
+  assert.deepEqual(B.customFields(defs, { n: '3', b: true, c: 'x', t: '' }), { n: 3, b: true, c: 'x' });
 });
 
 test('times: datetime-local round trip with the device offset', () => {
@@ -253,4 +252,54 @@ test('printable body drops styles and scripts', () => {
   const html = '<!doctype html><html><head><style>x{}</style></head><body><h1>My work summary</h1><style>y{}</style><script>alert(1)</script><table></table></body></html>';
   assert.equal(L.printableBody(html), '<h1>My work summary</h1><table></table>');
   assert.equal(L.printableBody(''), '');
+});
+
+test('language at start: the one chosen, else the system’s if we have it, else English', () => {
+  assert.equal(L.initialLanguage('fr', 'en-US'), 'fr');
+  assert.equal(L.initialLanguage(null, 'fr-CA'), 'fr');
+  assert.equal(L.initialLanguage('de', 'de-DE'), 'en');
+  assert.equal(L.initialLanguage(null, null), 'en');
+});
+
+test('Send now and redrawing lists follow the sync counts', () => {
+  const s = { enrolled: true, waiting: 2, needs_attention: 0, last_sent_at: null, activity: { state: 'idle' } };
+  assert.equal(L.canSendNow(s), true);
+  assert.equal(L.canSendNow({ ...s, activity: { state: 'sending', done: 1, total: 2 } }), false);
+  assert.equal(L.canSendNow({ ...s, waiting: 0 }), false);
+  assert.equal(L.canSendNow({ ...s, enrolled: false }), false);
+  assert.equal(L.canSendNow(null), false);
+  assert.notEqual(L.statusKey(s), L.statusKey({ ...s, waiting: 1 }));
+  assert.notEqual(L.statusKey(s), L.statusKey({ ...s, needs_attention: 1 }));
+  assert.equal(L.statusKey(s), L.statusKey({ ...s, activity: { state: 'offline' } }));
+});
+
+test('a summary is empty only when it has no activity, hours or training', () => {
+  assert.equal(L.summaryIsEmpty({ activities: 0, paid_hours: 0, unpaid_hours: 0, trainings: 0 }), true);
+  assert.equal(L.summaryIsEmpty({ activities: 0, paid_hours: 0, unpaid_hours: 0.5, trainings: 0 }), false);
+  assert.equal(L.summaryIsEmpty({ activities: 1 }), false);
+  assert.ok(L.AUTOLOCK_CHOICES.every((n) => L.autolockMinutes(String(n)) === n));
+});
+
+test('shift hours, and an edit form’s time only when the worker changed it', () => {
+  assert.equal(L.shiftHours({ started_at: '2026-11-22T09:00:00Z', ended_at: '2026-11-22T16:30:00Z' }), 7.5);
+  const iso = L.localInputToRfc3339('2026-11-20T14:30');
+  assert.equal(L.editedTime('2026-11-20T14:30', iso), null);
+  assert.equal(L.editedTime('', iso), null);
+  assert.equal(L.toLocalInput(L.editedTime('2026-11-20T09:05', iso)), '2026-11-20T09:05');
+});
+
+test('form starting choices: role, dose buttons, money', () => {
+  assert.equal(B.chooseRole(catalogue, 'outreach'), 'outreach');
+  assert.equal(B.chooseRole(catalogue, 'gone_role'), 'outreach');
+  assert.equal(B.chooseRole({ roles: [] }, 'outreach'), '');
+  assert.equal(B.doseChoice(0), '0');
+  assert.equal(B.doseChoice(5), '5');
+  assert.equal(B.doseChoice(6), 'more');
+  assert.equal(B.doseChoice(undefined), '0');
+  assert.equal(B.dosesFromChoice('more', '8'), '8');
+  assert.equal(B.dosesFromChoice('3', '8'), '3');
+  assert.equal(B.centsToInput(1250), '12.5');
+  assert.equal(B.centsToInput(0), '0');
+  assert.equal(B.centsToInput(null), '');
+  assert.equal(B.clampQuantity('30', 0, 20), 20);
 });
