@@ -7,7 +7,6 @@
 //! reads or changes an organization's data takes the organization id, so a backend can never be
 //! asked for rows across organizations.
 
-
 mod catalogue;
 mod devices;
 mod error;
@@ -20,7 +19,6 @@ pub use catalogue::{CatalogueEntry, CATALOGUE_SECTIONS};
 pub use devices::{DeviceAuth, DeviceInfo, NewCode, NewDevice, Redeemed};
 pub use error::StorageError;
 pub use records::{pulled_envelope, supersedes, ExportRow, Facts, IngestRecord, RecordFilter};
-pub use sql::PULL_SQL;
 pub use staff::{AuditEntry, Role, Session, StaffAccount};
 pub use summary::{AggregateQuery, AggregateRow, Dimension, Period};
 

@@ -1,9 +1,9 @@
 //! An organization's catalogue sections.
 
 use postgres::Client;
-use shiftlog_server_db::{CatalogueEntry, StorageError};
+use shiftlog_server_db::{sql, CatalogueEntry, StorageError};
 
-use crate::db;
+use crate::{db, q};
 
 /// See [`Storage::catalogue_section`](shiftlog_server_db::Storage::catalogue_section).
 pub(crate) fn catalogue_section(
@@ -12,11 +12,7 @@ pub(crate) fn catalogue_section(
     section: &str,
 ) -> Result<Vec<CatalogueEntry>, StorageError> {
     Ok(conn
-        .query(
-            "SELECT id, label, description FROM catalogue WHERE org_id = $1 AND section = $2
-         ORDER BY position",
-            &[&org_id, &section],
-        )
+        .query(q(&sql::CATALOGUE_SECTION), &[&org_id, &section])
         .map_err(db)?
         .iter()
         .map(|r| CatalogueEntry {
@@ -35,15 +31,11 @@ pub(crate) fn replace_catalogue_section(
     entries: &[CatalogueEntry],
 ) -> Result<(), StorageError> {
     let mut tx = c.transaction().map_err(db)?;
-    tx.execute(
-        "DELETE FROM catalogue WHERE org_id = $1 AND section = $2",
-        &[&org_id, &section],
-    )
-    .map_err(db)?;
+    tx.execute(q(&sql::DELETE_CATALOGUE_SECTION), &[&org_id, &section])
+        .map_err(db)?;
     for (i, e) in entries.iter().enumerate() {
         tx.execute(
-            "INSERT INTO catalogue (org_id, section, id, label, description, position)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+            q(&sql::INSERT_CATALOGUE_ENTRY),
             &[
                 &org_id,
                 &section,

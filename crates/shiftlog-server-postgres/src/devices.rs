@@ -2,17 +2,15 @@
 
 use chrono::Utc;
 use postgres::Client;
-use shiftlog_server_db::{DeviceAuth, DeviceInfo, NewCode, NewDevice, Redeemed, StorageError};
+use shiftlog_server_db::{sql, DeviceAuth, DeviceInfo, NewCode, NewDevice, Redeemed, StorageError};
 use uuid::Uuid;
 
-use crate::{db, uuid};
+use crate::{db, q, uuid};
 
 /// See [`Storage::add_enrollment_code`](shiftlog_server_db::Storage::add_enrollment_code).
 pub(crate) fn add_enrollment_code(conn: &mut Client, code: &NewCode) -> Result<(), StorageError> {
-    conn
-    .execute(
-        "INSERT INTO enrollment_codes (code_hash, org_id, created_at, expires_at, worker_id, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+    conn.execute(
+        q(&sql::INSERT_CODE),
         &[
             &code.code_hash,
             &code.org_id,
@@ -32,13 +30,10 @@ pub(crate) fn worker_by_pseudonym(
     org_id: &str,
     pseudonym: &str,
 ) -> Result<Option<Uuid>, StorageError> {
-    conn.query_opt(
-        "SELECT id FROM workers WHERE org_id = $1 AND pseudonym = $2",
-        &[&org_id, &pseudonym],
-    )
-    .map_err(db)?
-    .map(|r| uuid(r.get(0)))
-    .transpose()
+    conn.query_opt(q(&sql::WORKER_BY_PSEUDONYM), &[&org_id, &pseudonym])
+        .map_err(db)?
+        .map(|r| uuid(r.get(0)))
+        .transpose()
 }
 
 /// See [`Storage::redeem_code`](shiftlog_server_db::Storage::redeem_code).
@@ -50,12 +45,7 @@ pub(crate) fn redeem_code(
     let mut tx = c.transaction().map_err(db)?;
     let now = Utc::now();
     let row = tx
-        .query_opt(
-            "SELECT c.org_id, c.expires_at, c.used_at, o.name, c.worker_id
-         FROM enrollment_codes c JOIN organizations o ON o.id = c.org_id
-         WHERE c.code_hash = $1 FOR UPDATE OF c",
-            &[&code_hash],
-        )
+        .query_opt(q(&sql::CODE_FOR_REDEMPTION), &[&code_hash])
         .map_err(db)?;
     let Some(row) = row else {
         return Ok(Redeemed::Invalid);
@@ -76,7 +66,7 @@ pub(crate) fn redeem_code(
     let (worker_id, pseudonym) = match worker_id {
         Some(w) => {
             let p: String = tx
-                .query_one("SELECT pseudonym FROM workers WHERE id = $1", &[&w])
+                .query_one(q(&sql::WORKER_PSEUDONYM), &[&w])
                 .map_err(db)?
                 .get(0);
             (w, p)
@@ -84,26 +74,21 @@ pub(crate) fn redeem_code(
         None => {
             let (id, p) = &device.new_worker;
             let n = tx
-            .execute(
-                "INSERT INTO workers (id, org_id, pseudonym, created_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (org_id, pseudonym) DO NOTHING",
-                &[&id.to_string(), &org_id, p, &now.to_rfc3339()],
-            )
-            .map_err(db)?;
+                .execute(
+                    q(&sql::INSERT_WORKER),
+                    &[&id.to_string(), &org_id, p, &now.to_rfc3339()],
+                )
+                .map_err(db)?;
             if n == 0 {
                 return Ok(Redeemed::PseudonymTaken);
             }
             (id.to_string(), p.clone())
         }
     };
+    tx.execute(q(&sql::MARK_CODE_USED), &[&code_hash, &now.to_rfc3339()])
+        .map_err(db)?;
     tx.execute(
-        "UPDATE enrollment_codes SET used_at = $2 WHERE code_hash = $1",
-        &[&code_hash, &now.to_rfc3339()],
-    )
-    .map_err(db)?;
-    tx.execute(
-        "INSERT INTO devices (id, org_id, token_hash, name, enrolled_at, worker_id)
-     VALUES ($1, $2, $3, $4, $5, $6)",
+        q(&sql::INSERT_DEVICE),
         &[
             &device.device_id.to_string(),
             &org_id,
@@ -128,11 +113,7 @@ pub(crate) fn device_by_token(
     token_hash: &str,
 ) -> Result<Option<DeviceAuth>, StorageError> {
     let row = conn
-        .query_opt(
-            "SELECT d.id, d.org_id, d.revoked_at, w.id, w.pseudonym
-         FROM devices d JOIN workers w ON w.id = d.worker_id WHERE d.token_hash = $1",
-            &[&token_hash],
-        )
+        .query_opt(q(&sql::DEVICE_BY_TOKEN), &[&token_hash])
         .map_err(db)?;
     row.map(|r| {
         Ok(DeviceAuth {
@@ -151,24 +132,19 @@ pub(crate) fn list_devices(
     conn: &mut Client,
     org_id: &str,
 ) -> Result<Vec<DeviceInfo>, StorageError> {
-    conn.query(
-        "SELECT d.id, w.pseudonym, d.name, d.enrolled_at, d.revoked_at
-         FROM devices d JOIN workers w ON w.id = d.worker_id
-         WHERE d.org_id = $1 ORDER BY d.enrolled_at DESC, d.id",
-        &[&org_id],
-    )
-    .map_err(db)?
-    .iter()
-    .map(|r| {
-        Ok(DeviceInfo {
-            id: uuid(r.get(0))?,
-            pseudonym: r.get(1),
-            name: r.get(2),
-            enrolled_at: r.get(3),
-            revoked_at: r.get(4),
+    conn.query(q(&sql::LIST_DEVICES), &[&org_id])
+        .map_err(db)?
+        .iter()
+        .map(|r| {
+            Ok(DeviceInfo {
+                id: uuid(r.get(0))?,
+                pseudonym: r.get(1),
+                name: r.get(2),
+                enrolled_at: r.get(3),
+                revoked_at: r.get(4),
+            })
         })
-    })
-    .collect()
+        .collect()
 }
 
 /// See [`Storage::revoke_device`](shiftlog_server_db::Storage::revoke_device).
@@ -178,11 +154,11 @@ pub(crate) fn revoke_device(
     device_id: Uuid,
 ) -> Result<(), StorageError> {
     let n = conn
-    .execute(
-        "UPDATE devices SET revoked_at = $3 WHERE id = $1 AND org_id = $2 AND revoked_at IS NULL",
-        &[&device_id.to_string(), &org_id, &Utc::now().to_rfc3339()],
-    )
-    .map_err(db)?;
+        .execute(
+            q(&sql::REVOKE_DEVICE),
+            &[&device_id.to_string(), &org_id, &Utc::now().to_rfc3339()],
+        )
+        .map_err(db)?;
     if n == 0 {
         return Err(StorageError::NotFound(format!("device {device_id}")));
     }

@@ -6,7 +6,7 @@ use postgres::Client;
 use shiftlog_server_db::{sql, DeviceAuth, IngestRecord, StorageError};
 use shiftlog_wire::{RecordResult, RecordStatus};
 
-use crate::{db, ph};
+use crate::{db, ph, q};
 
 /// Rows per multi-row INSERT: 27 parameters each stays far below PostgreSQL's 65,535.
 const INSERT_CHUNK: usize = 1000;
@@ -143,9 +143,7 @@ pub(crate) fn ingest(
     let existing = tx
         .prepare("SELECT org_id, version, worker_id, hlc FROM records WHERE id = $1 FOR UPDATE")
         .map_err(db)?;
-    let clear_items = tx
-        .prepare("DELETE FROM record_items WHERE record_id = $1")
-        .map_err(db)?;
+    let clear_items = tx.prepare(q(&sql::DELETE_ITEMS)).map_err(db)?;
     let mut results: Vec<Option<RecordResult>> = vec![None; records.len()];
     let mut changed: Vec<String> = Vec::new();
     let mut items: Vec<(&str, &str, &str, &str, i64)> = Vec::new();

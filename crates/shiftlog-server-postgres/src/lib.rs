@@ -21,9 +21,9 @@ mod staff;
 use postgres::NoTls;
 use r2d2_postgres::PostgresConnectionManager;
 use shiftlog_server_db::{
-    AggregateQuery, AggregateRow, AuditEntry, CatalogueEntry, DeviceAuth, DeviceInfo, ExportRow,
-    IngestRecord, NewCode, NewDevice, RecordFilter, Redeemed, Role, Session, StaffAccount, Storage,
-    StorageError,
+    sql, AggregateQuery, AggregateRow, AuditEntry, CatalogueEntry, DeviceAuth, DeviceInfo,
+    ExportRow, IngestRecord, NewCode, NewDevice, RecordFilter, Redeemed, Role, Session,
+    StaffAccount, Storage, StorageError,
 };
 use shiftlog_wire::RecordResult;
 use uuid::Uuid;
@@ -64,6 +64,11 @@ fn pool_err(e: r2d2::Error) -> StorageError {
 
 fn ph(n: usize) -> String {
     format!("${n}")
+}
+
+/// A shared statement's text for this backend.
+fn q(s: &'static sql::Statement) -> &'static str {
+    s.text(sql::Dialect::Postgres)
 }
 
 fn uuid(s: &str) -> Result<Uuid, StorageError> {

@@ -2,9 +2,9 @@
 
 use chrono::Utc;
 use postgres::Client;
-use shiftlog_server_db::StorageError;
+use shiftlog_server_db::{sql, StorageError};
 
-use crate::db;
+use crate::{db, q};
 
 /// See [`Storage::ensure_organization`](shiftlog_server_db::Storage::ensure_organization).
 pub(crate) fn ensure_organization(
@@ -14,8 +14,7 @@ pub(crate) fn ensure_organization(
 ) -> Result<bool, StorageError> {
     let n = conn
         .execute(
-            "INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3)
-         ON CONFLICT (id) DO NOTHING",
+            q(&sql::INSERT_ORGANIZATION),
             &[&id, &name, &Utc::now().to_rfc3339()],
         )
         .map_err(db)?;
@@ -28,7 +27,7 @@ pub(crate) fn organization_name(
     id: &str,
 ) -> Result<Option<String>, StorageError> {
     Ok(conn
-        .query_opt("SELECT name FROM organizations WHERE id = $1", &[&id])
+        .query_opt(q(&sql::ORGANIZATION_NAME), &[&id])
         .map_err(db)?
         .map(|r| r.get(0)))
 }
@@ -36,10 +35,7 @@ pub(crate) fn organization_name(
 /// See [`Storage::retention_days`](shiftlog_server_db::Storage::retention_days).
 pub(crate) fn retention_days(conn: &mut Client, org_id: &str) -> Result<u32, StorageError> {
     let d: i32 = conn
-        .query_opt(
-            "SELECT retention_days FROM organizations WHERE id = $1",
-            &[&org_id],
-        )
+        .query_opt(q(&sql::RETENTION_DAYS), &[&org_id])
         .map_err(db)?
         .ok_or_else(|| StorageError::NotFound(format!("organization {org_id}")))?
         .get(0);
@@ -54,10 +50,7 @@ pub(crate) fn set_retention_days(
 ) -> Result<(), StorageError> {
     let d = i32::try_from(days).map_err(|_| StorageError::Backend("retention too long".into()))?;
     let n = conn
-        .execute(
-            "UPDATE organizations SET retention_days = $2 WHERE id = $1",
-            &[&org_id, &d],
-        )
+        .execute(q(&sql::SET_RETENTION_DAYS), &[&org_id, &d])
         .map_err(db)?;
     if n == 0 {
         return Err(StorageError::NotFound(format!("organization {org_id}")));

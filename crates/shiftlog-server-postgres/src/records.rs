@@ -7,7 +7,7 @@ use shiftlog_server_db::{
 };
 use uuid::Uuid;
 
-use crate::{db, ph};
+use crate::{db, ph, q};
 
 fn refs(params: &[String]) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
@@ -22,18 +22,13 @@ pub(crate) fn pull_records(
     after: u64,
     limit: u32,
 ) -> Result<shiftlog_wire::PullResponse, StorageError> {
-    let sql = shiftlog_server_db::PULL_SQL
-        .replace("{1}", "$1")
-        .replace("{2}", "$2")
-        .replace("{3}", "$3")
-        .replace("{4}", "$4")
-        .replace("{5}", "$5");
+    let sql = q(&sql::PULL);
     let worker = worker_id.to_string();
     let device = exclude_device.to_string();
     let after_i = after as i64;
     let lim = i64::from(limit) + 1;
     let rows = c
-        .query(&sql, &[&org_id, &worker, &device, &after_i, &lim])
+        .query(sql, &[&org_id, &worker, &device, &after_i, &lim])
         .map_err(db)?;
     let mut records = Vec::new();
     let mut next = after;
@@ -106,10 +101,7 @@ pub(crate) fn export_records(
 /// See [`Storage::count_records`](shiftlog_server_db::Storage::count_records).
 pub(crate) fn count_records(conn: &mut Client, org_id: &str) -> Result<u64, StorageError> {
     let n: i64 = conn
-        .query_one(
-            "SELECT COUNT(*) FROM records WHERE org_id = $1 AND NOT deleted",
-            &[&org_id],
-        )
+        .query_one(q(&sql::COUNT_RECORDS), &[&org_id])
         .map_err(db)?
         .get(0);
     Ok(n as u64)

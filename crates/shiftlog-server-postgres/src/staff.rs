@@ -2,10 +2,10 @@
 
 use chrono::Utc;
 use postgres::Client;
-use shiftlog_server_db::{AuditEntry, Role, Session, StaffAccount, StorageError};
+use shiftlog_server_db::{sql, AuditEntry, Role, Session, StaffAccount, StorageError};
 use uuid::Uuid;
 
-use crate::{db, uuid};
+use crate::{db, q, uuid};
 
 fn staff_account(r: &postgres::Row, at: usize) -> Result<StaffAccount, StorageError> {
     let role: String = r.get(at + 4);
@@ -26,7 +26,7 @@ pub(crate) fn add_staff_token(
     label: &str,
 ) -> Result<(), StorageError> {
     conn.execute(
-        "INSERT INTO staff_tokens (token_hash, org_id, label, created_at) VALUES ($1, $2, $3, $4)",
+        q(&sql::INSERT_STAFF_TOKEN),
         &[&token_hash, &org_id, &label, &Utc::now().to_rfc3339()],
     )
     .map_err(db)?;
@@ -39,10 +39,7 @@ pub(crate) fn staff_token(
     token_hash: &str,
 ) -> Result<Option<(String, String)>, StorageError> {
     Ok(conn
-        .query_opt(
-            "SELECT org_id, label FROM staff_tokens WHERE token_hash = $1",
-            &[&token_hash],
-        )
+        .query_opt(q(&sql::STAFF_TOKEN), &[&token_hash])
         .map_err(db)?
         .map(|r| (r.get(0), r.get(1))))
 }
@@ -50,8 +47,7 @@ pub(crate) fn staff_token(
 /// See [`Storage::create_staff`](shiftlog_server_db::Storage::create_staff).
 pub(crate) fn create_staff(conn: &mut Client, a: &StaffAccount) -> Result<(), StorageError> {
     conn.execute(
-        "INSERT INTO staff (id, org_id, username, password_hash, role, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        q(&sql::INSERT_STAFF),
         &[
             &a.id.to_string(),
             &a.org_id,
@@ -70,13 +66,10 @@ pub(crate) fn staff_by_username(
     conn: &mut Client,
     username: &str,
 ) -> Result<Option<StaffAccount>, StorageError> {
-    conn.query_opt(
-        "SELECT id, org_id, username, password_hash, role FROM staff WHERE username = $1",
-        &[&username],
-    )
-    .map_err(db)?
-    .map(|r| staff_account(&r, 0))
-    .transpose()
+    conn.query_opt(q(&sql::STAFF_BY_USERNAME), &[&username])
+        .map_err(db)?
+        .map(|r| staff_account(&r, 0))
+        .transpose()
 }
 
 /// See [`Storage::list_staff`](shiftlog_server_db::Storage::list_staff).
@@ -84,15 +77,11 @@ pub(crate) fn list_staff(
     conn: &mut Client,
     org_id: &str,
 ) -> Result<Vec<StaffAccount>, StorageError> {
-    conn.query(
-        "SELECT id, org_id, username, password_hash, role FROM staff
-         WHERE org_id = $1 ORDER BY username",
-        &[&org_id],
-    )
-    .map_err(db)?
-    .iter()
-    .map(|r| staff_account(r, 0))
-    .collect()
+    conn.query(q(&sql::LIST_STAFF), &[&org_id])
+        .map_err(db)?
+        .iter()
+        .map(|r| staff_account(r, 0))
+        .collect()
 }
 
 /// See [`Storage::set_staff_role`](shiftlog_server_db::Storage::set_staff_role).
@@ -104,7 +93,7 @@ pub(crate) fn set_staff_role(
 ) -> Result<(), StorageError> {
     let n = conn
         .execute(
-            "UPDATE staff SET role = $3 WHERE id = $1 AND org_id = $2",
+            q(&sql::SET_STAFF_ROLE),
             &[&staff_id.to_string(), &org_id, &role.as_str()],
         )
         .map_err(db)?;
@@ -117,8 +106,7 @@ pub(crate) fn set_staff_role(
 /// See [`Storage::create_session`](shiftlog_server_db::Storage::create_session).
 pub(crate) fn create_session(conn: &mut Client, s: &Session) -> Result<(), StorageError> {
     conn.execute(
-        "INSERT INTO sessions (token_hash, csrf_hash, staff_id, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5)",
+        q(&sql::INSERT_SESSION),
         &[
             &s.token_hash,
             &s.csrf_hash,
@@ -137,15 +125,11 @@ pub(crate) fn session(
     token_hash: &str,
 ) -> Result<Option<(Session, StaffAccount)>, StorageError> {
     let Some(r) = conn
-    .query_opt(
-        "SELECT s.csrf_hash, s.expires_at, st.id, st.org_id, st.username, st.password_hash, st.role
-         FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = $1",
-        &[&token_hash],
-    )
-    .map_err(db)?
-else {
-    return Ok(None);
-};
+        .query_opt(q(&sql::SESSION), &[&token_hash])
+        .map_err(db)?
+    else {
+        return Ok(None);
+    };
     let account = staff_account(&r, 2)?;
     let expires_at = chrono::DateTime::parse_from_rfc3339(r.get(1))
         .map_err(|e| StorageError::Corrupt(e.to_string()))?
@@ -163,7 +147,7 @@ else {
 
 /// See [`Storage::delete_session`](shiftlog_server_db::Storage::delete_session).
 pub(crate) fn delete_session(conn: &mut Client, token_hash: &str) -> Result<(), StorageError> {
-    conn.execute("DELETE FROM sessions WHERE token_hash = $1", &[&token_hash])
+    conn.execute(q(&sql::DELETE_SESSION), &[&token_hash])
         .map_err(db)?;
     Ok(())
 }
@@ -171,7 +155,7 @@ pub(crate) fn delete_session(conn: &mut Client, token_hash: &str) -> Result<(), 
 /// See [`Storage::audit`](shiftlog_server_db::Storage::audit).
 pub(crate) fn audit(conn: &mut Client, org_id: &str, e: &AuditEntry) -> Result<(), StorageError> {
     conn.execute(
-        "INSERT INTO audit_log (org_id, at, actor, action, detail) VALUES ($1, $2, $3, $4, $5)",
+        q(&sql::INSERT_AUDIT),
         &[&org_id, &e.at, &e.actor, &e.action, &e.detail.to_string()],
     )
     .map_err(db)?;
@@ -184,21 +168,17 @@ pub(crate) fn audit_log(
     org_id: &str,
     limit: u32,
 ) -> Result<Vec<AuditEntry>, StorageError> {
-    conn.query(
-        "SELECT at, actor, action, detail FROM audit_log WHERE org_id = $1
-         ORDER BY seq DESC LIMIT $2",
-        &[&org_id, &(limit as i64)],
-    )
-    .map_err(db)?
-    .iter()
-    .map(|r| {
-        Ok(AuditEntry {
-            at: r.get(0),
-            actor: r.get(1),
-            action: r.get(2),
-            detail: serde_json::from_str(r.get(3))
-                .map_err(|e| StorageError::Corrupt(e.to_string()))?,
+    conn.query(q(&sql::AUDIT_LOG), &[&org_id, &(limit as i64)])
+        .map_err(db)?
+        .iter()
+        .map(|r| {
+            Ok(AuditEntry {
+                at: r.get(0),
+                actor: r.get(1),
+                action: r.get(2),
+                detail: serde_json::from_str(r.get(3))
+                    .map_err(|e| StorageError::Corrupt(e.to_string()))?,
+            })
         })
-    })
-    .collect()
+        .collect()
 }

@@ -1,9 +1,9 @@
 //! An organization's catalogue sections.
 
 use rusqlite::{params, Connection};
-use shiftlog_server_db::{CatalogueEntry, StorageError};
+use shiftlog_server_db::{sql, CatalogueEntry, StorageError};
 
-use crate::db;
+use crate::{db, q};
 
 /// See [`Storage::catalogue_section`](shiftlog_server_db::Storage::catalogue_section).
 pub(crate) fn catalogue_section(
@@ -11,12 +11,7 @@ pub(crate) fn catalogue_section(
     org_id: &str,
     section: &str,
 ) -> Result<Vec<CatalogueEntry>, StorageError> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT id, label, description FROM catalogue WHERE org_id = ?1 AND section = ?2
-         ORDER BY position",
-        )
-        .map_err(db)?;
+    let mut stmt = conn.prepare(q(&sql::CATALOGUE_SECTION)).map_err(db)?;
     let rows = stmt
         .query_map([org_id, section], |r| {
             Ok(CatalogueEntry {
@@ -37,15 +32,11 @@ pub(crate) fn replace_catalogue_section(
     entries: &[CatalogueEntry],
 ) -> Result<(), StorageError> {
     let tx = conn.transaction().map_err(db)?;
-    tx.execute(
-        "DELETE FROM catalogue WHERE org_id = ?1 AND section = ?2",
-        [org_id, section],
-    )
-    .map_err(db)?;
+    tx.execute(q(&sql::DELETE_CATALOGUE_SECTION), [org_id, section])
+        .map_err(db)?;
     for (i, e) in entries.iter().enumerate() {
         tx.execute(
-            "INSERT INTO catalogue (org_id, section, id, label, description, position)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            q(&sql::INSERT_CATALOGUE_ENTRY),
             params![org_id, section, e.id, e.label, e.description, i as i64],
         )
         .map_err(db)?;

@@ -2,20 +2,18 @@
 
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
-use shiftlog_server_db::{DeviceAuth, DeviceInfo, NewCode, NewDevice, Redeemed, StorageError};
+use shiftlog_server_db::{sql, DeviceAuth, DeviceInfo, NewCode, NewDevice, Redeemed, StorageError};
 use uuid::Uuid;
 
-use crate::{db, uuid};
+use crate::{db, q, uuid};
 
 /// An enrollment code as read back: org, expiry, used at, org name, worker.
 type CodeRow = (String, String, Option<String>, String, Option<String>);
 
 /// See [`Storage::add_enrollment_code`](shiftlog_server_db::Storage::add_enrollment_code).
 pub(crate) fn add_enrollment_code(conn: &Connection, code: &NewCode) -> Result<(), StorageError> {
-    conn
-    .execute(
-        "INSERT INTO enrollment_codes (code_hash, org_id, created_at, expires_at, worker_id, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    conn.execute(
+        q(&sql::INSERT_CODE),
         params![
             code.code_hash,
             code.org_id,
@@ -36,11 +34,9 @@ pub(crate) fn worker_by_pseudonym(
     pseudonym: &str,
 ) -> Result<Option<Uuid>, StorageError> {
     let id: Option<String> = conn
-        .query_row(
-            "SELECT id FROM workers WHERE org_id = ?1 AND pseudonym = ?2",
-            [org_id, pseudonym],
-            |r| r.get(0),
-        )
+        .query_row(q(&sql::WORKER_BY_PSEUDONYM), [org_id, pseudonym], |r| {
+            r.get(0)
+        })
         .optional()
         .map_err(db)?;
     id.as_deref().map(uuid).transpose()
@@ -55,13 +51,9 @@ pub(crate) fn redeem_code(
     let tx = conn.transaction().map_err(db)?;
     let now = Utc::now();
     let row: Option<CodeRow> = tx
-        .query_row(
-            "SELECT c.org_id, c.expires_at, c.used_at, o.name, c.worker_id
-         FROM enrollment_codes c JOIN organizations o ON o.id = c.org_id
-         WHERE c.code_hash = ?1",
-            [code_hash],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
+        .query_row(q(&sql::CODE_FOR_REDEMPTION), [code_hash], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
         .optional()
         .map_err(db)?;
     let Some((org_id, expires_at, used_at, org_name, worker_id)) = row else {
@@ -76,21 +68,18 @@ pub(crate) fn redeem_code(
     let (worker_id, pseudonym) = match worker_id {
         Some(w) => {
             let p: String = tx
-                .query_row("SELECT pseudonym FROM workers WHERE id = ?1", [&w], |r| {
-                    r.get(0)
-                })
+                .query_row(q(&sql::WORKER_PSEUDONYM), [&w], |r| r.get(0))
                 .map_err(db)?;
             (w, p)
         }
         None => {
             let (id, p) = &device.new_worker;
             let n = tx
-            .execute(
-                "INSERT INTO workers (id, org_id, pseudonym, created_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(org_id, pseudonym) DO NOTHING",
-                params![id.to_string(), org_id, p, now.to_rfc3339()],
-            )
-            .map_err(db)?;
+                .execute(
+                    q(&sql::INSERT_WORKER),
+                    params![id.to_string(), org_id, p, now.to_rfc3339()],
+                )
+                .map_err(db)?;
             if n == 0 {
                 return Ok(Redeemed::PseudonymTaken);
             }
@@ -98,13 +87,12 @@ pub(crate) fn redeem_code(
         }
     };
     tx.execute(
-        "UPDATE enrollment_codes SET used_at = ?2 WHERE code_hash = ?1",
+        q(&sql::MARK_CODE_USED),
         params![code_hash, now.to_rfc3339()],
     )
     .map_err(db)?;
     tx.execute(
-        "INSERT INTO devices (id, org_id, token_hash, name, enrolled_at, worker_id)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        q(&sql::INSERT_DEVICE),
         params![
             device.device_id.to_string(),
             org_id,
@@ -129,12 +117,9 @@ pub(crate) fn device_by_token(
     token_hash: &str,
 ) -> Result<Option<DeviceAuth>, StorageError> {
     let row: Option<(String, String, Option<String>, String, String)> = conn
-        .query_row(
-            "SELECT d.id, d.org_id, d.revoked_at, w.id, w.pseudonym
-         FROM devices d JOIN workers w ON w.id = d.worker_id WHERE d.token_hash = ?1",
-            [token_hash],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
+        .query_row(q(&sql::DEVICE_BY_TOKEN), [token_hash], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
         .optional()
         .map_err(db)?;
     row.map(|(id, org_id, revoked, worker, pseudonym)| {
@@ -154,13 +139,7 @@ pub(crate) fn list_devices(
     conn: &Connection,
     org_id: &str,
 ) -> Result<Vec<DeviceInfo>, StorageError> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT d.id, w.pseudonym, d.name, d.enrolled_at, d.revoked_at
-         FROM devices d JOIN workers w ON w.id = d.worker_id
-         WHERE d.org_id = ?1 ORDER BY d.enrolled_at DESC, d.id",
-        )
-        .map_err(db)?;
+    let mut stmt = conn.prepare(q(&sql::LIST_DEVICES)).map_err(db)?;
     let rows = stmt
         .query_map([org_id], |r| {
             Ok((
@@ -193,11 +172,11 @@ pub(crate) fn revoke_device(
     device_id: Uuid,
 ) -> Result<(), StorageError> {
     let n = conn
-    .execute(
-        "UPDATE devices SET revoked_at = ?3 WHERE id = ?1 AND org_id = ?2 AND revoked_at IS NULL",
-        params![device_id.to_string(), org_id, Utc::now().to_rfc3339()],
-    )
-    .map_err(db)?;
+        .execute(
+            q(&sql::REVOKE_DEVICE),
+            params![device_id.to_string(), org_id, Utc::now().to_rfc3339()],
+        )
+        .map_err(db)?;
     if n == 0 {
         return Err(StorageError::NotFound(format!("device {device_id}")));
     }

@@ -5,7 +5,7 @@ use rusqlite::{params, Connection};
 use shiftlog_server_db::{sql, DeviceAuth, IngestRecord, StorageError};
 use shiftlog_wire::{RecordResult, RecordStatus};
 
-use crate::{db, ph, SqliteStorage};
+use crate::{db, ph, q, SqliteStorage};
 
 /// A push waiting for the writer.
 pub(crate) struct Pending {
@@ -64,17 +64,9 @@ fn ingest_one(
         let mut existing = conn
             .prepare_cached("SELECT org_id, version, worker_id, hlc FROM records WHERE id = ?1")
             .map_err(db)?;
-        let mut change = conn
-            .prepare_cached(
-                "INSERT INTO record_changes (record_id, org_id, worker_id) VALUES (?1, ?2, ?3)",
-            )
-            .map_err(db)?;
-        let mut unchange = conn
-            .prepare_cached("DELETE FROM record_changes WHERE record_id = ?1")
-            .map_err(db)?;
-        let mut clear_items = conn
-            .prepare_cached("DELETE FROM record_items WHERE record_id = ?1")
-            .map_err(db)?;
+        let mut change = conn.prepare_cached(q(&sql::INSERT_CHANGE)).map_err(db)?;
+        let mut unchange = conn.prepare_cached(q(&sql::DELETE_CHANGE)).map_err(db)?;
+        let mut clear_items = conn.prepare_cached(q(&sql::DELETE_ITEMS)).map_err(db)?;
         let mut add_item = conn
                 .prepare_cached(
                     "INSERT INTO record_items (record_id, org_id, item, quantity) VALUES (?1, ?2, ?3, ?4)",

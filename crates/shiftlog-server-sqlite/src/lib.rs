@@ -15,7 +15,7 @@ use std::sync::Mutex;
 
 use rusqlite::Connection;
 use shiftlog_server_db::{
-    AggregateQuery, AggregateRow, AuditEntry, CatalogueEntry, DeviceAuth, DeviceInfo,
+    sql, AggregateQuery, AggregateRow, AuditEntry, CatalogueEntry, DeviceAuth, DeviceInfo,
     ExportRow, IngestRecord, NewCode, NewDevice, RecordFilter, Redeemed, Role, Session,
     StaffAccount, Storage, StorageError,
 };
@@ -53,6 +53,11 @@ fn db(e: rusqlite::Error) -> StorageError {
 
 fn ph(n: usize) -> String {
     format!("?{n}")
+}
+
+/// A shared statement's text for this backend.
+fn q(s: &'static sql::Statement) -> &'static str {
+    s.text(sql::Dialect::Sqlite)
 }
 
 fn uuid(s: &str) -> Result<Uuid, StorageError> {
@@ -95,7 +100,11 @@ impl Storage for SqliteStorage {
         devices::add_enrollment_code(&self.conn(), code)
     }
 
-    fn worker_by_pseudonym(&self, org_id: &str, pseudonym: &str) -> Result<Option<Uuid>, StorageError> {
+    fn worker_by_pseudonym(
+        &self,
+        org_id: &str,
+        pseudonym: &str,
+    ) -> Result<Option<Uuid>, StorageError> {
         devices::worker_by_pseudonym(&self.conn(), org_id, pseudonym)
     }
 
@@ -115,7 +124,12 @@ impl Storage for SqliteStorage {
         devices::revoke_device(&self.conn(), org_id, device_id)
     }
 
-    fn add_staff_token(&self, org_id: &str, token_hash: &str, label: &str) -> Result<(), StorageError> {
+    fn add_staff_token(
+        &self,
+        org_id: &str,
+        token_hash: &str,
+        label: &str,
+    ) -> Result<(), StorageError> {
         staff::add_staff_token(&self.conn(), org_id, token_hash, label)
     }
 
@@ -131,11 +145,30 @@ impl Storage for SqliteStorage {
         self.ingest_grouped(device, records)
     }
 
-    fn pull_records(&self, org_id: &str, worker_id: Uuid, exclude_device: Uuid, after: u64, limit: u32) -> Result<shiftlog_wire::PullResponse, StorageError> {
-        records::pull_records(&self.conn(), org_id, worker_id, exclude_device, after, limit)
+    fn pull_records(
+        &self,
+        org_id: &str,
+        worker_id: Uuid,
+        exclude_device: Uuid,
+        after: u64,
+        limit: u32,
+    ) -> Result<shiftlog_wire::PullResponse, StorageError> {
+        records::pull_records(
+            &self.conn(),
+            org_id,
+            worker_id,
+            exclude_device,
+            after,
+            limit,
+        )
     }
 
-    fn export_records(&self, org_id: &str, filter: &RecordFilter, each: &mut dyn FnMut(ExportRow) -> Result<(), StorageError>) -> Result<(), StorageError> {
+    fn export_records(
+        &self,
+        org_id: &str,
+        filter: &RecordFilter,
+        each: &mut dyn FnMut(ExportRow) -> Result<(), StorageError>,
+    ) -> Result<(), StorageError> {
         records::export_records(&self.conn(), org_id, filter, each)
     }
 
@@ -143,7 +176,11 @@ impl Storage for SqliteStorage {
         records::count_records(&self.conn(), org_id)
     }
 
-    fn aggregate(&self, org_id: &str, query: &AggregateQuery) -> Result<Vec<AggregateRow>, StorageError> {
+    fn aggregate(
+        &self,
+        org_id: &str,
+        query: &AggregateQuery,
+    ) -> Result<Vec<AggregateRow>, StorageError> {
         records::aggregate(&self.conn(), org_id, query)
     }
 
@@ -183,11 +220,20 @@ impl Storage for SqliteStorage {
         staff::audit_log(&self.conn(), org_id, limit)
     }
 
-    fn catalogue_section(&self, org_id: &str, section: &str) -> Result<Vec<CatalogueEntry>, StorageError> {
+    fn catalogue_section(
+        &self,
+        org_id: &str,
+        section: &str,
+    ) -> Result<Vec<CatalogueEntry>, StorageError> {
         catalogue::catalogue_section(&self.conn(), org_id, section)
     }
 
-    fn replace_catalogue_section(&self, org_id: &str, section: &str, entries: &[CatalogueEntry]) -> Result<(), StorageError> {
+    fn replace_catalogue_section(
+        &self,
+        org_id: &str,
+        section: &str,
+        entries: &[CatalogueEntry],
+    ) -> Result<(), StorageError> {
         catalogue::replace_catalogue_section(&mut self.conn(), org_id, section, entries)
     }
 

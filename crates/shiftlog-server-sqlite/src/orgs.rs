@@ -2,9 +2,9 @@
 
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
-use shiftlog_server_db::StorageError;
+use shiftlog_server_db::{sql, StorageError};
 
-use crate::db;
+use crate::{db, q};
 
 /// See [`Storage::ensure_organization`](shiftlog_server_db::Storage::ensure_organization).
 pub(crate) fn ensure_organization(
@@ -14,8 +14,7 @@ pub(crate) fn ensure_organization(
 ) -> Result<bool, StorageError> {
     let n = conn
         .execute(
-            "INSERT INTO organizations (id, name, created_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT(id) DO NOTHING",
+            q(&sql::INSERT_ORGANIZATION),
             params![id, name, Utc::now().to_rfc3339()],
         )
         .map_err(db)?;
@@ -27,23 +26,17 @@ pub(crate) fn organization_name(
     conn: &Connection,
     id: &str,
 ) -> Result<Option<String>, StorageError> {
-    conn.query_row("SELECT name FROM organizations WHERE id = ?1", [id], |r| {
-        r.get(0)
-    })
-    .optional()
-    .map_err(db)
+    conn.query_row(q(&sql::ORGANIZATION_NAME), [id], |r| r.get(0))
+        .optional()
+        .map_err(db)
 }
 
 /// See [`Storage::retention_days`](shiftlog_server_db::Storage::retention_days).
 pub(crate) fn retention_days(conn: &Connection, org_id: &str) -> Result<u32, StorageError> {
-    conn.query_row(
-        "SELECT retention_days FROM organizations WHERE id = ?1",
-        [org_id],
-        |r| r.get(0),
-    )
-    .optional()
-    .map_err(db)?
-    .ok_or_else(|| StorageError::NotFound(format!("organization {org_id}")))
+    conn.query_row(q(&sql::RETENTION_DAYS), [org_id], |r| r.get(0))
+        .optional()
+        .map_err(db)?
+        .ok_or_else(|| StorageError::NotFound(format!("organization {org_id}")))
 }
 
 /// See [`Storage::set_retention_days`](shiftlog_server_db::Storage::set_retention_days).
@@ -53,10 +46,7 @@ pub(crate) fn set_retention_days(
     days: u32,
 ) -> Result<(), StorageError> {
     let n = conn
-        .execute(
-            "UPDATE organizations SET retention_days = ?2 WHERE id = ?1",
-            params![org_id, days],
-        )
+        .execute(q(&sql::SET_RETENTION_DAYS), params![org_id, days])
         .map_err(db)?;
     if n == 0 {
         return Err(StorageError::NotFound(format!("organization {org_id}")));

@@ -6,7 +6,7 @@ use shiftlog_server_db::{
 };
 use uuid::Uuid;
 
-use crate::{db, ph};
+use crate::{db, ph, q};
 
 /// See [`Storage::pull_records`](shiftlog_server_db::Storage::pull_records).
 pub(crate) fn pull_records(
@@ -17,13 +17,8 @@ pub(crate) fn pull_records(
     after: u64,
     limit: u32,
 ) -> Result<shiftlog_wire::PullResponse, StorageError> {
-    let sql = shiftlog_server_db::PULL_SQL
-        .replace("{1}", "?1")
-        .replace("{2}", "?2")
-        .replace("{3}", "?3")
-        .replace("{4}", "?4")
-        .replace("{5}", "?5");
-    let mut stmt = conn.prepare_cached(&sql).map_err(db)?;
+    let sql = q(&sql::PULL);
+    let mut stmt = conn.prepare_cached(sql).map_err(db)?;
     let mut rows = stmt
         .query(params![
             org_id,
@@ -103,12 +98,8 @@ pub(crate) fn export_records(
 
 /// See [`Storage::count_records`](shiftlog_server_db::Storage::count_records).
 pub(crate) fn count_records(conn: &Connection, org_id: &str) -> Result<u64, StorageError> {
-    conn.query_row(
-        "SELECT COUNT(*) FROM records WHERE org_id = ?1 AND NOT deleted",
-        [org_id],
-        |r| r.get(0),
-    )
-    .map_err(db)
+    conn.query_row(q(&sql::COUNT_RECORDS), [org_id], |r| r.get(0))
+        .map_err(db)
 }
 
 /// See [`Storage::aggregate`](shiftlog_server_db::Storage::aggregate).

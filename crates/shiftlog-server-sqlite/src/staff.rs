@@ -2,10 +2,10 @@
 
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
-use shiftlog_server_db::{AuditEntry, Role, Session, StaffAccount, StorageError};
+use shiftlog_server_db::{sql, AuditEntry, Role, Session, StaffAccount, StorageError};
 use uuid::Uuid;
 
-use crate::{db, uuid};
+use crate::{db, q, uuid};
 
 fn staff_row(
     r: &rusqlite::Row<'_>,
@@ -40,7 +40,7 @@ pub(crate) fn add_staff_token(
     label: &str,
 ) -> Result<(), StorageError> {
     conn.execute(
-        "INSERT INTO staff_tokens (token_hash, org_id, label, created_at) VALUES (?1, ?2, ?3, ?4)",
+        q(&sql::INSERT_STAFF_TOKEN),
         params![token_hash, org_id, label, Utc::now().to_rfc3339()],
     )
     .map_err(db)?;
@@ -52,11 +52,9 @@ pub(crate) fn staff_token(
     conn: &Connection,
     token_hash: &str,
 ) -> Result<Option<(String, String)>, StorageError> {
-    conn.query_row(
-        "SELECT org_id, label FROM staff_tokens WHERE token_hash = ?1",
-        [token_hash],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
+    conn.query_row(q(&sql::STAFF_TOKEN), [token_hash], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
     .optional()
     .map_err(db)
 }
@@ -64,8 +62,7 @@ pub(crate) fn staff_token(
 /// See [`Storage::create_staff`](shiftlog_server_db::Storage::create_staff).
 pub(crate) fn create_staff(conn: &Connection, a: &StaffAccount) -> Result<(), StorageError> {
     conn.execute(
-        "INSERT INTO staff (id, org_id, username, password_hash, role, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        q(&sql::INSERT_STAFF),
         params![
             a.id.to_string(),
             a.org_id,
@@ -84,15 +81,11 @@ pub(crate) fn staff_by_username(
     conn: &Connection,
     username: &str,
 ) -> Result<Option<StaffAccount>, StorageError> {
-    conn.query_row(
-        "SELECT id, org_id, username, password_hash, role FROM staff WHERE username = ?1",
-        [username],
-        |r| staff_row(r, 0),
-    )
-    .optional()
-    .map_err(db)?
-    .map(staff_account)
-    .transpose()
+    conn.query_row(q(&sql::STAFF_BY_USERNAME), [username], |r| staff_row(r, 0))
+        .optional()
+        .map_err(db)?
+        .map(staff_account)
+        .transpose()
 }
 
 /// See [`Storage::list_staff`](shiftlog_server_db::Storage::list_staff).
@@ -100,12 +93,7 @@ pub(crate) fn list_staff(
     conn: &Connection,
     org_id: &str,
 ) -> Result<Vec<StaffAccount>, StorageError> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT id, org_id, username, password_hash, role FROM staff
-         WHERE org_id = ?1 ORDER BY username",
-        )
-        .map_err(db)?;
+    let mut stmt = conn.prepare(q(&sql::LIST_STAFF)).map_err(db)?;
     let rows = stmt.query_map([org_id], |r| staff_row(r, 0)).map_err(db)?;
     let mut out = Vec::new();
     for row in rows {
@@ -123,7 +111,7 @@ pub(crate) fn set_staff_role(
 ) -> Result<(), StorageError> {
     let n = conn
         .execute(
-            "UPDATE staff SET role = ?3 WHERE id = ?1 AND org_id = ?2",
+            q(&sql::SET_STAFF_ROLE),
             params![staff_id.to_string(), org_id, role.as_str()],
         )
         .map_err(db)?;
@@ -136,8 +124,7 @@ pub(crate) fn set_staff_role(
 /// See [`Storage::create_session`](shiftlog_server_db::Storage::create_session).
 pub(crate) fn create_session(conn: &Connection, s: &Session) -> Result<(), StorageError> {
     conn.execute(
-        "INSERT INTO sessions (token_hash, csrf_hash, staff_id, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        q(&sql::INSERT_SESSION),
         params![
             s.token_hash,
             s.csrf_hash,
@@ -156,14 +143,15 @@ pub(crate) fn session(
     token_hash: &str,
 ) -> Result<Option<(Session, StaffAccount)>, StorageError> {
     let row = conn
-    .query_row(
-        "SELECT s.csrf_hash, s.expires_at, st.id, st.org_id, st.username, st.password_hash, st.role
-         FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = ?1",
-        [token_hash],
-        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, staff_row(r, 2)?)),
-    )
-    .optional()
-    .map_err(db)?;
+        .query_row(q(&sql::SESSION), [token_hash], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                staff_row(r, 2)?,
+            ))
+        })
+        .optional()
+        .map_err(db)?;
     let Some((csrf_hash, expires_at, staff)) = row else {
         return Ok(None);
     };
@@ -184,7 +172,7 @@ pub(crate) fn session(
 
 /// See [`Storage::delete_session`](shiftlog_server_db::Storage::delete_session).
 pub(crate) fn delete_session(conn: &Connection, token_hash: &str) -> Result<(), StorageError> {
-    conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])
+    conn.execute(q(&sql::DELETE_SESSION), [token_hash])
         .map_err(db)?;
     Ok(())
 }
@@ -192,7 +180,7 @@ pub(crate) fn delete_session(conn: &Connection, token_hash: &str) -> Result<(), 
 /// See [`Storage::audit`](shiftlog_server_db::Storage::audit).
 pub(crate) fn audit(conn: &Connection, org_id: &str, e: &AuditEntry) -> Result<(), StorageError> {
     conn.execute(
-        "INSERT INTO audit_log (org_id, at, actor, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        q(&sql::INSERT_AUDIT),
         params![org_id, e.at, e.actor, e.action, e.detail.to_string()],
     )
     .map_err(db)?;
@@ -205,12 +193,7 @@ pub(crate) fn audit_log(
     org_id: &str,
     limit: u32,
 ) -> Result<Vec<AuditEntry>, StorageError> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT at, actor, action, detail FROM audit_log WHERE org_id = ?1
-         ORDER BY seq DESC LIMIT ?2",
-        )
-        .map_err(db)?;
+    let mut stmt = conn.prepare(q(&sql::AUDIT_LOG)).map_err(db)?;
     let rows = stmt
         .query_map(params![org_id, limit], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))

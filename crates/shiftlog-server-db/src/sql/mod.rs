@@ -4,14 +4,91 @@
 
 mod aggregate;
 mod records;
+mod statements;
+
+use std::sync::OnceLock;
 
 pub use aggregate::aggregate;
-pub use records::{insert_items, insert_record, insert_records, update_record, RECORD_COLUMNS};
+pub use records::{
+    insert_items, insert_record, insert_records, update_record, RecordRow, RECORD_COLUMNS,
+};
+pub use statements::*;
 
 use crate::RecordFilter;
 
 /// Placeholder style of a backend.
 pub type Placeholder = fn(usize) -> String;
+
+/// The SQL a backend speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// `?1`; one writer connection, so no row locks.
+    Sqlite,
+    /// `$1`; rows locked with `FOR UPDATE` where several instances may race.
+    Postgres,
+}
+
+impl Dialect {
+    /// The placeholder for parameter `n` (from 1).
+    pub fn placeholder(self) -> Placeholder {
+        match self {
+            Dialect::Sqlite => |n| format!("?{n}"),
+            Dialect::Postgres => |n| format!("${n}"),
+        }
+    }
+}
+
+/// One SQL text for both backends, written with `$1` placeholders. A locking statement also
+/// carries the clause PostgreSQL appends (`FOR UPDATE`); SQLite needs none, having one writer.
+#[derive(Debug)]
+pub struct Statement {
+    text: &'static str,
+    postgres_lock: &'static str,
+    rendered: [OnceLock<String>; 2],
+}
+
+impl Statement {
+    /// A statement that differs between backends only in placeholders.
+    pub const fn new(text: &'static str) -> Statement {
+        Statement::locking(text, "")
+    }
+
+    /// A statement that PostgreSQL runs with `lock` appended.
+    pub const fn locking(text: &'static str, lock: &'static str) -> Statement {
+        Statement {
+            text,
+            postgres_lock: lock,
+            rendered: [OnceLock::new(), OnceLock::new()],
+        }
+    }
+
+    /// The text for `dialect`, rendered once.
+    pub fn text(&self, dialect: Dialect) -> &str {
+        let (slot, lock) = match dialect {
+            Dialect::Sqlite => (0, ""),
+            Dialect::Postgres => (1, self.postgres_lock),
+        };
+        self.rendered[slot].get_or_init(|| render(self.text, dialect.placeholder()) + lock)
+    }
+}
+
+/// `text` with every `$n` placeholder replaced by `ph(n)`.
+pub fn render(text: &str, ph: Placeholder) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        match after[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&ph(n)),
+            Err(_) => out.push('$'),
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
+}
 
 /// Appends the filter's conditions on table `t` (`records`, `totals` or `item_totals`,
 /// which have `day` and `area`) to `sql`, pushing their values onto `params` (`params`
@@ -61,16 +138,27 @@ pub fn export(filter: &RecordFilter, org_id: &str, ph: Placeholder) -> (String, 
     (sql, params)
 }
 
-/// The pull query, shared by the backends: the worker's changes after a cursor, oldest first.
-pub const PULL_SQL: &str = "SELECT c.seq, r.id, r.version, r.record_type, r.kind, r.occurred_at,
-        r.recorded_at, r.deleted, r.hlc, r.body, r.unknown
-    FROM record_changes c JOIN records r ON r.id = c.record_id
-    WHERE c.org_id = {1} AND c.worker_id = {2} AND r.device_id <> {3} AND c.seq > {4}
-    ORDER BY c.seq LIMIT {5}";
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_render_per_dialect() {
+        assert_eq!(
+            INSERT_CHANGE.text(Dialect::Sqlite),
+            "INSERT INTO record_changes (record_id, org_id, worker_id) VALUES (?1, ?2, ?3)"
+        );
+        assert_eq!(
+            RECORD_HEAD.text(Dialect::Postgres),
+            format!("{} FOR UPDATE", RECORD_HEAD.text),
+        );
+        assert!(!RECORD_HEAD.text(Dialect::Sqlite).contains("FOR UPDATE"));
+        assert_eq!(
+            render("$12, $3::text[], $", |n| format!("<{n}>")),
+            "<12>, <3>::text[], $"
+        );
+        assert!(!PULL.text(Dialect::Sqlite).contains('$'));
+    }
 
     #[test]
     fn filter_values_are_parameters_never_sql() {

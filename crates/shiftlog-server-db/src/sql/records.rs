@@ -1,6 +1,113 @@
 //! Writing records: the columns an ingest fills and the statements that fill them.
 
 use super::Placeholder;
+use crate::{DeviceAuth, Facts, IngestRecord};
+
+/// One record's column values in [`RECORD_COLUMNS`] order, as both backends and the benchmarks
+/// bind them: [`record_params!`](crate::record_params) makes the parameter array for a driver.
+#[derive(Debug)]
+pub struct RecordRow<'a> {
+    /// `id`.
+    pub id: String,
+    /// `org_id`.
+    pub org_id: &'a str,
+    /// `device_id`.
+    pub device_id: String,
+    /// `version`.
+    pub version: i64,
+    /// `kind`.
+    pub kind: &'a str,
+    /// `occurred_at` (RFC 3339, the device's offset).
+    pub occurred_at: String,
+    /// `occurred_utc_ms`.
+    pub occurred_ms: i64,
+    /// `recorded_at`.
+    pub recorded_at: String,
+    /// `received_at`.
+    pub received_at: &'a str,
+    /// `deleted`.
+    pub deleted: bool,
+    /// `body` (JSON text).
+    pub body: String,
+    /// `unknown` (JSON text), when the device sent fields this server does not know.
+    pub unknown: Option<String>,
+    /// `record_type`.
+    pub record_type: &'a str,
+    /// `worker_id`.
+    pub worker_id: String,
+    /// `hlc`.
+    pub hlc: Option<&'a str>,
+    /// `day` … `shift_minutes`.
+    pub facts: &'a Facts,
+}
+
+impl<'a> RecordRow<'a> {
+    /// The row `device` stores for `record`, received at `received_at`.
+    pub fn new(device: &'a DeviceAuth, record: &'a IngestRecord, received_at: &'a str) -> Self {
+        let rec = &record.envelope;
+        RecordRow {
+            id: rec.id.to_string(),
+            org_id: &device.org_id,
+            device_id: device.device_id.to_string(),
+            version: i64::from(rec.version),
+            kind: &rec.kind,
+            occurred_at: rec.occurred_at.to_rfc3339(),
+            occurred_ms: rec.occurred_at.timestamp_millis(),
+            recorded_at: rec.recorded_at.to_rfc3339(),
+            received_at,
+            deleted: rec.deleted,
+            body: rec.body.to_string(),
+            unknown: (!rec.unknown.is_empty())
+                .then(|| serde_json::Value::Object(rec.unknown.clone()).to_string()),
+            record_type: &rec.record_type,
+            worker_id: device.worker_id.to_string(),
+            hlc: rec.hlc.as_deref(),
+            facts: &record.facts,
+        }
+    }
+}
+
+/// The parameters of a [`RecordRow`] in [`RECORD_COLUMNS`] order, as an array of `&$t` for a
+/// driver's parameter trait: `record_params!(&row, dyn rusqlite::ToSql)`,
+/// `record_params!(&row, dyn postgres::types::ToSql + Sync)`.
+#[macro_export]
+macro_rules! record_params {
+    ($row:expr, $t:ty) => {{
+        let r: &$crate::sql::RecordRow<'_> = $row;
+        let f: &$crate::Facts = r.facts;
+        let p: [&$t; $crate::sql::RECORD_COLUMNS.len()] = [
+            &r.id as &$t,
+            &r.org_id as &$t,
+            &r.device_id as &$t,
+            &r.version as &$t,
+            &r.kind as &$t,
+            &r.occurred_at as &$t,
+            &r.occurred_ms as &$t,
+            &r.recorded_at as &$t,
+            &r.received_at as &$t,
+            &r.deleted as &$t,
+            &r.body as &$t,
+            &r.unknown as &$t,
+            &r.record_type as &$t,
+            &r.worker_id as &$t,
+            &f.day as &$t,
+            &f.week as &$t,
+            &f.month as &$t,
+            &f.area as &$t,
+            &f.role as &$t,
+            &f.on_shift as &$t,
+            &f.minutes as &$t,
+            &f.people_reached as &$t,
+            &f.naloxone_doses as &$t,
+            &f.nav_task as &$t,
+            &f.nav_outcome as &$t,
+            &f.pay_type as &$t,
+            &f.shift_minutes as &$t,
+            &r.hlc as &$t,
+        ];
+        p
+    }};
+}
 
 /// Columns of `records` an ingest writes, in the order of their parameters.
 pub const RECORD_COLUMNS: [&str; 28] = [
