@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use serde_json::Value;
 use shiftlog_core::{
-    Catalogue, Checkin, Core, CoreError, EndShift, KdfParams, Lang, NewActivity, NewCheckin,
-    NewTraining, Organization, Record, RecordQuery, Shift, StartShift, Summary, SummaryFormat,
-    SummaryQuery, SyncReport, SyncStatus, ValidationError,
+    Catalogue, Checkin, Core, CoreError, EndShift, Lang, NewActivity, NewCheckin, NewProfileKey,
+    NewTraining, OpenOptions, Organization, Record, RecordQuery, Shift, StartShift, Summary,
+    SummaryFormat, SummaryQuery, SyncReport, SyncStatus, Unlock, ValidationError,
 };
 use tauri::{Manager, State};
 use uuid::Uuid;
@@ -78,7 +78,11 @@ fn profile_state(state: State<'_, AppState>) -> ProfileState {
 async fn unlock(state: State<'_, AppState>, lang: String, pin: String) -> Res<()> {
     let dir = state.data_dir.clone();
     let core = tauri::async_runtime::spawn_blocking(move || {
-        Core::open_for_app(&dir, &pin, KdfParams::default())
+        let opts = OpenOptions {
+            new_profile_key: NewProfileKey::KeystoreIfAvailable,
+            ..OpenOptions::default()
+        };
+        Core::open(&dir, Unlock::Pin(pin), &opts)
     })
     .await
     .map_err(|e| CommandError {

@@ -88,9 +88,7 @@ pub fn test_options() -> shiftlog_core::OpenOptions {
 
 /// A device profile in `dir`, PIN 2468.
 pub fn test_device(dir: &Path) -> Arc<shiftlog_core::Core> {
-    shiftlog_core::Core::open_opts(
-        dir,
-        &shiftlog_core::Unlock::Pin("2468".into()),
+    shiftlog_core::Core::open(dir, shiftlog_core::Unlock::Pin("2468".into()),
         &test_options(),
     )
     .expect("open device")

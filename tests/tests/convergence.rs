@@ -76,7 +76,7 @@ async fn run(n: usize, ops: Vec<Op>) -> Result<(), TestCaseError> {
     let mut proxies = Vec::new();
     for i in 0..=n {
         let dir = tempfile::tempdir().expect("tempdir");
-        let core = Core::open_opts(dir.path(), &Unlock::Pin("2468".into()), &opts()).expect("open");
+        let core = Core::open(dir.path(), Unlock::Pin("2468".into()), &opts()).expect("open");
         let code = if i == 0 {
             first_code.clone()
         } else {

@@ -1,6 +1,6 @@
 //! The walking skeleton's promises, across a real core store and a real server.
 
-use shiftlog_core::{Core, KdfParams, NewActivity, RecordSync, Unlock};
+use shiftlog_core::{Core, NewActivity, RecordSync, Unlock};
 use shiftlog_system_tests::TestServer;
 
 fn supplies(item: &str, quantity: i64) -> NewActivity {
@@ -13,12 +13,12 @@ fn supplies(item: &str, quantity: i64) -> NewActivity {
 }
 
 fn open_device(dir: &std::path::Path) -> std::sync::Arc<Core> {
-    let cheap = KdfParams {
-        m_kib: 256,
-        t: 1,
-        p: 1,
-    };
-    Core::open_with(dir, &Unlock::Pin("2468".into()), cheap).expect("open core")
+    Core::open(
+        dir,
+        Unlock::Pin("2468".into()),
+        &shiftlog_system_tests::test_options(),
+    )
+    .expect("open core")
 }
 
 fn csv_rows(server: &TestServer, org: &str) -> Vec<String> {

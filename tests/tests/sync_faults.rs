@@ -12,14 +12,14 @@ use shiftlog_system_tests::{enrolled_device, supplies, test_options};
 
 /// Writes a record straight into the device database, bypassing the core's validation.
 fn insert_raw(dir: &std::path::Path, org: &str, kind: &str, body: serde_json::Value) -> uuid::Uuid {
-    let key = shiftlog_core::keys::resolve(dir, &Unlock::Pin("2468".into()), test_options().kdf)
-        .expect("key");
-    let conn = rusqlite::Connection::open(dir.join(shiftlog_core::DB_FILE)).expect("open");
-    conn.execute_batch(&format!(
-        "PRAGMA key = \"{}\"; PRAGMA busy_timeout = 5000;",
-        key.pragma_value()
-    ))
-    .expect("key");
+    let conn = shiftlog_core::test_support::raw_connection(
+        dir,
+        &Unlock::Pin("2468".into()),
+        test_options().kdf,
+    )
+    .expect("open");
+    conn.execute_batch("PRAGMA busy_timeout = 5000;")
+        .expect("busy timeout");
     let id = uuid::Uuid::now_v7();
     let now = chrono::Local::now().fixed_offset();
     conn.execute(

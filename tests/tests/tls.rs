@@ -28,9 +28,9 @@ async fn sync_over_tls_with_a_trusted_self_signed_certificate() {
 
     // Not trusted: enrollment fails as a network error and stores nothing.
     let untrusting_dir = tempfile::tempdir().expect("tempdir");
-    let untrusting = Core::open_opts(
+    let untrusting = Core::open(
         untrusting_dir.path(),
-        &Unlock::Pin("2468".into()),
+        Unlock::Pin("2468".into()),
         &opts(vec![]),
     )
     .expect("open");
@@ -44,9 +44,9 @@ async fn sync_over_tls_with_a_trusted_self_signed_certificate() {
 
     // Trusted: enroll and sync over https.
     let dir = tempfile::tempdir().expect("tempdir");
-    let core = Core::open_opts(
+    let core = Core::open(
         dir.path(),
-        &Unlock::Pin("2468".into()),
+        Unlock::Pin("2468".into()),
         &opts(vec![front.cert_pem.clone().into_bytes()]),
     )
     .expect("open");

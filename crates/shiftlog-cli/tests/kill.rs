@@ -29,7 +29,7 @@ async fn client_killed_during_sync_loses_and_duplicates_nothing() {
         },
         ..OpenOptions::default()
     };
-    let core = Core::open_opts(ddir.path(), &Unlock::Pin("2468".into()), &opts).expect("open");
+    let core = Core::open(ddir.path(), Unlock::Pin("2468".into()), &opts).expect("open");
     core.enroll(&server.url(), &code, "laptop")
         .await
         .expect("enroll");

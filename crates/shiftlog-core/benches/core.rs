@@ -11,9 +11,9 @@
 use std::time::{Duration, Instant};
 
 use chrono::{Local, TimeZone};
-use rusqlite::{params, Connection};
+use rusqlite::params;
 use serde_json::json;
-use shiftlog_core::{Core, KdfParams, NewActivity, SummaryQuery, Unlock};
+use shiftlog_core::{Core, KdfParams, NewActivity, OpenOptions, SummaryQuery, Unlock};
 
 const SAVES: usize = 2000;
 const SUMMARY_RECORDS: usize = 100_000;
@@ -40,10 +40,14 @@ fn body() -> serde_json::Value {
 fn main() {
     let kdf = KdfParams::default();
     let pin = Unlock::Pin("2468".into());
+    let opts = OpenOptions {
+        kdf,
+        ..OpenOptions::default()
+    };
 
     // P1, through the core API.
     let dir = tempfile::tempdir().expect("tempdir");
-    let core = Core::open_with(dir.path(), &pin, kdf).expect("open");
+    let core = Core::open(dir.path(), pin.clone(), &opts).expect("open");
     core.add_local_organization("Bench").expect("org");
     for _ in 0..50 {
         core.log_activity(NewActivity {
@@ -57,14 +61,11 @@ fn main() {
 
     // P1 baseline: the same row and supply lines, raw, same pragmas and key.
     let dir2 = tempfile::tempdir().expect("tempdir");
-    drop(Core::open_with(dir2.path(), &pin, kdf).expect("create schema"));
-    let key = shiftlog_core::keys::resolve(dir2.path(), &pin, kdf).expect("key");
-    let mut conn = Connection::open(dir2.path().join(shiftlog_core::DB_FILE)).expect("open raw");
-    conn.execute_batch(&format!(
-        "PRAGMA key = \"{}\"; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
-        key.pragma_value()
-    ))
-    .expect("pragmas");
+    drop(Core::open(dir2.path(), pin.clone(), &opts).expect("create schema"));
+    let mut conn =
+        shiftlog_core::test_support::raw_connection(dir2.path(), &pin, kdf).expect("open raw");
+    conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+        .expect("pragmas");
     conn.execute(
         "INSERT INTO organizations (id, name, joined_at) VALUES ('o', 'o', 'now')",
         [],
@@ -107,15 +108,11 @@ fn main() {
 
     // S1: summary over 100,000 records (fixture rows written raw, the summary through the API).
     let dir3 = tempfile::tempdir().expect("tempdir");
-    drop(Core::open_with(dir3.path(), &pin, kdf).expect("create"));
+    drop(Core::open(dir3.path(), pin.clone(), &opts).expect("create"));
     {
-        let key = shiftlog_core::keys::resolve(dir3.path(), &pin, kdf).expect("key");
-        let mut c = Connection::open(dir3.path().join(shiftlog_core::DB_FILE)).expect("open");
-        c.execute_batch(&format!(
-            "PRAGMA key = \"{}\"; PRAGMA journal_mode=WAL;",
-            key.pragma_value()
-        ))
-        .expect("key");
+        let mut c =
+            shiftlog_core::test_support::raw_connection(dir3.path(), &pin, kdf).expect("open");
+        c.execute_batch("PRAGMA journal_mode=WAL;").expect("wal");
         let tx = c.transaction().expect("tx");
         let body_text = body().to_string();
         tx.execute("INSERT INTO organizations (id, name, joined_at) VALUES ('a', 'Org A', '1'), ('b', 'Org B', '2')", [])
@@ -167,7 +164,7 @@ fn main() {
         }
         tx.commit().expect("commit");
     }
-    let core = Core::open_with(dir3.path(), &pin, kdf).expect("open");
+    let core = Core::open(dir3.path(), pin.clone(), &opts).expect("open");
     let q = SummaryQuery {
         from: Local
             .with_ymd_and_hms(2026, 9, 1, 0, 0, 0)

@@ -1,17 +1,20 @@
 //! shiftlog core: the one API that the desktop app, the CLI and the tests call.
 //!
 //! It owns the record model and its rules ([`model`], [`catalogue`]), the encrypted device
-//! database ([`store`], [`keys`]), the worker's own summary ([`summary`]) and the sync client
-//! ([`sync`]). It knows nothing about Tauri, terminals or HTTP servers.
+//! database and its key (private: opened only through [`Core::open`]), the worker's own
+//! summary ([`summary`]) and the sync client ([`sync`]). It knows nothing about Tauri,
+//! terminals or HTTP servers.
 
 pub mod catalogue;
+pub mod conflicts;
 pub mod error;
 pub mod hlc;
-pub mod keys;
+mod keys;
 pub mod kinds;
 pub mod model;
+mod open;
 mod records;
-pub mod store;
+mod store;
 pub mod summary;
 pub mod sync;
 
@@ -23,20 +26,32 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 pub use catalogue::Catalogue;
 pub use error::{CoreError, Lang, ValidationError};
-pub use keys::{keystore, profile_key_source, KdfParams, Unlock};
+pub use keys::{profile_key_source, KdfParams, NewProfileKey, Unlock};
 pub use model::{
     Activity, ActivityBody, NewActivity, Organization, PayType, Record, RecordSync, RecordType,
     SupplyLine, TrainingStatus,
 };
+pub use open::OpenOptions;
 pub use records::{Checkin, EndShift, NewCheckin, NewTraining, RecordQuery, Shift, StartShift};
+pub use store::{export_quarantined, quarantined};
 pub use summary::{Summary, SummaryFormat, SummaryQuery};
 pub use sync::{SyncActivity, SyncReport, SyncStatus};
+
+/// The OS keystore, as far as a front door or a test needs to know it.
+pub mod keystore {
+    pub use crate::keys::keystore::{available, SERVICE, TIMEOUT};
+}
+
+/// Hooks for tests of this crate and of the crates above it (`test-support` feature).
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;
 
 /// Result type of the core API.
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 
-/// Setting holding the app-lock PIN's Argon2id hash (keystore profiles).
-const APP_PIN_SETTING: &str = "app_pin_hash";
+/// Setting holding the language the worker reads (`en`, `fr`): the language the server
+/// answers a push in.
+pub(crate) const LANG_SETTING: &str = "lang";
 
 /// File name of the device database inside the data directory.
 pub const DB_FILE: &str = "shiftlog.db";
@@ -67,38 +82,6 @@ pub fn profile_exists(data_dir: &Path) -> bool {
     keys::profile_exists(data_dir)
 }
 
-/// The clock as it was: this device's node id (made once, kept in settings) and the highest
-/// stamp among its records.
-fn load_clock(conn: &Connection) -> Result<hlc::Clock> {
-    let node: Option<String> = conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'hlc_node'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let node = match node.and_then(|n| u32::from_str_radix(&n, 16).ok()) {
-        Some(n) => n,
-        None => {
-            let mut b = [0u8; 4];
-            getrandom::fill(&mut b)
-                .map_err(|e| CoreError::KeyFile(format!("no randomness: {e}")))?;
-            let n = u32::from_le_bytes(b);
-            conn.execute(
-                "INSERT OR REPLACE INTO settings (key, value) VALUES ('hlc_node', ?1)",
-                [format!("{n:08x}")],
-            )?;
-            n
-        }
-    };
-    let mut clock = hlc::Clock::new(node);
-    let max: Option<String> = conn.query_row("SELECT MAX(hlc) FROM records", [], |r| r.get(0))?;
-    if let Some(m) = max {
-        clock.observe(&m, 0);
-    }
-    Ok(clock)
-}
-
 impl Core {
     /// A new stamp for a local write.
     pub(crate) fn stamp(&self) -> String {
@@ -119,28 +102,6 @@ impl Core {
     }
 }
 
-/// How to open a profile.
-#[derive(Debug, Clone)]
-pub struct OpenOptions {
-    /// Argon2 costs for a new PIN profile.
-    pub kdf: KdfParams,
-    /// Longest wait for one HTTP request to the organization server.
-    pub request_timeout: std::time::Duration,
-    /// Extra certificate authorities to trust (PEM), e.g. an organization's own
-    /// self-signed certificate. The system's roots are trusted as well.
-    pub extra_roots_pem: Vec<Vec<u8>>,
-}
-
-impl Default for OpenOptions {
-    fn default() -> Self {
-        OpenOptions {
-            kdf: KdfParams::default(),
-            request_timeout: std::time::Duration::from_secs(30),
-            extra_roots_pem: Vec::new(),
-        }
-    }
-}
-
 /// A worker's shiftlog on this device.
 pub struct Core {
     db: Mutex<Connection>,
@@ -153,71 +114,6 @@ pub struct Core {
 }
 
 impl Core {
-    /// Opens the worker's data in `data_dir`, creating it (and its key) on first use.
-    /// A wrong PIN is [`CoreError::WrongPin`] and changes nothing on disk.
-    pub fn open(data_dir: &Path, unlock: &Unlock) -> Result<Arc<Core>> {
-        Self::open_with(data_dir, unlock, KdfParams::default())
-    }
-
-    /// Opens the profile the way the app does: the database key from the OS keystore where
-    /// one answers, otherwise from the PIN. With a keystore the PIN still locks the app: its
-    /// Argon2id hash is kept in the (encrypted) database and checked here. A wrong PIN is
-    /// [`CoreError::WrongPin`] either way.
-    pub fn open_for_app(data_dir: &Path, pin: &str, kdf: KdfParams) -> Result<Arc<Core>> {
-        let source = keys::profile_key_source(data_dir);
-        let use_keystore = match source.as_deref() {
-            Some("keystore") => true,
-            Some(_) => false,
-            None => keys::keystore::available(),
-        };
-        if !use_keystore {
-            return Self::open_with(data_dir, &Unlock::Pin(pin.to_string()), kdf);
-        }
-        keys::validate_pin(pin)?;
-        let core = Self::open_with(data_dir, &Unlock::Keystore, kdf)?;
-        match core.setting(APP_PIN_SETTING)? {
-            Some(stored) => {
-                if !keys::verify_pin_hash(pin, &stored)? {
-                    return Err(CoreError::WrongPin);
-                }
-            }
-            None => core.set_setting(APP_PIN_SETTING, &keys::hash_pin(pin, kdf)?)?,
-        }
-        Ok(core)
-    }
-
-    /// [`Core::open`] with chosen Argon2 costs for a new profile (tests use cheap ones).
-    pub fn open_with(data_dir: &Path, unlock: &Unlock, kdf: KdfParams) -> Result<Arc<Core>> {
-        Self::open_opts(
-            data_dir,
-            unlock,
-            &OpenOptions {
-                kdf,
-                ..OpenOptions::default()
-            },
-        )
-    }
-
-    /// [`Core::open`] with every option.
-    pub fn open_opts(data_dir: &Path, unlock: &Unlock, opts: &OpenOptions) -> Result<Arc<Core>> {
-        std::fs::create_dir_all(data_dir).map_err(|e| CoreError::Io {
-            what: format!("creating {}", data_dir.display()),
-            source: e,
-        })?;
-        let key = keys::resolve(data_dir, unlock, opts.kdf)?;
-        let conn = store::open(&data_dir.join(DB_FILE), &key)?;
-        let clock = load_clock(&conn)?;
-        let core = Arc::new(Core {
-            db: Mutex::new(conn),
-            data_dir: data_dir.to_path_buf(),
-            sync: sync::SyncClient::new(opts)?,
-            catalogues: Mutex::new(Default::default()),
-            clock: Mutex::new(clock),
-        });
-        core.purge_expired()?;
-        Ok(core)
-    }
-
     /// Where this profile's files live.
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
@@ -319,8 +215,8 @@ impl Core {
         }
     }
 
-    /// Replaces an organization's catalogue (from a pull, or a test).
-    pub fn set_catalogue(&self, org_id: &str, catalogue: &Catalogue) -> Result<()> {
+    /// Replaces an organization's catalogue (from a pull).
+    pub(crate) fn set_catalogue(&self, org_id: &str, catalogue: &Catalogue) -> Result<()> {
         let json = serde_json::to_string(catalogue).map_err(|e| {
             CoreError::Storage(rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
         })?;
@@ -339,6 +235,18 @@ impl Core {
     }
 
     /// A setting of the worker's (language, lock delay, …), if set.
+    /// Remembers the language the worker reads, so the server's reasons come in it.
+    pub fn set_language(&self, lang: Lang) -> Result<()> {
+        let code = match lang {
+            Lang::En => "en",
+            Lang::Fr => "fr",
+        };
+        if self.setting(LANG_SETTING)?.as_deref() != Some(code) {
+            self.set_setting(LANG_SETTING, code)?;
+        }
+        Ok(())
+    }
+
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .db()

@@ -4,7 +4,7 @@
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use shiftlog_core::{Core, KdfParams, Unlock};
+use shiftlog_core::{Core, KdfParams, OpenOptions, Unlock};
 
 /// Cheap Argon2 costs so tests stay fast; production profiles use the default.
 pub fn fast() -> KdfParams {
@@ -17,10 +17,31 @@ pub fn fast() -> KdfParams {
 
 pub const PIN: &str = "2468";
 
+/// Options for a test profile: cheap Argon2, a PIN profile unless a test says otherwise.
+pub fn opts() -> OpenOptions {
+    OpenOptions {
+        kdf: fast(),
+        ..OpenOptions::default()
+    }
+}
+
+/// The options the desktop app opens with (a new profile's key in the keystore if one answers).
+pub fn app_opts() -> OpenOptions {
+    OpenOptions {
+        new_profile_key: shiftlog_core::NewProfileKey::KeystoreIfAvailable,
+        ..opts()
+    }
+}
+
+/// Opens `dir` with [`PIN`].
+pub fn open(dir: &std::path::Path) -> shiftlog_core::Result<Arc<Core>> {
+    Core::open(dir, Unlock::Pin(PIN.into()), &opts())
+}
+
 /// A new profile in a temp dir with one local organization.
 pub fn profile() -> (tempfile::TempDir, Arc<Core>) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let core = Core::open_with(dir.path(), &Unlock::Pin(PIN.into()), fast()).expect("open");
+    let core = open(dir.path()).expect("open");
     core.add_local_organization("Street Outreach").expect("org");
     (dir, core)
 }

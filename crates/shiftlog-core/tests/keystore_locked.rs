@@ -7,7 +7,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use shiftlog_core::Core;
+use shiftlog_core::{Core, Unlock};
 
 #[test]
 fn a_keystore_that_never_answers_falls_back_to_the_pin_without_hanging() {
@@ -37,7 +37,14 @@ fn a_keystore_that_never_answers_falls_back_to_the_pin_without_hanging() {
 
     let profile = tempfile::tempdir().expect("tempdir");
     let t = Instant::now();
-    drop(Core::open_for_app(profile.path(), "2468", common::fast()).expect("first start"));
+    drop(
+        Core::open(
+            profile.path(),
+            Unlock::Pin("2468".into()),
+            &common::app_opts(),
+        )
+        .expect("first start"),
+    );
     assert!(
         t.elapsed() < Duration::from_secs(10),
         "opened in {:?}",

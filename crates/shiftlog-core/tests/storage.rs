@@ -49,7 +49,7 @@ fn wrong_pin_is_a_clear_error_and_changes_nothing() {
         .map(|e| e.expect("e").file_name())
         .collect();
     for wrong in ["1357", "24680", "0000"] {
-        let err = Core::open_with(dir.path(), &Unlock::Pin(wrong.into()), common::fast())
+        let err = Core::open(dir.path(), Unlock::Pin(wrong.into()), &common::opts())
             .err()
             .expect("wrong pin must fail");
         assert!(matches!(err, CoreError::WrongPin), "{err:?}");
@@ -61,8 +61,7 @@ fn wrong_pin_is_a_clear_error_and_changes_nothing() {
         .map(|e| e.expect("e").file_name())
         .collect();
     assert_eq!(files_before, files_after, "no new or moved files");
-    Core::open_with(dir.path(), &Unlock::Pin(common::PIN.into()), common::fast())
-        .expect("right PIN still opens");
+    common::open(dir.path()).expect("right PIN still opens");
 }
 
 #[test]
@@ -76,9 +75,7 @@ fn damaged_database_is_moved_aside_and_kept() {
         *b ^= 0x5a;
     }
     std::fs::write(&db, &bytes).expect("damage");
-    let err = Core::open_with(dir.path(), &Unlock::Pin(common::PIN.into()), common::fast())
-        .err()
-        .expect("must fail");
+    let err = common::open(dir.path()).err().expect("must fail");
     match err {
         CoreError::DatabaseUnreadable { moved_to, .. } => {
             assert_eq!(
@@ -115,8 +112,7 @@ fn frozen_v1(dir: &Path) {
 fn schema_1_upgrades_and_gets_encrypted_with_nothing_lost() {
     let dir = tempfile::tempdir().expect("tempdir");
     frozen_v1(dir.path());
-    let core = Core::open_with(dir.path(), &Unlock::Pin(common::PIN.into()), common::fast())
-        .expect("upgrade");
+    let core = common::open(dir.path()).expect("upgrade");
     let recs = core.list_records(&RecordQuery::default()).expect("list");
     assert_eq!(recs.len(), 2);
     let pending = recs
@@ -161,8 +157,7 @@ fn retention_purges_synced_old_records_only() {
         )
         .expect("age");
     }
-    let core = Core::open_with(dir.path(), &Unlock::Pin(common::PIN.into()), common::fast())
-        .expect("open");
+    let core = common::open(dir.path()).expect("open");
     let ids: Vec<String> = core
         .list_records(&RecordQuery::default())
         .expect("list")
@@ -347,15 +342,13 @@ fn no_column_or_field_can_hold_a_client_identity() {
 
 fn core_conn(dir: &Path) -> Connection {
     // Open the file like the core does, with the key derived from the PIN.
-    let core =
-        Core::open_with(dir, &Unlock::Pin(common::PIN.into()), common::fast()).expect("open");
-    drop(core);
-    let key = shiftlog_core::keys::resolve(dir, &Unlock::Pin(common::PIN.into()), common::fast())
-        .expect("key");
-    let conn = Connection::open(dir.join(shiftlog_core::DB_FILE)).expect("open");
-    conn.execute_batch(&format!("PRAGMA key = \"{}\";", key.pragma_value()))
-        .expect("key");
-    conn
+    drop(common::open(dir).expect("open"));
+    shiftlog_core::test_support::raw_connection(
+        dir,
+        &Unlock::Pin(common::PIN.into()),
+        common::fast(),
+    )
+    .expect("raw connection")
 }
 
 #[test]
@@ -363,12 +356,15 @@ fn without_a_keystore_the_app_derives_the_key_from_the_pin() {
     // This test binary never starts a Secret Service, so none answers.
     std::env::remove_var("DBUS_SESSION_BUS_ADDRESS");
     let dir = tempfile::tempdir().expect("tempdir");
-    drop(Core::open_for_app(dir.path(), "2468", common::fast()).expect("first start"));
+    drop(
+        Core::open(dir.path(), Unlock::Pin("2468".into()), &common::app_opts())
+            .expect("first start"),
+    );
     assert_eq!(
         shiftlog_core::profile_key_source(dir.path()).as_deref(),
         Some("pin")
     );
-    let err = Core::open_for_app(dir.path(), "0000", common::fast())
+    let err = Core::open(dir.path(), Unlock::Pin("0000".into()), &common::app_opts())
         .err()
         .expect("wrong");
     assert!(matches!(err, CoreError::WrongPin));
@@ -407,8 +403,7 @@ fn schemas_2_and_3_upgrade_with_nothing_lost() {
     ] {
         let dir = tempfile::tempdir().expect("tempdir");
         frozen(dir.path(), version, schema);
-        let core = Core::open_with(dir.path(), &Unlock::Pin(common::PIN.into()), common::fast())
-            .expect("upgrade");
+        let core = common::open(dir.path()).expect("upgrade");
         let recs = core.list_records(&RecordQuery::default()).expect("list");
         assert_eq!(recs.len(), 2, "v{version}");
         assert_eq!(
