@@ -2,13 +2,13 @@
 
 use chrono::{DateTime, FixedOffset};
 use rusqlite::params;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
+use super::not_future;
 use super::rows::{derive_activity, derive_shift, write_record, Derived};
 use super::training::validate_training;
-use super::{json_of, not_future};
-use crate::model::{ActivityBody, Record, RecordType};
+use crate::model::{ActivityBody, Record, RecordType, ShiftBody, TrainingBody};
 use crate::{Core, Result, ValidationError};
 
 impl Core {
@@ -23,23 +23,39 @@ impl Core {
         let old = self.get_record(id)?;
         let mut occurred_at = occurred_at.unwrap_or(old.occurred_at);
         not_future(occurred_at)?;
+        // Fields a newer device put in the body, which this version does not know, are kept
+        // verbatim and sent back: the worker's edit changes only what they can see.
+        let kept = |extra: &mut serde_json::Map<String, Value>, old_extra: Map<String, Value>| {
+            for (k, v) in old_extra {
+                extra.entry(k).or_insert(v);
+            }
+        };
         let (body, derived) = match old.record_type {
             RecordType::Activity => {
-                let parsed = ActivityBody::parse(&old.kind, &body)?;
+                let mut parsed = ActivityBody::parse(&old.kind, &body)?;
+                if let Ok(before) = ActivityBody::parse(&old.kind, &old.body) {
+                    kept(&mut parsed.extra, before.extra);
+                }
                 parsed.validate(&self.catalogue(Some(&old.org_id))?)?;
                 (parsed.to_json(), derive_activity(&parsed))
             }
             RecordType::Shift => {
-                let s = self.validate_shift(&old.org_id, body)?;
+                let mut s = self.validate_shift(&old.org_id, body)?;
+                if let Ok(before) = ShiftBody::parse(&old.body) {
+                    kept(&mut s.extra, before.extra);
+                }
                 // A shift happens when it starts: its time follows its start, whatever the
                 // caller passed, so hours never come out negative.
                 occurred_at = s.started_at;
                 let d = derive_shift(&s);
-                (json_of(&s), d)
+                (s.to_json(), d)
             }
             RecordType::Training => {
-                let t = validate_training(body)?;
-                (json_of(&t), Derived::default())
+                let mut t = validate_training(body)?;
+                if let Ok(before) = TrainingBody::parse(&old.body) {
+                    kept(&mut t.extra, before.extra);
+                }
+                (t.to_json(), Derived::default())
             }
             RecordType::DebriefRequest => (json!({}), Derived::default()),
         };

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::model::{self, Record, RecordType};
+use crate::model::{Record, RecordType};
 use crate::{Core, Result, ValidationError};
 
 pub use checkins::{Checkin, NewCheckin};
@@ -27,13 +27,17 @@ pub use training::NewTraining;
 
 use rows::{write_record, Derived};
 
+/// A time the worker gives: not before 2000, not past ten minutes ahead of this device's
+/// clock (the record model's rule, `shiftlog_model::check::check_time`).
 fn not_future(t: DateTime<FixedOffset>) -> Result<(), ValidationError> {
-    if t.with_timezone(&Utc)
-        > Utc::now() + chrono::Duration::minutes(model::FUTURE_TOLERANCE_MINUTES)
-    {
-        return Err(ValidationError::InFuture);
-    }
-    Ok(())
+    shiftlog_model::check::check_time(
+        t,
+        &shiftlog_model::Context {
+            catalogue: &crate::Catalogue::default_catalogue(),
+            now: Utc::now(),
+            side: shiftlog_model::Side::Device,
+        },
+    )
 }
 
 fn now() -> DateTime<FixedOffset> {

@@ -272,4 +272,22 @@ mod pull_tests {
         assert!(core.get_record(id).is_err());
         assert_eq!(core.pull_cursor(&org).expect("cursor"), 5);
     }
+
+    #[test]
+    fn a_newer_devices_body_fields_survive_a_local_edit() {
+        let (_d, core) = core();
+        let org = core.resolve_org(None).expect("org");
+        let id = Uuid::now_v7();
+        let stamp = shiftlog_model::hlc::format(Utc::now().timestamp_millis() as u64 - 1000, 0, 9);
+        let mut e = env(id, &stamp, 3, false);
+        e.body["future_field"] = json!({"kept": [1, 2]});
+        core.apply_pulled(&org, &[e], 1).expect("apply");
+        let edited = core
+            .edit_record(id, None, json!({"people_reached": 4}))
+            .expect("edit");
+        assert_eq!(edited.body["people_reached"], json!(4));
+        let sent = edited.to_envelope(false);
+        assert_eq!(sent.body["future_field"], json!({"kept": [1, 2]}));
+        assert_eq!(sent.unknown["from_the_future"], json!({"x": 1}));
+    }
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::rows::{derive_shift, row_to_record, RECORD_COLS};
 use super::{json_of, not_future, now};
-use crate::model::{self, PayType, Record, RecordSync, RecordType, ShiftBody};
+use crate::model::{PayType, Record, RecordSync, RecordType, ShiftBody};
 use crate::{Core, CoreError, Result, ValidationError};
 
 /// A shift as the worker sees it.
@@ -63,29 +63,11 @@ pub struct EndShift {
 
 impl Core {
     pub(super) fn validate_shift(&self, org_id: &str, body: Value) -> Result<ShiftBody> {
-        let s: ShiftBody =
-            serde_json::from_value(body).map_err(|e| ValidationError::Malformed(e.to_string()))?;
-        let cat = self.catalogue(Some(org_id))?;
-        if let Some(r) = &s.role {
-            if !cat.has_role(r) {
-                return Err(ValidationError::UnknownRole(r.clone()).into());
-            }
-        }
-        if let Some(a) = &s.area {
-            if !cat.has_area(a) {
-                return Err(ValidationError::UnknownArea(a.clone()).into());
-            }
-        }
-        model::note(s.note.as_deref())?;
+        let s = ShiftBody::parse(&body)?;
+        s.validate(&*self.catalogue_arc(org_id)?)?;
         not_future(s.started_at)?;
         if let Some(end) = s.ended_at {
             not_future(end)?;
-            let len = end.signed_duration_since(s.started_at);
-            if len < chrono::Duration::zero()
-                || len > chrono::Duration::hours(model::MAX_SHIFT_HOURS)
-            {
-                return Err(ValidationError::ShiftTimes.into());
-            }
         }
         Ok(s)
     }

@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use super::rows::Derived;
 use super::{json_of, not_future, now};
-use crate::model::{self, Record, RecordSync, RecordType, TrainingBody, TrainingStatus};
-use crate::{Core, Result, ValidationError};
+use crate::model::{Record, RecordSync, RecordType, TrainingBody, TrainingStatus};
+use crate::{Core, Result};
 
 /// Training received or wanted.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -56,18 +56,7 @@ impl Core {
 }
 
 pub(super) fn validate_training(body: Value) -> Result<TrainingBody> {
-    let t: TrainingBody =
-        serde_json::from_value(body).map_err(|e| ValidationError::Malformed(e.to_string()))?;
-    let topic = t.topic.trim();
-    if topic.is_empty() {
-        return Err(ValidationError::Required("topic".into()).into());
-    }
-    if topic.chars().count() > 120 {
-        return Err(ValidationError::TooLong("topic".into()).into());
-    }
-    model::range("minutes", t.minutes, 0, model::MAX_MINUTES)?;
-    Ok(TrainingBody {
-        topic: topic.into(),
-        ..t
-    })
+    let t = TrainingBody::parse(&body)?;
+    t.validate()?;
+    Ok(t)
 }
