@@ -198,8 +198,8 @@ impl ValidationError {
             UnknownItem(i) => format!("\u{201c}{}\u{201d} is not on your organization's list of items. Pick one from the list.", show(i)),
             UnknownKind(k) if fr => format!("\u{ab} {} \u{bb} n'est pas un type d'activité de votre organisme.", show(k)),
             UnknownKind(k) => format!("\u{201c}{}\u{201d} is not one of your organization's activity types.", show(k)),
-            UnknownArea(a) if fr => format!("\u{ab} {} \u{bb} n'est pas dans la liste de secteurs de votre organisme. Choisissez-en un dans la liste.", show(a)),
-            UnknownArea(a) => format!("\u{201c}{}\u{201d} is not on your organization's list of areas. Pick one from the list.", show(a)),
+            UnknownArea(a) if fr => format!("Le secteur \u{ab} {} \u{bb} n'est plus dans la liste de votre organisme. Choisissez un autre secteur et renvoyez l'enregistrement.", show(a)),
+            UnknownArea(a) => format!("The area \u{201c}{}\u{201d} is no longer on your organization's list. Pick another area and send it again.", show(a)),
             UnknownRole(r) if fr => format!("\u{ab} {} \u{bb} n'est pas un rôle de votre organisme.", show(r)),
             UnknownRole(r) => format!("\u{201c}{}\u{201d} is not one of your organization's roles.", show(r)),
             OutOfRange { field, min, max, .. } if fr => {

@@ -14,6 +14,7 @@
 pub mod body;
 pub mod catalogue;
 pub mod check;
+pub mod decode;
 pub mod error;
 pub mod facts;
 pub mod hlc;
