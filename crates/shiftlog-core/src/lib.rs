@@ -85,7 +85,7 @@ pub fn profile_exists(data_dir: &Path) -> bool {
 impl Core {
     /// A new stamp for a local write.
     pub(crate) fn stamp(&self) -> String {
-        let wall = Utc::now().timestamp_millis().max(0) as u64;
+        let wall = self.wall_ms();
         self.clock
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -94,11 +94,16 @@ impl Core {
 
     /// Takes in a stamp from another device.
     pub(crate) fn observe_stamp(&self, remote: &str) {
-        let wall = Utc::now().timestamp_millis().max(0) as u64;
+        let wall = self.wall_ms();
         self.clock
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .observe(remote, wall);
+    }
+
+    /// The device's wall clock, in milliseconds, as its clock reads it.
+    fn wall_ms(&self) -> u64 {
+        (Utc::now().timestamp_millis() + self.clock_skew_ms).max(0) as u64
     }
 }
 
@@ -111,6 +116,8 @@ pub struct Core {
     catalogues: Mutex<std::collections::HashMap<String, Arc<Catalogue>>>,
     /// The hybrid logical clock stamping every local write.
     clock: Mutex<hlc::Clock>,
+    /// How far the device's wall clock is off (0 but in tests of wrong clocks).
+    clock_skew_ms: i64,
 }
 
 impl Core {

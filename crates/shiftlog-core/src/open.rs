@@ -22,6 +22,10 @@ pub struct OpenOptions {
     /// Extra certificate authorities to trust (PEM), e.g. an organization's own
     /// self-signed certificate. The system's roots are trusted as well.
     pub extra_roots_pem: Vec<Vec<u8>>,
+    /// How far this device's clock is off, in milliseconds: tests of devices whose clocks are
+    /// wrong (the clock stamps its writes with it).
+    #[cfg(feature = "test-support")]
+    pub clock_skew_ms: i64,
 }
 
 impl Default for OpenOptions {
@@ -31,6 +35,8 @@ impl Default for OpenOptions {
             new_profile_key: NewProfileKey::default(),
             request_timeout: std::time::Duration::from_secs(30),
             extra_roots_pem: Vec::new(),
+            #[cfg(feature = "test-support")]
+            clock_skew_ms: 0,
         }
     }
 }
@@ -57,6 +63,10 @@ impl Core {
             sync: sync::SyncClient::new(opts)?,
             catalogues: Mutex::new(Default::default()),
             clock: Mutex::new(clock),
+            #[cfg(feature = "test-support")]
+            clock_skew_ms: opts.clock_skew_ms,
+            #[cfg(not(feature = "test-support"))]
+            clock_skew_ms: 0,
         });
         core.purge_expired()?;
         Ok(core)
