@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "lock",
     "app_state",
     "catalogue",
+    "kind_definitions",
     "open_shift",
     "log_activity",
     "todays_activities",

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use serde_json::Value;
+use shiftlog_core::kinds::KindDef;
 use shiftlog_core::{
     Catalogue, Checkin, Core, CoreError, EndShift, Lang, NewActivity, NewCheckin, NewProfileKey,
     NewTraining, OpenOptions, Organization, Record, RecordQuery, Shift, StartShift, Summary,
@@ -132,6 +133,19 @@ fn catalogue(state: State<'_, AppState>, lang: String, org_id: Option<String>) -
     state
         .core(&lang)?
         .catalogue(org_id.as_deref())
+        .map_err(err(&lang))
+}
+
+/// The forms of an organization: fields, choices, limits and defaults (the record model's).
+#[tauri::command]
+fn kind_definitions(
+    state: State<'_, AppState>,
+    lang: String,
+    org_id: Option<String>,
+) -> Res<Vec<KindDef>> {
+    state
+        .core(&lang)?
+        .kind_definitions(org_id.as_deref())
         .map_err(err(&lang))
 }
 
@@ -329,6 +343,7 @@ pub fn run() {
             lock,
             app_state,
             catalogue,
+            kind_definitions,
             open_shift,
             log_activity,
             todays_activities,
