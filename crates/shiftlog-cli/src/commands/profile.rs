@@ -3,17 +3,18 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use shiftlog_core::{Core, Unlock};
+use shiftlog_core::{Core, NewProfileKey, OpenOptions, Unlock};
 
 use crate::exit::Failure;
 
-/// Opens the profile in `dir` with the PIN or the keystore, as the profile was set up.
+/// Opens the profile in `dir` with the PIN or the keystore, as the profile was set up. On a
+/// keystore profile the PIN is the app lock, which the core checks.
 pub fn open(dir: &Path, pin: Option<String>, keystore: bool) -> Result<Arc<Core>, Failure> {
     let source = shiftlog_core::profile_key_source(dir);
     let unlock =
         match (source.as_deref(), pin, keystore) {
-            (Some("keystore"), _, _) | (None, None, true) => Unlock::Keystore,
             (_, Some(pin), _) => Unlock::Pin(pin),
+            (Some("keystore"), None, _) | (None, None, true) => Unlock::Keystore,
             (Some(_), None, _) => {
                 return Err(Failure::Usage(
                     "enter your PIN with --pin or SHIFTLOG_PIN".into(),
@@ -25,14 +26,22 @@ pub fn open(dir: &Path, pin: Option<String>, keystore: bool) -> Result<Arc<Core>
                     .into(),
             )),
         };
-    Ok(Core::open(dir, &unlock)?)
+    let opts = OpenOptions {
+        new_profile_key: if keystore {
+            NewProfileKey::KeystoreIfAvailable
+        } else {
+            NewProfileKey::Pin
+        },
+        ..OpenOptions::default()
+    };
+    Ok(Core::open(dir, unlock, &opts)?)
 }
 
 /// `shiftlog rescue`: lists the data files set aside, or copies them to `to`. Needs no PIN.
 pub fn rescue(dir: &Path, to: Option<&Path>) -> Result<(), Failure> {
-    let files = shiftlog_core::store::quarantined(dir);
+    let files = shiftlog_core::quarantined(dir);
     if let Some(dest) = to {
-        let copies = shiftlog_core::store::export_quarantined(dir, dest)?;
+        let copies = shiftlog_core::export_quarantined(dir, dest)?;
         println!("Copied {} file(s) to {}", copies.len(), dest.display());
     } else if files.is_empty() {
         println!("No data file was set aside.");
