@@ -31,9 +31,13 @@ impl Core {
         let now_ms = Utc::now().timestamp_millis();
         let mut applied = 0;
         for env in records {
-            let local: Option<(Option<String>, u32, i64)> = tx
+            // (clock, version, not yet on the server: unsent, or refused and shown to the
+            // worker in Needs attention)
+            let local: Option<(Option<String>, u32, bool)> = tx
                 .prepare_cached(
-                    "SELECT hlc, version, sync_change_counter FROM records WHERE id = ?1",
+                    "SELECT hlc, version,
+                         sync_change_counter > 0 OR rejected_reason IS NOT NULL
+                     FROM records WHERE id = ?1",
                 )?
                 .query_row([env.id.to_string()], |row| {
                     Ok((row.get(0)?, row.get(1)?, row.get(2)?))
@@ -56,10 +60,11 @@ impl Core {
             if !take {
                 continue;
             }
-            if let Some((_, _, pending)) = local {
-                if pending > 0 {
-                    // The worker changed this record here and the change was not sent yet:
-                    // a newer one from another device wins, and theirs is kept to look at.
+            if let Some((_, _, unsent)) = local {
+                if unsent {
+                    // The worker changed this record here and the change is not on the server
+                    // (not sent yet, or refused): a newer one from another device wins, and
+                    // theirs is kept to look at.
                     set_aside(
                         &tx,
                         env.id,
