@@ -18,6 +18,11 @@ pub enum Code {
     Failed = 5,
     /// Wrong or missing PIN.
     Pin = 6,
+    /// `sync`: every record sent was answered, but fetching the worker's records from their
+    /// other devices or the organization's lists failed. Run it again later.
+    SentNotPulled = 7,
+    /// `sync`: some records were refused and wait in Needs attention for the worker to fix.
+    NeedsAttention = 8,
 }
 
 impl From<Code> for std::process::ExitCode {
@@ -32,6 +37,8 @@ pub enum Failure {
     Core(CoreError),
     /// The command line itself was wrong.
     Usage(String),
+    /// A message already in the worker's language, and the code to exit with.
+    Said(String, Code),
 }
 
 impl From<CoreError> for Failure {

@@ -35,6 +35,10 @@ fn main() -> ExitCode {
             eprintln!("shiftlog: {m}");
             Code::Usage.into()
         }
+        Err(Failure::Said(m, code)) => {
+            eprintln!("shiftlog: {m}");
+            code.into()
+        }
     }
 }
 
