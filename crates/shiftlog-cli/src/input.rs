@@ -1,7 +1,8 @@
 //! Reading values typed on the command line: times, dates, JSON, supply lines.
 
 use chrono::{DateTime, FixedOffset, Local, NaiveDate, TimeZone};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+use shiftlog_core::model::SupplyLine;
 
 use crate::exit::Failure;
 
@@ -39,7 +40,7 @@ pub fn obj(v: Value) -> Map<String, Value> {
 }
 
 /// One `ITEM=QUANTITY` supply line.
-pub fn parse_line(s: &str) -> Result<Value, Failure> {
+pub fn parse_line(s: &str) -> Result<SupplyLine, Failure> {
     let (item, qty) = s
         .split_once('=')
         .ok_or_else(|| Failure::Usage(format!("{s}: write ITEM=QUANTITY, e.g. naloxone_kit=2")))?;
@@ -47,7 +48,10 @@ pub fn parse_line(s: &str) -> Result<Value, Failure> {
         .trim()
         .parse()
         .map_err(|_| Failure::Usage(format!("{s}: the quantity must be a whole number")))?;
-    Ok(json!({ "item": item.trim(), "quantity": quantity }))
+    Ok(SupplyLine {
+        item: item.trim().to_string(),
+        quantity,
+    })
 }
 
 /// Midnight at the start of a day, in this computer's time zone.

@@ -11,7 +11,7 @@ mod output;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 use shiftlog_core::Lang;
 
 use args::{Cli, Command};
@@ -20,7 +20,8 @@ use exit::{Code, Failure};
 use output::Output;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli =
+        Cli::from_arg_matches(&args::form::command().get_matches()).unwrap_or_else(|e| e.exit());
     let out = Output {
         json: cli.json,
         lang: Lang::parse(&cli.lang),

@@ -145,3 +145,90 @@ fn errors_exit_non_zero_with_a_message() {
         "nothing stored by failed commands"
     );
 }
+
+/// Options left out take the defaults of the record model's forms, the ones the app's forms
+/// start from (they once differed: the CLI said called_911=yes, contact=in_person,
+/// referral=active).
+#[test]
+fn options_left_out_take_the_forms_defaults() {
+    use shiftlog_core::catalogue::Catalogue;
+    use shiftlog_core::kinds::kind_definitions;
+
+    let defs = kind_definitions(&Catalogue::default_catalogue());
+    let form = |id: &str| defs.iter().find(|d| d.id == id).expect("form").clone();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    ok(&run(d, "2468", &["add-org", "Peer Network"]));
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&ok(&run(d, "2468", &all))).expect("json")
+    };
+
+    let od = form("overdose_response");
+    let body = &json(&["log", "overdose"])["body"];
+    assert_eq!(Some(&body["called_911"]), od.default_of("called_911"));
+    assert_eq!(body["called_911"], "unknown");
+    assert_eq!(Some(&body["outcome"]), od.default_of("outcome"));
+    assert!(body["naloxone"].is_null(), "no doses by default: {body}");
+    let body = &json(&["log", "overdose", "--naloxone-doses", "1"])["body"];
+    assert_eq!(
+        Some(&body["naloxone"]["route"]),
+        od.default_of("naloxone.route")
+    );
+
+    let nav = form("systems_navigation");
+    let body = &json(&["log", "navigation", "--referral", "Housing office"])["body"];
+    for (got, field) in [
+        (&body["task"], "task"),
+        (&body["contact_type"], "contact_type"),
+        (&body["outcome"], "outcome"),
+        (&body["referral"]["type"], "referral.type"),
+    ] {
+        assert_eq!(Some(got), nav.default_of(field), "{field}: {body}");
+    }
+    assert_eq!(body["contact_type"], "accompaniment");
+    assert_eq!(body["referral"]["type"], "passive");
+    // Given values win, in the model's ids or with `-` for `_`.
+    let body = &json(&[
+        "log",
+        "navigation",
+        "--task",
+        "housing",
+        "--contact",
+        "in-person",
+        "--referral",
+        "Housing office",
+        "--referral-type",
+        "warm_handoff",
+    ])["body"];
+    assert_eq!(
+        (
+            &body["task"],
+            &body["contact_type"],
+            &body["referral"]["type"]
+        ),
+        (
+            &serde_json::json!("housing"),
+            &serde_json::json!("in_person"),
+            &serde_json::json!("warm_handoff")
+        )
+    );
+
+    let shift = json(&["shift", "start"]);
+    assert_eq!(
+        Some(&shift["pay_type"]),
+        form("shift").default_of("pay_type")
+    );
+    ok(&run(d, "2468", &["shift", "end"]));
+    let training = json(&["training", "Naloxone refresher"]);
+    assert_eq!(
+        Some(&training["body"]["status"]),
+        form("training").default_of("status")
+    );
+
+    // A value the model does not know is refused before anything is stored.
+    let o = run(d, "2468", &["log", "navigation", "--contact", "telepathy"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("accompaniment"));
+}

@@ -1,7 +1,13 @@
 //! Arguments of `shiftlog log`: one subcommand per built-in kind, and the options they share.
+//! Choices and defaults are the record model's (`form`).
 
 use chrono::NaiveDate;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
+use shiftlog_core::model::{
+    ContactType, NaloxoneRoute, NavOutcome, NavTask, OverdoseOutcome, ReferralType, YesNoUnknown,
+};
+
+use super::form::choice;
 
 #[derive(Args, Clone, Default)]
 pub struct CommonArgs {
@@ -41,14 +47,14 @@ pub enum LogKind {
     /// Overdose response.
     Overdose {
         /// Naloxone doses given (0 for none).
-        #[arg(long, default_value_t = 0)]
-        naloxone_doses: i64,
+        #[arg(long)]
+        naloxone_doses: Option<i64>,
         /// How naloxone was given.
-        #[arg(long, value_enum, default_value = "intranasal")]
-        route: RouteArg,
+        #[arg(long, value_parser = choice(NaloxoneRoute::ALL, NaloxoneRoute::as_str))]
+        route: Option<NaloxoneRoute>,
         /// Was 911 called?
-        #[arg(long, value_enum, default_value = "yes")]
-        called_911: YesNoArg,
+        #[arg(long, value_parser = choice(YesNoUnknown::ALL, YesNoUnknown::as_str))]
+        called_911: Option<YesNoUnknown>,
         /// EMS arrived.
         #[arg(long)]
         ems_arrived: bool,
@@ -68,23 +74,22 @@ pub enum LogKind {
         #[arg(long)]
         kit_replaced: bool,
         /// Outcome.
-        #[arg(long, value_enum, default_value = "survived")]
-        outcome: OutcomeArg,
+        #[arg(long, value_parser = choice(OverdoseOutcome::ALL, OverdoseOutcome::as_str))]
+        outcome: Option<OverdoseOutcome>,
         #[command(flatten)]
         common: CommonArgs,
     },
     /// Systems navigation or accompaniment.
     Navigation {
-        /// Task: id, income_assistance, disability_assistance, housing, bank_account,
-        /// health_appointment, pharmacy, legal, other.
-        #[arg(long)]
-        task: String,
-        /// Contact: phone, in_person, accompaniment.
-        #[arg(long, default_value = "in_person")]
-        contact: String,
-        /// Outcome: completed, pending, declined.
-        #[arg(long, default_value = "completed")]
-        outcome: String,
+        /// Task.
+        #[arg(long, value_parser = choice(NavTask::ALL, NavTask::as_str))]
+        task: Option<NavTask>,
+        /// How the contact happened.
+        #[arg(long, value_parser = choice(ContactType::ALL, ContactType::as_str))]
+        contact: Option<ContactType>,
+        /// Outcome.
+        #[arg(long, value_parser = choice(NavOutcome::ALL, NavOutcome::as_str))]
+        outcome: Option<NavOutcome>,
         /// Travel minutes.
         #[arg(long)]
         travel_minutes: Option<i64>,
@@ -94,9 +99,9 @@ pub enum LogKind {
         /// Referred to (a service, not a person).
         #[arg(long)]
         referral: Option<String>,
-        /// Referral type: passive, active, warm_handoff.
-        #[arg(long, default_value = "active")]
-        referral_type: String,
+        /// Referral type.
+        #[arg(long, value_parser = choice(ReferralType::ALL, ReferralType::as_str))]
+        referral_type: Option<ReferralType>,
         /// Follow-up date, YYYY-MM-DD.
         #[arg(long)]
         follow_up: Option<NaiveDate>,
@@ -135,23 +140,4 @@ pub enum LogKind {
         #[command(flatten)]
         common: CommonArgs,
     },
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum RouteArg {
-    Intranasal,
-    Intramuscular,
-}
-#[derive(Clone, Copy, ValueEnum)]
-pub enum YesNoArg {
-    Yes,
-    No,
-    Unknown,
-}
-#[derive(Clone, Copy, ValueEnum)]
-pub enum OutcomeArg {
-    Survived,
-    Transported,
-    Died,
-    Unknown,
 }

@@ -1,13 +1,17 @@
 //! The command line's arguments, as clap reads them. Nothing here decides anything: each
 //! value goes to the core as it is.
 
+pub mod form;
 mod log;
 
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
+use shiftlog_core::{PayType, TrainingStatus};
 use uuid::Uuid;
+
+use form::choice;
 
 pub use log::{CommonArgs, LogKind};
 
@@ -117,8 +121,8 @@ pub enum Command {
         /// What it was about.
         topic: String,
         /// Received or wanted.
-        #[arg(long, value_enum, default_value = "received")]
-        status: TrainingArg,
+        #[arg(long, value_parser = choice(TrainingStatus::ALL, TrainingStatus::as_str))]
+        status: Option<TrainingStatus>,
         /// How long, in minutes.
         #[arg(long)]
         minutes: Option<i64>,
@@ -200,8 +204,8 @@ pub enum ShiftAction {
         #[arg(long)]
         role: Option<String>,
         /// How it is paid.
-        #[arg(long, value_enum, default_value = "paid")]
-        pay: PayArg,
+        #[arg(long, value_parser = choice(PayType::ALL, PayType::as_str))]
+        pay: Option<PayType>,
         /// Area id.
         #[arg(long)]
         area: Option<String>,
@@ -233,19 +237,6 @@ pub enum ShiftAction {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-pub enum PayArg {
-    Paid,
-    Unpaid,
-    Volunteer,
-    OnCall,
-    Honorarium,
-}
-#[derive(Clone, Copy, ValueEnum)]
-pub enum TrainingArg {
-    Received,
-    Wanted,
-}
-#[derive(Clone, Copy, ValueEnum)]
 pub enum TypeArg {
     Activity,
     Shift,
@@ -258,11 +249,4 @@ pub enum FormatArg {
     Json,
     Csv,
     Html,
-}
-
-/// The snake_case name a value enum stands for, as the core spells it.
-pub fn enum_str<T: ValueEnum>(v: T) -> String {
-    v.to_possible_value()
-        .map(|p| p.get_name().replace('-', "_"))
-        .unwrap_or_default()
 }

@@ -1,16 +1,19 @@
 //! `shiftlog log`: an activity's body from the options of its kind.
 
 use serde_json::{json, Map, Value};
+use shiftlog_core::model::{Naloxone, Navigation, Overdose, Referral, SupplyLine};
 use shiftlog_core::{Core, NewActivity};
 
-use crate::args::{enum_str, CommonArgs, LogKind};
+use super::form::Form;
+use crate::args::form::{NAVIGATION, OVERDOSE};
+use crate::args::{CommonArgs, LogKind};
 use crate::exit::Failure;
 use crate::input::{obj, parse_at, parse_json, parse_line};
 use crate::output::Output;
 
 /// Records the activity.
 pub fn log(core: &Core, out: &Output, kind: LogKind) -> Result<(), Failure> {
-    let (kind, body, common) = body_of(kind)?;
+    let (kind, body, common) = body_of(core, kind)?;
     let a = core.log_activity(NewActivity {
         org_id: common.org.clone(),
         occurred_at: parse_at(common.at.as_deref())?,
@@ -21,14 +24,18 @@ pub fn log(core: &Core, out: &Output, kind: LogKind) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The kind id, the fields particular to it, and the options every kind shares.
-fn body_of(kind: LogKind) -> Result<(String, Map<String, Value>, CommonArgs), Failure> {
+/// The kind id, the fields particular to it (typed by the record model, options not given
+/// taken from the organization's form), and the options every kind shares.
+fn body_of(
+    core: &Core,
+    kind: LogKind,
+) -> Result<(String, Map<String, Value>, CommonArgs), Failure> {
     Ok(match kind {
         LogKind::Supplies { lines, common } => {
             let items = lines
                 .iter()
                 .map(|l| parse_line(l))
-                .collect::<Result<Vec<_>, _>>()?;
+                .collect::<Result<Vec<SupplyLine>, _>>()?;
             (
                 "supplies_distributed".to_string(),
                 obj(json!({ "items": items })),
@@ -47,21 +54,23 @@ fn body_of(kind: LogKind) -> Result<(String, Map<String, Value>, CommonArgs), Fa
             kit_replaced,
             outcome,
             common,
-        } => (
-            "overdose_response".to_string(),
-            obj(json!({
-                "called_911": enum_str(called_911),
-                "ems_arrived": ems_arrived,
-                "naloxone": (naloxone_doses > 0).then(|| json!({"doses": naloxone_doses, "route": enum_str(route)})),
-                "rescue_breathing": rescue_breathing,
-                "oxygen": oxygen,
-                "recovery_position": recovery_position,
-                "stayed_until_recovery_or_ems": stayed,
-                "kit_replaced": kit_replaced,
-                "outcome": enum_str(outcome),
-            })),
-            common,
-        ),
+        } => {
+            let form = Form::of(core, common.org.as_deref(), OVERDOSE)?;
+            let doses: i64 = form.or_default(naloxone_doses, "naloxone.doses")?;
+            let route = form.or_default(route, "naloxone.route")?;
+            let details = Overdose {
+                called_911: form.or_default(called_911, "called_911")?,
+                ems_arrived,
+                naloxone: (doses > 0).then_some(Naloxone { doses, route }),
+                rescue_breathing,
+                oxygen,
+                recovery_position,
+                stayed_until_recovery_or_ems: stayed,
+                kit_replaced,
+                outcome: form.or_default(outcome, "outcome")?,
+            };
+            (OVERDOSE.to_string(), typed(&details)?, common)
+        }
         LogKind::Navigation {
             task,
             contact,
@@ -73,16 +82,27 @@ fn body_of(kind: LogKind) -> Result<(String, Map<String, Value>, CommonArgs), Fa
             follow_up,
             cost_cents,
             common,
-        } => (
-            "systems_navigation".to_string(),
-            obj(json!({
-                "task": task, "contact_type": contact, "outcome": outcome,
-                "travel_minutes": travel_minutes, "barriers": barriers,
-                "referral": referral.map(|d| json!({"destination": d, "type": referral_type})),
-                "follow_up_date": follow_up, "out_of_pocket_cents": cost_cents,
-            })),
-            common,
-        ),
+        } => {
+            let form = Form::of(core, common.org.as_deref(), NAVIGATION)?;
+            let referral = match referral {
+                Some(destination) => Some(Referral {
+                    destination,
+                    kind: form.or_default(referral_type, "referral.type")?,
+                }),
+                None => None,
+            };
+            let details = Navigation {
+                task: form.or_default(task, "task")?,
+                contact_type: form.or_default(contact, "contact_type")?,
+                travel_minutes,
+                barriers,
+                referral,
+                outcome: form.or_default(outcome, "outcome")?,
+                follow_up_date: follow_up,
+                out_of_pocket_cents: cost_cents,
+            };
+            (NAVIGATION.to_string(), typed(&details)?, common)
+        }
         LogKind::Outreach { common } => ("outreach_contact".into(), Map::new(), common),
         LogKind::Education { common } => ("peer_education".into(), Map::new(), common),
         LogKind::Support { common } => ("emotional_support".into(), Map::new(), common),
@@ -91,7 +111,15 @@ fn body_of(kind: LogKind) -> Result<(String, Map<String, Value>, CommonArgs), Fa
     })
 }
 
-/// Adds the shared options to a kind's own fields.
+/// A kind's details as the record model writes them.
+fn typed<T: serde::Serialize>(details: &T) -> Result<Map<String, Value>, Failure> {
+    serde_json::to_value(details)
+        .map(obj)
+        .map_err(|e| Failure::Usage(format!("cannot write the details: {e}")))
+}
+
+/// Adds the shared options to a kind's own fields: only those given, because a body that
+/// does not say `on_shift` lets the core decide it from the open shift.
 fn body_with_common(mut specific: Map<String, Value>, c: &CommonArgs) -> Value {
     let mut put = |k: &str, v: Value| {
         if !v.is_null() {

@@ -2,6 +2,7 @@
 //! the answer into words; the rules themselves live in `shiftlog-core`.
 
 pub mod checkin;
+pub mod form;
 pub mod log;
 pub mod orgs;
 pub mod profile;

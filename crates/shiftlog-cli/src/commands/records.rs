@@ -4,7 +4,8 @@ use serde_json::json;
 use shiftlog_core::{Core, NewTraining, RecordQuery, RecordType, TrainingStatus};
 use uuid::Uuid;
 
-use crate::args::{enum_str, TrainingArg, TypeArg};
+use super::form::Form;
+use crate::args::TypeArg;
 use crate::exit::Failure;
 use crate::input::{parse_at, parse_json};
 use crate::output::Output;
@@ -14,12 +15,11 @@ pub fn training(
     core: &Core,
     out: &Output,
     topic: String,
-    status: TrainingArg,
+    status: Option<TrainingStatus>,
     minutes: Option<i64>,
     org: Option<String>,
 ) -> Result<(), Failure> {
-    let status: TrainingStatus = serde_json::from_value(json!(enum_str(status)))
-        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let status = Form::of(core, org.as_deref(), "training")?.or_default(status, "status")?;
     let r = core.log_training(NewTraining {
         org_id: org,
         topic,

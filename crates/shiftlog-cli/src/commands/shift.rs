@@ -1,9 +1,10 @@
 //! `shiftlog shift`: start, end, show.
 
 use serde_json::json;
-use shiftlog_core::{Core, EndShift, PayType, StartShift};
+use shiftlog_core::{Core, EndShift, StartShift};
 
-use crate::args::{enum_str, ShiftAction};
+use super::form::Form;
+use crate::args::ShiftAction;
 use crate::exit::Failure;
 use crate::input::parse_at;
 use crate::output::Output;
@@ -19,8 +20,7 @@ pub fn shift(core: &Core, out: &Output, action: ShiftAction) -> Result<(), Failu
             org,
             at,
         } => {
-            let pay_type: PayType = serde_json::from_value(json!(enum_str(pay)))
-                .map_err(|e| Failure::Usage(e.to_string()))?;
+            let pay_type = Form::of(core, org.as_deref(), "shift")?.or_default(pay, "pay_type")?;
             let s = core.start_shift(StartShift {
                 org_id: org,
                 role,
