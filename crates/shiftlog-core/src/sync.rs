@@ -90,12 +90,13 @@ pub struct SyncReport {
     pub accepted: u32,
     /// The server already had them.
     pub already_had: u32,
-    /// Refused, now in "needs attention" (superseded and conflicts included).
+    /// Refused, now in "needs attention".
     pub rejected: u32,
-    /// Of the refused, answered superseded: the server holds a newer version.
+    /// Answered superseded: the server holds a newer version (taken; the worker's set aside).
     #[serde(default)]
     pub superseded: u32,
-    /// Of the refused, answered conflict: the same version with another body.
+    /// Answered conflict: the same version with another body (the server's taken; the
+    /// worker's set aside).
     #[serde(default)]
     pub conflicts: u32,
     /// Everything sent was answered, but pulling the worker's records from their other
