@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use rusqlite::params;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::not_future;
@@ -25,25 +25,17 @@ impl Core {
         not_future(occurred_at)?;
         // Fields a newer device put in the body, which this version does not know, are kept
         // verbatim and sent back: the worker's edit changes only what they can see.
-        let kept = |extra: &mut serde_json::Map<String, Value>, old_extra: Map<String, Value>| {
-            for (k, v) in old_extra {
-                extra.entry(k).or_insert(v);
-            }
-        };
+        let kept = stored_extra(&old);
         let (body, derived) = match old.record_type {
             RecordType::Activity => {
                 let mut parsed = ActivityBody::parse(&old.kind, &body)?;
-                if let Ok(before) = ActivityBody::parse(&old.kind, &old.body) {
-                    kept(&mut parsed.extra, before.extra);
-                }
+                keep(&mut parsed.extra, kept);
                 parsed.validate(&self.catalogue(Some(&old.org_id))?)?;
                 (parsed.to_json(), derive_activity(&parsed))
             }
             RecordType::Shift => {
                 let mut s = self.validate_shift(&old.org_id, body)?;
-                if let Ok(before) = ShiftBody::parse(&old.body) {
-                    kept(&mut s.extra, before.extra);
-                }
+                keep(&mut s.extra, kept);
                 // A shift happens when it starts: its time follows its start, whatever the
                 // caller passed, so hours never come out negative.
                 occurred_at = s.started_at;
@@ -52,12 +44,11 @@ impl Core {
             }
             RecordType::Training => {
                 let mut t = validate_training(body)?;
-                if let Ok(before) = TrainingBody::parse(&old.body) {
-                    kept(&mut t.extra, before.extra);
-                }
+                keep(&mut t.extra, kept);
                 (t.to_json(), Derived::default())
             }
-            RecordType::DebriefRequest => (json!({}), Derived::default()),
+            // Defines no field: whatever a newer device put there is kept, nothing else.
+            RecordType::DebriefRequest => (Value::Object(kept), Derived::default()),
         };
         let rec = Record {
             occurred_at,
@@ -89,5 +80,28 @@ impl Core {
         }
         self.sync.wake();
         Ok(())
+    }
+}
+
+/// The stored body's fields this version does not define, as the record model reads them.
+/// A stored body this version cannot read at all (a newer device changed a field's form)
+/// gives all its fields: merged under the edited body, which the model writes with every
+/// field it defines, only the ones it does not define come back.
+fn stored_extra(old: &Record) -> Map<String, Value> {
+    let known = match old.record_type {
+        RecordType::Activity => ActivityBody::parse(&old.kind, &old.body)
+            .ok()
+            .map(|b| b.extra),
+        RecordType::Shift => ShiftBody::parse(&old.body).ok().map(|s| s.extra),
+        RecordType::Training => TrainingBody::parse(&old.body).ok().map(|t| t.extra),
+        RecordType::DebriefRequest => None,
+    };
+    known.unwrap_or_else(|| old.body.as_object().cloned().unwrap_or_default())
+}
+
+/// Adds the kept fields the edited body does not have; the edited body's own win.
+fn keep(extra: &mut Map<String, Value>, kept: Map<String, Value>) {
+    for (k, v) in kept {
+        extra.entry(k).or_insert(v);
     }
 }
