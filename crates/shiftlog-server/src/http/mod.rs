@@ -30,6 +30,7 @@ use staff::{
 pub const SESSION_COOKIE: &str = "shiftlog_session";
 /// The header a dashboard page sends its CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
+
 /// The router for `service`.
 pub fn router(service: OrgService) -> Router {
     let limit = service.limits.max_body_bytes;
