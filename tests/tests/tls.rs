@@ -17,6 +17,7 @@ fn opts(roots: Vec<Vec<u8>>) -> OpenOptions {
         },
         request_timeout: Duration::from_secs(5),
         extra_roots_pem: roots,
+        ..OpenOptions::default()
     }
 }
 
