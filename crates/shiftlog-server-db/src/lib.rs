@@ -10,6 +10,7 @@
 mod catalogue;
 mod devices;
 mod error;
+mod ingest;
 mod records;
 pub mod sql;
 mod staff;
@@ -18,9 +19,10 @@ mod summary;
 pub use catalogue::{CatalogueEntry, CATALOGUE_SECTIONS};
 pub use devices::{DeviceAuth, DeviceInfo, NewCode, NewDevice, Redeemed};
 pub use error::StorageError;
-pub use records::{pulled_envelope, supersedes, ExportRow, Facts, IngestRecord, RecordFilter};
+pub use ingest::{head_row, write_for, Decide, HeadRow, IngestDecision, StoredHead, Write};
+pub use records::{pulled_envelope, ExportRow, Facts, IngestRecord, RecordFilter};
 pub use staff::{AuditEntry, Role, Session, StaffAccount};
-pub use summary::{AggregateQuery, AggregateRow, Dimension, Period};
+pub use summary::{AggregateQuery, AggregateRow, Dimension, Groups, Period};
 
 use shiftlog_wire::RecordResult;
 use uuid::Uuid;
@@ -57,7 +59,7 @@ pub trait Storage: Send + Sync + 'static {
     /// The organization and label of a staff token.
     fn staff_token(&self, token_hash: &str) -> Result<Option<(String, String)>, StorageError>;
     /// The worker's records, changed after `after`, written last by a device other than
-    /// `exclude_device`, oldest change first (see [`supersedes`] for which version is kept).
+    /// `exclude_device`, oldest change first.
     fn pull_records(
         &self,
         org_id: &str,
@@ -66,11 +68,16 @@ pub trait Storage: Send + Sync + 'static {
         after: u64,
         limit: u32,
     ) -> Result<shiftlog_wire::PullResponse, StorageError>;
-    /// Stores records from one device, idempotently by id and clock, in one transaction.
+    /// Stores records from one device in one transaction, answering each in order. For every
+    /// record, storage reads what it holds for the id (locked against other instances until
+    /// the commit) and does what `decide` says; a record with no stored row costs one INSERT.
+    /// `decide(record, None)` is asked for every record, `decide(record, Some(head))` when the
+    /// id is stored.
     fn ingest(
         &self,
         device: &DeviceAuth,
         records: &[IngestRecord],
+        decide: Decide<'_>,
     ) -> Result<Vec<RecordResult>, StorageError>;
     /// Calls `each` for every live record of `org_id` matching `filter`, oldest first,
     /// without holding them all in memory.

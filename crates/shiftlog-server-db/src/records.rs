@@ -93,22 +93,6 @@ pub struct ExportRow {
     pub body: String,
 }
 
-/// True when an incoming version replaces the stored one: a later hybrid logical clock wins
-/// (last writer wins across a worker's devices); between versions without clocks (older
-/// clients), the higher version number wins. Anything else is `already_had`.
-pub fn supersedes(
-    incoming_hlc: Option<&str>,
-    incoming_version: i64,
-    have_hlc: Option<&str>,
-    have_version: i64,
-) -> bool {
-    if incoming_hlc.is_some() || have_hlc.is_some() {
-        shiftlog_wire::hlc::newer(incoming_hlc, have_hlc)
-    } else {
-        incoming_version > have_version
-    }
-}
-
 /// A pulled record, from the columns every backend selects for a pull.
 #[allow(clippy::too_many_arguments)]
 pub fn pulled_envelope(
@@ -140,29 +124,4 @@ pub fn pulled_envelope(
             .and_then(|u| serde_json::from_str(u).ok())
             .unwrap_or_default(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn supersedes_table() {
-        let h = |ms: u64| shiftlog_wire::hlc::format(ms, 0, 1);
-        let (a, b) = (h(1_000), h(2_000));
-        for (inc, iv, have, hv, want) in [
-            (Some(b.as_str()), 2, Some(a.as_str()), 2, true), // later clock, same version
-            (Some(a.as_str()), 9, Some(b.as_str()), 2, false), // earlier clock loses
-            (Some(a.as_str()), 1, Some(a.as_str()), 1, false), // the same version again
-            (Some(a.as_str()), 1, None, 5, true),             // a clock beats none
-            (None, 5, Some(a.as_str()), 1, false),            // none never beats a clock
-            (None, 2, None, 1, true),                         // old clients: by version
-            (None, 1, None, 1, false),
-        ] {
-            assert_eq!(
-                super::supersedes(inc, iv, have, hv),
-                want,
-                "{inc:?} {iv} {have:?} {hv}"
-            );
-        }
-    }
-
 }

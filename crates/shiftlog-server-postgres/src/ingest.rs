@@ -1,94 +1,26 @@
-//! Ingest: a push in one transaction, new records in multi-row INSERTs.
+//! Ingest: a push in one transaction. New records go in multi-row INSERTs (`ON CONFLICT DO
+//! NOTHING`); for an id that is stored, the head is read `FOR UPDATE` (another instance
+//! storing the same id waits for this commit), the service decides, and storage writes what
+//! it says.
+
+use std::collections::HashSet;
 
 use chrono::Utc;
 use postgres::types::ToSql;
-use postgres::Client;
-use shiftlog_server_db::{sql, DeviceAuth, IngestRecord, StorageError};
+use postgres::{Client, Transaction};
+use shiftlog_server_db::{
+    head_row, record_params, sql, write_for, Decide, DeviceAuth, HeadRow, IngestDecision,
+    IngestRecord, StorageError, Write,
+};
 use shiftlog_wire::{RecordResult, RecordStatus};
 
 use crate::{db, ph, q};
 
-/// Rows per multi-row INSERT: 27 parameters each stays far below PostgreSQL's 65,535.
+/// Rows per multi-row INSERT: 28 parameters each stays far below PostgreSQL's 65,535.
 const INSERT_CHUNK: usize = 1000;
 
-/// One record's column values, owned, in `sql::RECORD_COLUMNS` order.
-struct RecordRow<'a> {
-    id: String,
-    org_id: &'a str,
-    device_id: String,
-    version: i64,
-    kind: &'a str,
-    occurred_at: String,
-    occurred_ms: i64,
-    recorded_at: String,
-    received_at: &'a str,
-    deleted: bool,
-    body: String,
-    unknown: Option<String>,
-    record_type: &'a str,
-    worker_id: String,
-    hlc: Option<&'a str>,
-    f: &'a shiftlog_server_db::Facts,
-}
-
-impl<'a> RecordRow<'a> {
-    fn new(device: &'a DeviceAuth, r: &'a IngestRecord, now: &'a str) -> Self {
-        let rec = &r.envelope;
-        RecordRow {
-            id: rec.id.to_string(),
-            org_id: &device.org_id,
-            device_id: device.device_id.to_string(),
-            version: rec.version as i64,
-            kind: &rec.kind,
-            occurred_at: rec.occurred_at.to_rfc3339(),
-            occurred_ms: rec.occurred_at.timestamp_millis(),
-            recorded_at: rec.recorded_at.to_rfc3339(),
-            received_at: now,
-            deleted: rec.deleted,
-            body: rec.body.to_string(),
-            unknown: (!rec.unknown.is_empty())
-                .then(|| serde_json::Value::Object(rec.unknown.clone()).to_string()),
-            record_type: &rec.record_type,
-            worker_id: device.worker_id.to_string(),
-            hlc: rec.hlc.as_deref(),
-            f: &r.facts,
-        }
-    }
-
-    fn params(&self) -> [&(dyn ToSql + Sync); 28] {
-        let f = self.f;
-        [
-            &self.id,
-            &self.org_id,
-            &self.device_id,
-            &self.version,
-            &self.kind,
-            &self.occurred_at,
-            &self.occurred_ms,
-            &self.recorded_at,
-            &self.received_at,
-            &self.deleted,
-            &self.body,
-            &self.unknown,
-            &self.record_type,
-            &self.worker_id,
-            &f.day,
-            &f.week,
-            &f.month,
-            &f.area,
-            &f.role,
-            &f.on_shift,
-            &f.minutes,
-            &f.people_reached,
-            &f.naloxone_doses,
-            &f.nav_task,
-            &f.nav_outcome,
-            &f.pay_type,
-            &f.shift_minutes,
-            &self.hlc,
-        ]
-    }
-}
+/// A parameter of the `postgres` driver.
+type Param<'a> = &'a (dyn ToSql + Sync);
 
 /// The key of the `totals` row a record counts in (see migration 0002), then its id.
 fn totals_key(r: &IngestRecord) -> impl Ord + '_ {
@@ -112,6 +44,7 @@ pub(crate) fn ingest(
     c: &mut Client,
     device: &DeviceAuth,
     records: &[IngestRecord],
+    decide: Decide<'_>,
 ) -> Result<Vec<RecordResult>, StorageError> {
     let mut tx = c.transaction().map_err(db)?;
     let now = Utc::now().to_rfc3339();
@@ -120,15 +53,25 @@ pub(crate) fn ingest(
     // the triggers' row locks in one order and cannot deadlock.
     let mut order: Vec<usize> = (0..records.len()).collect();
     order.sort_by(|&a, &b| totals_key(&records[a]).cmp(&totals_key(&records[b])));
-    let rows: Vec<RecordRow> = order
+    let rows: Vec<sql::RecordRow> = order
         .iter()
-        .map(|&i| RecordRow::new(device, &records[i], &now))
+        .map(|&i| sql::RecordRow::new(device, &records[i], &now))
         .collect();
+    let fresh: Vec<IngestDecision> = order.iter().map(|&i| decide(&records[i], None)).collect();
 
     // New records, the common case: one statement per chunk.
-    let mut inserted = std::collections::HashSet::new();
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        let params: Vec<&(dyn ToSql + Sync)> = chunk.iter().flat_map(|r| r.params()).collect();
+    let new: Vec<&sql::RecordRow> = rows
+        .iter()
+        .zip(&fresh)
+        .filter(|(_, d)| matches!(d, IngestDecision::Insert | IngestDecision::Replace))
+        .map(|(r, _)| r)
+        .collect();
+    let mut inserted = HashSet::new();
+    for chunk in new.chunks(INSERT_CHUNK) {
+        let params: Vec<Param> = chunk
+            .iter()
+            .flat_map(|r| record_params!(r, dyn ToSql + Sync))
+            .collect();
         let stmt = tx
             .prepare(&sql::insert_records(chunk.len(), ph))
             .map_err(db)?;
@@ -137,105 +80,159 @@ pub(crate) fn ingest(
         }
     }
 
-    // The rest exist already: the same record again, a newer version, or another
-    // organization's id.
-    let update = tx.prepare(&sql::update_record(ph)).map_err(db)?;
-    let existing = tx
-        .prepare("SELECT org_id, version, worker_id, hlc FROM records WHERE id = $1 FOR UPDATE")
-        .map_err(db)?;
-    let clear_items = tx.prepare(q(&sql::DELETE_ITEMS)).map_err(db)?;
+    // The rest: the same record again, a newer version, another worker's id, or a record
+    // the service refuses.
     let mut results: Vec<Option<RecordResult>> = vec![None; records.len()];
-    let mut changed: Vec<String> = Vec::new();
+    let mut changed: Vec<&str> = Vec::new();
     let mut items: Vec<(&str, &str, &str, &str, i64)> = Vec::new();
-    for (&i, row) in order.iter().zip(&rows) {
-        let IngestRecord {
-            envelope: rec,
-            facts: f,
-        } = &records[i];
-        let status = if inserted.remove(&row.id) {
-            RecordStatus::Accepted
-        } else {
-            let found = tx.query_one(&existing, &[&row.id]).map_err(db)?;
-            let (org, have): (String, i64) = (found.get(0), found.get(1));
-            let (worker, have_hlc): (Option<String>, Option<String>) = (found.get(2), found.get(3));
-            // Only the worker who made a record may change it, from any of their devices.
-            if org != device.org_id || worker.as_deref().is_some_and(|w| w != row.worker_id) {
-                results[i] = Some(RecordResult::rejected(
-                    rec.id,
-                    rec.version,
-                    "id_taken",
-                    "This record id is already used. Edit the record and send it again.".into(),
-                ));
-                continue;
-            }
-            if !shiftlog_server_db::supersedes(
-                rec.hlc.as_deref(),
-                row.version,
-                have_hlc.as_deref(),
-                have,
-            ) {
-                RecordStatus::AlreadyHad
-            } else {
-                // Old items first, while the record still has its old day and area.
-                tx.execute(&clear_items, &[&row.id]).map_err(db)?;
-                tx.execute(&update, &row.params()).map_err(db)?;
-                RecordStatus::Accepted
+    for ((&i, row), fresh) in order.iter().zip(&rows).zip(fresh) {
+        let record = &records[i];
+        let rec = &record.envelope;
+        let written = inserted.remove(&row.id) || {
+            match decided_write(&mut tx, record, row, fresh, decide)? {
+                Write::Answer(answer) => {
+                    results[i] = Some(answer);
+                    false
+                }
+                _ => true,
             }
         };
-        if status == RecordStatus::Accepted {
-            changed.push(row.id.clone());
-        }
-        if status == RecordStatus::Accepted && !rec.deleted {
-            for (item, q) in &f.items {
-                let area = f.area.as_deref().unwrap_or("");
-                items.push((f.day.as_str(), area, row.id.as_str(), item.as_str(), *q));
+        if written {
+            changed.push(&row.id);
+            let f = &record.facts;
+            if !rec.deleted {
+                for (item, quantity) in &f.items {
+                    let area = f.area.as_deref().unwrap_or("");
+                    items.push((&f.day, area, &row.id, item, *quantity));
+                }
             }
+            results[i] = Some(RecordResult::plain(
+                rec.id,
+                rec.version,
+                RecordStatus::Accepted,
+            ));
         }
-        results[i] = Some(RecordResult::plain(rec.id, rec.version, status));
     }
-    items.sort_by(|a, b| (a.0, a.1, a.3, a.2).cmp(&(b.0, b.1, b.3, b.2)));
-    for chunk in items.chunks(INSERT_CHUNK) {
-        let params: Vec<&(dyn ToSql + Sync)> = chunk
-            .iter()
-            .flat_map(|(_, _, id, item, q)| {
-                [
-                    id as &(dyn ToSql + Sync),
-                    &device.org_id,
-                    item as &(dyn ToSql + Sync),
-                    q as &(dyn ToSql + Sync),
-                ]
-            })
-            .collect();
-        tx.execute(&sql::insert_items(chunk.len(), ph), &params)
-            .map_err(db)?;
-    }
-    // The same record twice in one push is numbered once.
-    changed.sort();
-    changed.dedup();
-    if !changed.is_empty() {
-        // Number the changes last, under the organization's lock held until commit, so
-        // numbers commit in order across concurrent pushes and server instances.
-        tx.execute(
-            "SELECT pg_advisory_xact_lock(hashtext($1))",
-            &[&device.org_id],
-        )
-        .map_err(db)?;
-        tx.execute(
-            "DELETE FROM record_changes WHERE record_id = ANY($1)",
-            &[&changed],
-        )
-        .map_err(db)?;
-        let worker = device.worker_id.to_string();
-        tx.execute(
-            "INSERT INTO record_changes (record_id, org_id, worker_id)
-             SELECT unnest($1::text[]), $2, $3",
-            &[&changed, &device.org_id, &worker],
-        )
-        .map_err(db)?;
-    }
+    insert_items(&mut tx, &device.org_id, items)?;
+    number_changes(&mut tx, device, changed)?;
     tx.commit().map_err(db)?;
     results
         .into_iter()
         .map(|r| r.ok_or_else(|| StorageError::Corrupt("a record without an answer".into())))
         .collect()
+}
+
+/// Reads the stored head of a record the multi-row INSERT skipped, decides, and writes:
+/// `Insert` or `Replace` once written, else the answer. An id that appears between the read
+/// and the insert (another instance committed it) is read and decided again.
+fn decided_write(
+    tx: &mut Transaction<'_>,
+    record: &IngestRecord,
+    row: &sql::RecordRow<'_>,
+    fresh: IngestDecision,
+    decide: Decide<'_>,
+) -> Result<Write, StorageError> {
+    let values = record_params!(row, dyn ToSql + Sync);
+    for _ in 0..3 {
+        let stored = read_head(tx, &row.id)?;
+        let decision = match &stored {
+            None => fresh.clone(),
+            Some(h) => decide(record, Some(&h.head)),
+        };
+        let write = write_for(decision, stored.as_ref())?;
+        match &write {
+            Write::Insert => {
+                if tx.execute(&sql::insert_record(ph), &values).map_err(db)? == 0 {
+                    continue;
+                }
+            }
+            Write::Replace => {
+                // Old items first, while the record still has its old day and area.
+                tx.execute(q(&sql::DELETE_ITEMS), &[&row.id]).map_err(db)?;
+                tx.execute(&sql::update_record(ph), &values).map_err(db)?;
+            }
+            Write::Answer(_) => {}
+        }
+        return Ok(write);
+    }
+    Err(StorageError::Backend(format!(
+        "record {} kept changing during its ingest",
+        row.id
+    )))
+}
+
+/// The head of record `id`, locked until the commit.
+fn read_head(tx: &mut Transaction<'_>, id: &str) -> Result<Option<HeadRow>, StorageError> {
+    tx.query_opt(q(&sql::RECORD_HEAD), &[&id])
+        .map_err(db)?
+        .map(|r| {
+            head_row(
+                r.get(0),
+                r.get(1),
+                r.get(2),
+                r.get(3),
+                r.get(4),
+                r.get(5),
+                r.get(6),
+                r.get(7),
+                r.get(8),
+                r.get(9),
+                r.get(10),
+                r.get(11),
+            )
+        })
+        .transpose()
+}
+
+/// The supplies lines of the written records, in the order of their totals key (day, area,
+/// item, record).
+fn insert_items(
+    tx: &mut Transaction<'_>,
+    org_id: &str,
+    mut items: Vec<(&str, &str, &str, &str, i64)>,
+) -> Result<(), StorageError> {
+    items.sort_by(|a, b| (a.0, a.1, a.3, a.2).cmp(&(b.0, b.1, b.3, b.2)));
+    for chunk in items.chunks(INSERT_CHUNK) {
+        let params: Vec<Param> = chunk
+            .iter()
+            .flat_map(|(_, _, id, item, q)| [id as Param, &org_id, item as Param, q as Param])
+            .collect();
+        tx.execute(&sql::insert_items(chunk.len(), ph), &params)
+            .map_err(db)?;
+    }
+    Ok(())
+}
+
+/// New change-log numbers for the written records, taken last, under the organization's
+/// lock held until commit, so numbers commit in order across concurrent pushes and server
+/// instances.
+fn number_changes(
+    tx: &mut Transaction<'_>,
+    device: &DeviceAuth,
+    mut changed: Vec<&str>,
+) -> Result<(), StorageError> {
+    // The same record twice in one push is numbered once.
+    changed.sort();
+    changed.dedup();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(hashtext($1))",
+        &[&device.org_id],
+    )
+    .map_err(db)?;
+    tx.execute(
+        "DELETE FROM record_changes WHERE record_id = ANY($1)",
+        &[&changed],
+    )
+    .map_err(db)?;
+    let worker = device.worker_id.to_string();
+    tx.execute(
+        "INSERT INTO record_changes (record_id, org_id, worker_id)
+         SELECT unnest($1::text[]), $2, $3",
+        &[&changed, &device.org_id, &worker],
+    )
+    .map_err(db)?;
+    Ok(())
 }

@@ -21,7 +21,7 @@ mod staff;
 use postgres::NoTls;
 use r2d2_postgres::PostgresConnectionManager;
 use shiftlog_server_db::{
-    sql, AggregateQuery, AggregateRow, AuditEntry, CatalogueEntry, DeviceAuth, DeviceInfo,
+    sql, AggregateQuery, AggregateRow, AuditEntry, CatalogueEntry, Decide, DeviceAuth, DeviceInfo,
     ExportRow, IngestRecord, NewCode, NewDevice, RecordFilter, Redeemed, Role, Session,
     StaffAccount, Storage, StorageError,
 };
@@ -166,8 +166,9 @@ impl Storage for PostgresStorage {
         &self,
         device: &DeviceAuth,
         records: &[IngestRecord],
+        decide: Decide<'_>,
     ) -> Result<Vec<RecordResult>, StorageError> {
-        ingest::ingest(&mut *self.conn()?, device, records)
+        ingest::ingest(&mut *self.conn()?, device, records, decide)
     }
 
     fn pull_records(

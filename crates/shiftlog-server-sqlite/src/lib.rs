@@ -4,6 +4,7 @@
 
 mod catalogue;
 mod devices;
+mod group;
 mod ingest;
 mod migrate;
 mod orgs;
@@ -15,7 +16,7 @@ use std::sync::Mutex;
 
 use rusqlite::Connection;
 use shiftlog_server_db::{
-    sql, AggregateQuery, AggregateRow, AuditEntry, CatalogueEntry, DeviceAuth, DeviceInfo,
+    sql, AggregateQuery, AggregateRow, AuditEntry, CatalogueEntry, Decide, DeviceAuth, DeviceInfo,
     ExportRow, IngestRecord, NewCode, NewDevice, RecordFilter, Redeemed, Role, Session,
     StaffAccount, Storage, StorageError,
 };
@@ -34,10 +35,10 @@ PRAGMA busy_timeout=5000;";
 /// SQLite storage. One writer connection; exports and summaries share it (SQLite serializes
 /// writers anyway, and WAL keeps readers cheap). Pushes that arrive while the connection is
 /// busy are committed together (group commit): one fsync for all of them, each answered only
-/// after the commit (see `commit_group`).
+/// after the commit (see the `group` module).
 pub struct SqliteStorage {
     conn: Mutex<Connection>,
-    queue: Mutex<Vec<ingest::Pending>>,
+    queue: Mutex<group::Queue>,
 }
 
 fn db(e: rusqlite::Error) -> StorageError {
@@ -78,7 +79,7 @@ impl SqliteStorage {
         migrate::migrate(&conn)?;
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
-            queue: Mutex::new(Vec::new()),
+            queue: Mutex::new(group::Queue::default()),
         })
     }
 
@@ -141,8 +142,9 @@ impl Storage for SqliteStorage {
         &self,
         device: &DeviceAuth,
         records: &[IngestRecord],
+        decide: Decide<'_>,
     ) -> Result<Vec<RecordResult>, StorageError> {
-        self.ingest_grouped(device, records)
+        self.ingest_grouped(device, records, decide)
     }
 
     fn pull_records(

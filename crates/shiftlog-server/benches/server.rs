@@ -108,9 +108,9 @@ async fn p5(pg: bool, devices: usize, per: usize) -> Vec<Row> {
             .map(|d| json!({"protocol": 1, "records": (0..per).map(|n| record(d, n)).collect::<Vec<_>>()}).to_string())
             .collect();
         let t = Instant::now();
-        let parsed: Vec<shiftlog_wire::PushRequest> = bodies
+        let parsed: Vec<shiftlog_model::decode::DecodedPush> = bodies
             .iter()
-            .map(|b| serde_json::from_str(b).expect("parse"))
+            .map(|b| shiftlog_model::decode::decode_push(b.as_bytes()).expect("parse"))
             .collect();
         let parse = t.elapsed();
         let auth: Vec<_> = tokens
@@ -119,7 +119,7 @@ async fn p5(pg: bool, devices: usize, per: usize) -> Vec<Row> {
             .collect();
         let t = Instant::now();
         for (a, p) in auth.iter().zip(&parsed) {
-            svc.ingest(a, &p.records).expect("ingest");
+            svc.ingest(a, p).expect("ingest");
         }
         (parse, t.elapsed())
     });

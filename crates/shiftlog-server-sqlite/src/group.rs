@@ -1,0 +1,207 @@
+//! Group commit: pushes that arrive while the writer is busy are stored in one transaction,
+//! one fsync for all of them, and each is answered only after the commit.
+//!
+//! Every push joins the queue. If no one is writing, its thread becomes the leader: it takes
+//! the queue, stores it and commits, then hands the lead to the first push that queued
+//! meanwhile, so no thread writes for others for long. The other threads wait on their own
+//! channel, and answer the leader's questions there: a record whose id is stored is decided
+//! by the `decide` of the push it came with, on that push's thread, inside the leader's
+//! transaction. (Not a savepoint per push: SQLite's savepoint bookkeeping cost more than the
+//! inserts themselves; when a group fails, each push is stored again on its own.)
+
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::mpsc;
+
+use chrono::Utc;
+use rusqlite::Connection;
+use shiftlog_server_db::{Decide, DeviceAuth, IngestDecision, IngestRecord, StorageError};
+use shiftlog_wire::RecordResult;
+
+use crate::ingest::ingest_one;
+use crate::{db, SqliteStorage};
+
+/// The writer's queue.
+#[derive(Default)]
+pub(crate) struct Queue {
+    pending: Vec<Pending>,
+    /// True while a leader is storing a group.
+    writing: bool,
+    next_ticket: u64,
+}
+
+/// A push waiting for the writer.
+struct Pending {
+    ticket: u64,
+    device: DeviceAuth,
+    records: Vec<IngestRecord>,
+    /// `decide(record, None)` for each record, made on the push's own thread.
+    fresh: Vec<IngestDecision>,
+    to_push: mpsc::Sender<ToPush>,
+}
+
+/// What the leader tells a waiting push.
+enum ToPush {
+    /// Decide record `index` against what is stored, and answer on `answer`.
+    Decide {
+        index: usize,
+        head: shiftlog_server_db::StoredHead,
+        answer: mpsc::SyncSender<IngestDecision>,
+    },
+    /// Lead the next group.
+    Lead,
+    /// The push's answers, after the commit.
+    Done(Result<Vec<RecordResult>, String>),
+}
+
+impl SqliteStorage {
+    /// See [`Storage::ingest`](shiftlog_server_db::Storage::ingest).
+    pub(crate) fn ingest_grouped(
+        &self,
+        device: &DeviceAuth,
+        records: &[IngestRecord],
+        decide: Decide<'_>,
+    ) -> Result<Vec<RecordResult>, StorageError> {
+        let fresh = records.iter().map(|r| decide(r, None)).collect();
+        let (to_push, inbox) = mpsc::channel();
+        let (ticket, lead) = {
+            let mut q = self.queue();
+            let ticket = q.next_ticket;
+            q.next_ticket += 1;
+            q.pending.push(Pending {
+                ticket,
+                device: device.clone(),
+                records: records.to_vec(),
+                fresh,
+                to_push,
+            });
+            let lead = !q.writing;
+            q.writing = true;
+            (ticket, lead)
+        };
+        if lead {
+            self.lead(ticket, decide);
+        }
+        loop {
+            match inbox.recv() {
+                Ok(ToPush::Decide {
+                    index,
+                    head,
+                    answer,
+                }) => {
+                    let decision = records
+                        .get(index)
+                        .map(|r| decide(r, Some(&head)))
+                        .ok_or_else(|| StorageError::Backend("no such record".into()))?;
+                    // The leader gone means the group failed; its answer says so.
+                    let _ = answer.send(decision);
+                }
+                Ok(ToPush::Lead) => self.lead(ticket, decide),
+                Ok(ToPush::Done(result)) => return result.map_err(StorageError::Backend),
+                Err(_) => return Err(StorageError::Backend("the writer stopped".into())),
+            }
+        }
+    }
+
+    fn queue(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Stores and commits everything queued (the push `own` among it), answers each push,
+    /// then hands the lead on.
+    fn lead(&self, own: u64, decide: Decide<'_>) {
+        let batch = std::mem::take(&mut self.queue().pending);
+        let stored = catch_unwind(AssertUnwindSafe(|| {
+            commit_group(&mut self.conn(), &batch, own, decide)
+        }));
+        let panicked = match stored {
+            Ok(results) => {
+                for (p, r) in batch.iter().zip(results) {
+                    let _ = p.to_push.send(ToPush::Done(r));
+                }
+                None
+            }
+            Err(panic) => {
+                for p in &batch {
+                    let _ = p
+                        .to_push
+                        .send(ToPush::Done(Err("the writer failed".into())));
+                }
+                Some(panic)
+            }
+        };
+        {
+            let mut q = self.queue();
+            // The first push still waiting leads next; one whose thread is gone is dropped.
+            while let Some(next) = q.pending.first() {
+                if next.to_push.send(ToPush::Lead).is_ok() {
+                    break;
+                }
+                q.pending.remove(0);
+            }
+            q.writing = !q.pending.is_empty();
+        }
+        if let Some(panic) = panicked {
+            resume_unwind(panic);
+        }
+    }
+}
+
+/// Stores `batch` in one transaction; if that fails, each push on its own, so one bad push
+/// cannot affect another. Answers in `batch` order.
+fn commit_group(
+    conn: &mut Connection,
+    batch: &[Pending],
+    own: u64,
+    decide: Decide<'_>,
+) -> Vec<Result<Vec<RecordResult>, String>> {
+    let now = Utc::now().to_rfc3339();
+    let together = (|| -> Result<Vec<Vec<RecordResult>>, StorageError> {
+        let tx = conn.transaction().map_err(db)?;
+        let mut out = Vec::with_capacity(batch.len());
+        for p in batch {
+            let ask = |index: usize, head| ask(p, own, decide, index, head);
+            out.push(ingest_one(
+                &tx, &p.device, &p.records, &p.fresh, &now, &ask,
+            )?);
+        }
+        tx.commit().map_err(db)?;
+        Ok(out)
+    })();
+    match together {
+        Ok(results) => results.into_iter().map(Ok).collect(),
+        Err(_) if batch.len() > 1 => batch
+            .iter()
+            .flat_map(|p| commit_group(conn, std::slice::from_ref(p), own, decide))
+            .collect(),
+        Err(e) => vec![Err(e.to_string())],
+    }
+}
+
+/// The decision for record `index` of push `p`: made here for the leader's own push, else on
+/// the push's thread.
+fn ask(
+    p: &Pending,
+    own: u64,
+    decide: Decide<'_>,
+    index: usize,
+    head: shiftlog_server_db::StoredHead,
+) -> Result<IngestDecision, StorageError> {
+    if p.ticket == own {
+        let record = p
+            .records
+            .get(index)
+            .ok_or_else(|| StorageError::Backend("no such record".into()))?;
+        return Ok(decide(record, Some(&head)));
+    }
+    let (answer, decision) = mpsc::sync_channel(1);
+    p.to_push
+        .send(ToPush::Decide {
+            index,
+            head,
+            answer,
+        })
+        .map_err(|_| StorageError::Backend("the push is gone".into()))?;
+    decision
+        .recv()
+        .map_err(|_| StorageError::Backend("the push did not decide".into()))
+}
