@@ -47,6 +47,23 @@ pub struct NewDevice {
     pub new_worker: (Uuid, String),
 }
 
+/// An enrollment code as stored, for the service to judge whether it may still be used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredCode {
+    /// Organization.
+    pub org_id: String,
+    /// Set when the code adds a device to an existing worker.
+    pub worker_id: Option<Uuid>,
+    /// Valid until, RFC 3339 as stored.
+    pub expires_at: String,
+    /// When it was used, RFC 3339 as stored.
+    pub used_at: Option<String>,
+}
+
+/// The service's judgement of a stored code: true if it may be redeemed now. Storage asks it
+/// inside the redemption's transaction, with the code's row locked.
+pub type CodeCheck<'a> = &'a (dyn Fn(&StoredCode) -> bool + Sync);
+
 /// Outcome of redeeming an enrollment code.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Redeemed {
@@ -61,7 +78,7 @@ pub enum Redeemed {
     },
     /// The proposed new pseudonym is taken in this organization; try another.
     PseudonymTaken,
-    /// Unknown, already used or expired.
+    /// Unknown, or refused by the service's [`CodeCheck`] (used, expired).
     Invalid,
 }
 

@@ -8,6 +8,8 @@
 //! asked for rows across organizations.
 
 mod catalogue;
+#[cfg(feature = "test-support")]
+pub mod conformance;
 mod devices;
 mod error;
 mod ingest;
@@ -17,7 +19,7 @@ mod staff;
 mod summary;
 
 pub use catalogue::{CatalogueEntry, CATALOGUE_SECTIONS};
-pub use devices::{DeviceAuth, DeviceInfo, NewCode, NewDevice, Redeemed};
+pub use devices::{CodeCheck, DeviceAuth, DeviceInfo, NewCode, NewDevice, Redeemed, StoredCode};
 pub use error::StorageError;
 pub use ingest::{head_row, write_for, Decide, HeadRow, IngestDecision, StoredHead, Write};
 pub use records::{pulled_envelope, ExportRow, Facts, IngestRecord, RecordFilter};
@@ -41,8 +43,14 @@ pub trait Storage: Send + Sync + 'static {
         org_id: &str,
         pseudonym: &str,
     ) -> Result<Option<Uuid>, StorageError>;
-    /// Redeems a code once, creating the device (and the worker, if the code names none).
-    fn redeem_code(&self, code_hash: &str, device: &NewDevice) -> Result<Redeemed, StorageError>;
+    /// Redeems a code, creating the device (and the worker, if the code names none), if
+    /// `usable` accepts the stored code; atomically, so a code is redeemed at most once.
+    fn redeem_code(
+        &self,
+        code_hash: &str,
+        device: &NewDevice,
+        usable: CodeCheck<'_>,
+    ) -> Result<Redeemed, StorageError>;
     /// Looks up a device by token hash.
     fn device_by_token(&self, token_hash: &str) -> Result<Option<DeviceAuth>, StorageError>;
     /// Devices of an organization, newest first.

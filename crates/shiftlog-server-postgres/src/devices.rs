@@ -2,7 +2,9 @@
 
 use chrono::Utc;
 use postgres::Client;
-use shiftlog_server_db::{sql, DeviceAuth, DeviceInfo, NewCode, NewDevice, Redeemed, StorageError};
+use shiftlog_server_db::{
+    sql, CodeCheck, DeviceAuth, DeviceInfo, NewCode, NewDevice, Redeemed, StorageError, StoredCode,
+};
 use uuid::Uuid;
 
 use crate::{db, q, uuid};
@@ -41,6 +43,7 @@ pub(crate) fn redeem_code(
     c: &mut Client,
     code_hash: &str,
     device: &NewDevice,
+    usable: CodeCheck<'_>,
 ) -> Result<Redeemed, StorageError> {
     let mut tx = c.transaction().map_err(db)?;
     let now = Utc::now();
@@ -57,10 +60,13 @@ pub(crate) fn redeem_code(
         String,
         Option<String>,
     ) = (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
-    let expired = chrono::DateTime::parse_from_rfc3339(&expires_at)
-        .map(|t| t < now)
-        .unwrap_or(true);
-    if used_at.is_some() || expired {
+    let stored = StoredCode {
+        org_id: org_id.clone(),
+        worker_id: worker_id.as_deref().map(uuid).transpose()?,
+        expires_at,
+        used_at,
+    };
+    if !usable(&stored) {
         return Ok(Redeemed::Invalid);
     }
     let (worker_id, pseudonym) = match worker_id {

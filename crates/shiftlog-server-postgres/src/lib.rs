@@ -21,8 +21,8 @@ mod staff;
 use postgres::NoTls;
 use r2d2_postgres::PostgresConnectionManager;
 use shiftlog_server_db::{
-    sql, AggregateQuery, AggregateRow, AuditEntry, CatalogueEntry, Decide, DeviceAuth, DeviceInfo,
-    ExportRow, IngestRecord, NewCode, NewDevice, RecordFilter, Redeemed, Role, Session,
+    sql, AggregateQuery, AggregateRow, AuditEntry, CatalogueEntry, CodeCheck, Decide, DeviceAuth,
+    DeviceInfo, ExportRow, IngestRecord, NewCode, NewDevice, RecordFilter, Redeemed, Role, Session,
     StaffAccount, Storage, StorageError,
 };
 use shiftlog_wire::RecordResult;
@@ -133,8 +133,13 @@ impl Storage for PostgresStorage {
         devices::worker_by_pseudonym(&mut *self.conn()?, org_id, pseudonym)
     }
 
-    fn redeem_code(&self, code_hash: &str, device: &NewDevice) -> Result<Redeemed, StorageError> {
-        devices::redeem_code(&mut *self.conn()?, code_hash, device)
+    fn redeem_code(
+        &self,
+        code_hash: &str,
+        device: &NewDevice,
+        usable: CodeCheck<'_>,
+    ) -> Result<Redeemed, StorageError> {
+        devices::redeem_code(&mut *self.conn()?, code_hash, device, usable)
     }
 
     fn device_by_token(&self, token_hash: &str) -> Result<Option<DeviceAuth>, StorageError> {

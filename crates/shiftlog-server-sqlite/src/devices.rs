@@ -2,7 +2,9 @@
 
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
-use shiftlog_server_db::{sql, DeviceAuth, DeviceInfo, NewCode, NewDevice, Redeemed, StorageError};
+use shiftlog_server_db::{
+    sql, CodeCheck, DeviceAuth, DeviceInfo, NewCode, NewDevice, Redeemed, StorageError, StoredCode,
+};
 use uuid::Uuid;
 
 use crate::{db, q, uuid};
@@ -47,6 +49,7 @@ pub(crate) fn redeem_code(
     conn: &mut Connection,
     code_hash: &str,
     device: &NewDevice,
+    usable: CodeCheck<'_>,
 ) -> Result<Redeemed, StorageError> {
     let tx = conn.transaction().map_err(db)?;
     let now = Utc::now();
@@ -59,10 +62,13 @@ pub(crate) fn redeem_code(
     let Some((org_id, expires_at, used_at, org_name, worker_id)) = row else {
         return Ok(Redeemed::Invalid);
     };
-    let expired = chrono::DateTime::parse_from_rfc3339(&expires_at)
-        .map(|t| t < now)
-        .unwrap_or(true);
-    if used_at.is_some() || expired {
+    let stored = StoredCode {
+        org_id: org_id.clone(),
+        worker_id: worker_id.as_deref().map(uuid).transpose()?,
+        expires_at,
+        used_at,
+    };
+    if !usable(&stored) {
         return Ok(Redeemed::Invalid);
     }
     let (worker_id, pseudonym) = match worker_id {

@@ -99,7 +99,14 @@ impl OrgService {
                 token_hash: hash_secret(&token),
                 new_worker: (Uuid::now_v7(), format!("W-{}", random_code(4)?)),
             };
-            match self.store.redeem_code(&code_hash, &device)? {
+            // A code may be used once, until it expires: the rule lives here, storage keeps
+            // the redemption atomic.
+            let now = chrono::Utc::now();
+            let usable = |c: &shiftlog_server_db::StoredCode| {
+                c.used_at.is_none()
+                    && chrono::DateTime::parse_from_rfc3339(&c.expires_at).is_ok_and(|t| t >= now)
+            };
+            match self.store.redeem_code(&code_hash, &device, &usable)? {
                 Redeemed::Enrolled {
                     org_id,
                     org_name,

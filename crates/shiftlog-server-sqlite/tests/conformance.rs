@@ -1,0 +1,30 @@
+//! The storage conformance tests (`shiftlog_server_db::conformance`) on SQLite.
+
+use std::sync::Arc;
+
+use shiftlog_server_db::conformance;
+use shiftlog_server_sqlite::SqliteStorage;
+
+fn open() -> (tempfile::TempDir, Arc<SqliteStorage>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = SqliteStorage::open(dir.path()).expect("open");
+    (dir, Arc::new(s))
+}
+
+#[test]
+fn ingest_does_what_it_is_told() {
+    let (_dir, s) = open();
+    conformance::ingest_does_what_it_is_told(&*s);
+}
+
+#[test]
+fn concurrent_pushes_are_each_decided_by_their_own_caller() {
+    let (_dir, s) = open();
+    conformance::concurrent_pushes_are_each_decided_by_their_own_caller(s);
+}
+
+#[test]
+fn codes_are_judged_by_the_caller_and_redeemed_once() {
+    let (_dir, s) = open();
+    conformance::codes_are_judged_by_the_caller_and_redeemed_once(s);
+}
