@@ -42,6 +42,20 @@ pub enum Dimension {
     OnShift,
 }
 
+/// Which stored groups an aggregate reads, by their number of records. A stored group is a
+/// row of the running totals: the records of one day that share every value a summary can
+/// split or filter by (small-number protection works on them: docs/privacy.md).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Groups {
+    /// Every group, summed by period and key.
+    #[default]
+    All,
+    /// Groups of at least this many records, summed by period and key.
+    AtLeast(i64),
+    /// Groups of 1 to this many records, one row each, named in [`AggregateRow::group`].
+    Each(i64),
+}
+
 /// A grouped query over stored records: the only aggregation a backend must do.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AggregateQuery {
@@ -51,6 +65,8 @@ pub struct AggregateQuery {
     pub period: Period,
     /// Column key.
     pub dimension: Dimension,
+    /// Which stored groups (by worker: always all, from the records themselves).
+    pub groups: Groups,
 }
 
 /// One group of an [`AggregateQuery`].
@@ -72,4 +88,7 @@ pub struct AggregateRow {
     pub shift_minutes: i64,
     /// Sum of supplies quantities (only for `Item`).
     pub quantity: i64,
+    /// With [`Groups::Each`]: the stored group's values joined by `|`, its kind (or item)
+    /// first; empty otherwise.
+    pub group: String,
 }

@@ -1,6 +1,7 @@
 //! The schema: numbered migrations checked against `PRAGMA user_version`.
 
 use rusqlite::Connection;
+use shiftlog_server_db::migrate::{self, Schema};
 use shiftlog_server_db::StorageError;
 
 use crate::db;
@@ -13,25 +14,29 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_changes.sql"),
 ];
 
+/// SQLite keeps the schema version in `PRAGMA user_version`; each migration commits on its
+/// own, with the version it reaches.
+struct UserVersion<'a>(&'a Connection);
+
+impl Schema for UserVersion<'_> {
+    fn version(&mut self) -> Result<u32, StorageError> {
+        self.0
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(db)
+    }
+
+    fn apply(&mut self, version: u32, sql: &str) -> Result<(), StorageError> {
+        let tx = self.0.unchecked_transaction().map_err(db)?;
+        tx.execute_batch(sql).map_err(db)?;
+        tx.pragma_update(None, "user_version", version)
+            .map_err(db)?;
+        tx.commit().map_err(db)
+    }
+}
+
 /// Applies every migration above the file's `user_version`, each in its own transaction.
 pub(crate) fn migrate(conn: &Connection) -> Result<(), StorageError> {
-    let have: u32 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(db)?;
-    if have as usize > MIGRATIONS.len() {
-        return Err(StorageError::TooNew {
-            found: have,
-            supported: MIGRATIONS.len() as u32,
-        });
-    }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(have as usize) {
-        let tx = conn.unchecked_transaction().map_err(db)?;
-        tx.execute_batch(sql).map_err(db)?;
-        tx.pragma_update(None, "user_version", (i + 1) as u32)
-            .map_err(db)?;
-        tx.commit().map_err(db)?;
-    }
-    Ok(())
+    migrate::migrate(&mut UserVersion(conn), MIGRATIONS)
 }
 
 #[cfg(test)]
@@ -70,6 +75,7 @@ mod tests {
                     filter: RecordFilter::default(),
                     period: shiftlog_server_db::Period::Week,
                     dimension: shiftlog_server_db::Dimension::Item,
+                    groups: Default::default(),
                 },
             )
             .expect("aggregate");

@@ -121,6 +121,7 @@ pub(crate) fn aggregate(
                 minutes: r.get(5)?,
                 shift_minutes: r.get(6)?,
                 quantity: r.get(7)?,
+                group: r.get(8)?,
             })
         })
         .map_err(db)?;

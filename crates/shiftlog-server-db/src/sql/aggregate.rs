@@ -1,11 +1,12 @@
 //! The grouped query behind every summary.
 
 use super::{push_filter, Placeholder};
-use crate::{AggregateQuery, Dimension, Period};
+use crate::{AggregateQuery, Dimension, Groups, Period};
 
 /// The grouped query for `q`, and its parameters after the organization id. Reads the
 /// running totals (`totals`, `item_totals`, kept by triggers) except by worker, which
-/// reads `records`.
+/// reads `records` (and always every group). A row of the totals is one stored group; with
+/// [`Groups::Each`] each small one comes back on its own, named by its values.
 pub fn aggregate(q: &AggregateQuery, org_id: &str, ph: Placeholder) -> (String, Vec<String>) {
     let t = match q.dimension {
         Dimension::Worker => "r",
@@ -29,33 +30,66 @@ pub fn aggregate(q: &AggregateQuery, org_id: &str, ph: Placeholder) -> (String, 
         Dimension::PayType => "t.pay_type",
         Dimension::OnShift => "CASE WHEN t.on_shift THEN 'on_shift' ELSE 'off_shift' END",
     };
+    // Figures of a group: summed, or (one row per group) as they are.
+    let each = matches!(q.groups, Groups::Each(_)) && t != "r";
+    let sum = |e: &str| {
+        if each {
+            format!("CAST({e} AS BIGINT)")
+        } else {
+            format!("CAST(SUM({e}) AS BIGINT)")
+        }
+    };
+    let (n, group) = match t {
+        "i" => ("i.lines", "i.item || '|' || i.day || '|' || i.area"),
+        _ => (
+            "t.n",
+            "t.kind || '|' || t.record_type || '|' || t.day || '|' || t.area || '|' || t.role
+             || '|' || CASE WHEN t.on_shift THEN '1' ELSE '0' END || '|' || t.nav_task
+             || '|' || t.nav_outcome || '|' || t.pay_type",
+        ),
+    };
+    let group = if each { group } else { "''" };
+    let size = match (q.groups, t) {
+        (_, "r") | (Groups::All, _) => format!(" AND {n} > 0"),
+        (Groups::AtLeast(min), _) => format!(" AND {n} >= {}", min.max(1)),
+        (Groups::Each(max), _) => format!(" AND {n} BETWEEN 1 AND {max}"),
+    };
     let from = match t {
         "r" => format!(
             "SELECT {period}, {key}, COUNT(*), CAST(SUM(r.people_reached) AS BIGINT),
                     CAST(SUM(r.naloxone_doses) AS BIGINT), CAST(SUM(r.minutes) AS BIGINT),
-                    CAST(SUM(r.shift_minutes) AS BIGINT), CAST(0 AS BIGINT)
+                    CAST(SUM(r.shift_minutes) AS BIGINT), CAST(0 AS BIGINT), ''
              FROM records r LEFT JOIN workers w ON w.id = r.worker_id
              WHERE r.org_id = {} AND NOT r.deleted",
             ph(1)
         ),
         "i" => format!(
-            "SELECT {period}, {key}, CAST(SUM(i.lines) AS BIGINT), CAST(0 AS BIGINT),
+            "SELECT {period}, {key}, {}, CAST(0 AS BIGINT),
                     CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT),
-                    CAST(SUM(i.quantity) AS BIGINT)
-             FROM item_totals i WHERE i.org_id = {} AND i.lines > 0",
+                    {}, {group}
+             FROM item_totals i WHERE i.org_id = {}{size}",
+            sum("i.lines"),
+            sum("i.quantity"),
             ph(1)
         ),
         _ => format!(
-            "SELECT {period}, {key}, CAST(SUM(t.n) AS BIGINT), CAST(SUM(t.people_reached) AS BIGINT),
-                    CAST(SUM(t.naloxone_doses) AS BIGINT), CAST(SUM(t.minutes) AS BIGINT),
-                    CAST(SUM(t.shift_minutes) AS BIGINT), CAST(0 AS BIGINT)
-             FROM totals t WHERE t.org_id = {} AND t.n > 0",
+            "SELECT {period}, {key}, {}, {}, {}, {}, {}, CAST(0 AS BIGINT), {group}
+             FROM totals t WHERE t.org_id = {}{size}",
+            sum("t.n"),
+            sum("t.people_reached"),
+            sum("t.naloxone_doses"),
+            sum("t.minutes"),
+            sum("t.shift_minutes"),
             ph(1)
         ),
     };
     let mut sql = from;
     let mut params = vec![org_id.to_string()];
     push_filter(&q.filter, t, ph, &mut sql, &mut params);
-    sql.push_str(" GROUP BY 1, 2 ORDER BY 1, 2");
+    if each {
+        sql.push_str(" ORDER BY 1, 2, 9");
+    } else {
+        sql.push_str(" GROUP BY 1, 2 ORDER BY 1, 2");
+    }
     (sql, params)
 }
