@@ -7,38 +7,8 @@ use uuid::Uuid;
 use crate::StorageError;
 
 /// Figures the server reads out of a record's body when it arrives, so summaries are plain
-/// `GROUP BY`s. Made by `shiftlog_server::facts`, stored beside the body.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Facts {
-    /// Local day the record happened, `YYYY-MM-DD` (the device's offset).
-    pub day: String,
-    /// Monday of that day's ISO week, `YYYY-MM-DD`.
-    pub week: String,
-    /// `YYYY-MM`.
-    pub month: String,
-    /// Area id.
-    pub area: Option<String>,
-    /// Role title id.
-    pub role: Option<String>,
-    /// False for work done off shift.
-    pub on_shift: bool,
-    /// Minutes spent (activities), 0 if unknown.
-    pub minutes: i64,
-    /// People reached.
-    pub people_reached: i64,
-    /// Naloxone doses given.
-    pub naloxone_doses: i64,
-    /// Systems navigation task.
-    pub nav_task: Option<String>,
-    /// Systems navigation outcome.
-    pub nav_outcome: Option<String>,
-    /// Shift pay type.
-    pub pay_type: Option<String>,
-    /// Length of an ended shift in minutes.
-    pub shift_minutes: i64,
-    /// Supplies handed out: (item, quantity).
-    pub items: Vec<(String, i64)>,
-}
+/// `GROUP BY`s: defined by the record model, stored beside the body.
+pub use shiftlog_model::Facts;
 
 /// A record with its facts, ready to store.
 #[derive(Debug, Clone, PartialEq)]

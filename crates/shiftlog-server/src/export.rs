@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use shiftlog_server_db::{ExportRow, RecordFilter, Role, StorageError};
 
 use crate::summary::{check_filter, SummaryRequest, SummaryTable};
-use crate::{facts, OrgService, ServiceError, Staff};
+use crate::{OrgService, ServiceError, Staff};
 
 /// File formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -303,10 +303,14 @@ impl OrgService {
         staff.require(Role::Coordinator)?;
         check_filter(&req.from, &req.to, &req.kind, &req.area)?;
         if let Some(t) = &req.record_type {
-            if !facts::RECORD_TYPES.contains(&t.as_str()) {
+            if shiftlog_model::RecordType::parse(t).is_none() {
+                let all: Vec<&str> = shiftlog_model::RecordType::ALL
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect();
                 return Err(ServiceError::BadRequest(format!(
                     "record_type: one of {}",
-                    facts::RECORD_TYPES.join(", ")
+                    all.join(", ")
                 )));
             }
         }

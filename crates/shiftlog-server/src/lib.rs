@@ -12,7 +12,6 @@
 
 pub mod dashboard;
 pub mod export;
-pub mod facts;
 pub mod http;
 pub mod limits;
 pub mod openapi;
@@ -25,6 +24,7 @@ mod devices;
 mod enroll;
 mod error;
 mod ingest;
+mod intake;
 mod service;
 mod util;
 

@@ -347,7 +347,8 @@ async fn control_characters_are_refused_before_storage() {
         bad_kind["kind"] = json!("meal\u{0}");
         let (s, resp) = push(&r, &device, vec![rec, bad_kind]).await;
         assert_eq!(s, 200, "{b:?}: {resp}");
-        assert_eq!(resp["results"][0]["status"], "accepted");
+        // Refused per record with a reason (the record model's rule), never stored.
+        assert_eq!(resp["results"][0]["status"], "rejected");
         assert_eq!(resp["results"][1]["status"], "rejected");
     }
 }

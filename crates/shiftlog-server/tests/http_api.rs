@@ -34,10 +34,6 @@ async fn malformed_bodies_get_400_with_a_json_reason_and_change_nothing() {
             (r#"{"protocol": 1}"#, "missing field `records`"),
             (r#"{"protocol": "one", "records": []}"#, "invalid type"),
             (r#"[1, 2, 3]"#, "does not match"),
-            (
-                r#"{"protocol": 1, "records": [{"id": "not-a-uuid", "version": 1}]}"#,
-                "does not match",
-            ),
         ];
         for (body, says) in cases {
             let (status, err) = post_raw(&r, Some(&token), body).await;
@@ -46,6 +42,19 @@ async fn malformed_bodies_get_400_with_a_json_reason_and_change_nothing() {
             let msg = err["message"].as_str().expect("message");
             assert!(msg.contains(says), "{body}: {msg}");
         }
+        // A record that cannot be read is refused alone, with a reason; the push is answered.
+        let (status, err) = post_raw(
+            &r,
+            Some(&token),
+            r#"{"protocol": 1, "records": [{"id": "not-a-uuid", "version": 1}]}"#,
+        )
+        .await;
+        assert_eq!(status, 200, "{b:?}: {err}");
+        assert_eq!(err["results"][0]["status"], "rejected", "{b:?}: {err}");
+        assert_eq!(
+            err["results"][0]["reason_code"], "malformed",
+            "{b:?}: {err}"
+        );
         assert_eq!(
             export(&r, "demo").await,
             before,
@@ -177,11 +186,14 @@ async fn one_push_answers_in_request_order_and_keeps_every_record_type() {
             "occurred_at": "2026-11-20T09:00:00-08:00", "recorded_at": "2026-11-20T17:00:00-08:00",
             "body": {"started_at": "2026-11-20T09:00:00-08:00", "ended_at": "2026-11-20T17:00:00-08:00", "pay_type": "paid", "role": "outreach"}
         });
-        let debrief = json!({
-            "id": rid(33), "version": 1, "record_type": "debrief_request", "kind": "debrief_request",
-            "occurred_at": "2026-11-20T18:00:00-08:00", "recorded_at": "2026-11-20T18:00:00-08:00",
-            "body": {"feeling": "private words"}, "checkin": "more private words"
-        });
+        let debrief_request = |id: &str| {
+            json!({
+                "id": id, "version": 1, "record_type": "debrief_request", "kind": "debrief_request",
+                "occurred_at": "2026-11-20T18:00:00-08:00", "recorded_at": "2026-11-20T18:00:00-08:00",
+                "body": {"feeling": "private words"}, "checkin": "more private words"
+            })
+        };
+        let debrief = debrief_request(&rid(33));
         let (status, resp) = push(&r, &token, vec![record(&rid(30)), bad, shift, debrief]).await;
         assert_eq!(status, 200);
         let statuses: Vec<&str> = resp["results"]
@@ -190,15 +202,22 @@ async fn one_push_answers_in_request_order_and_keeps_every_record_type() {
             .iter()
             .map(|x| x["status"].as_str().expect("status"))
             .collect();
+        // A debrief request that carries content is refused: only the fact leaves a device.
         assert_eq!(
             statuses,
-            ["accepted", "rejected", "accepted", "accepted"],
+            ["accepted", "rejected", "accepted", "rejected"],
             "{b:?}"
         );
         assert_eq!(resp["results"][1]["id"], json!(rid(31)));
+        assert_eq!(resp["results"][3]["reason_code"], "unknown_field");
+        let mut fact = debrief_request(&rid(34));
+        fact["body"] = json!({});
+        fact.as_object_mut().expect("object").remove("checkin");
+        let (_, resp) = push(&r, &token, vec![fact]).await;
+        assert_eq!(resp["results"][0]["status"], "accepted", "{b:?}: {resp}");
         let text = export(&r, "demo").await;
         assert!(text.contains(&rid(32)) && !text.contains(&rid(31)));
-        assert!(text.contains(&rid(33)), "the debrief request is counted");
+        assert!(text.contains(&rid(34)), "the debrief request is counted");
         assert!(
             !text.contains("private"),
             "a debrief's content never reaches the server"
@@ -257,7 +276,10 @@ async fn the_same_record_twice_in_one_push_is_stored_once_at_its_newest_version(
             .iter()
             .map(|x| x["status"].as_str().expect("status"))
             .collect();
-        assert_eq!(statuses, ["accepted", "accepted", "already_had"], "{b:?}");
+        // The older version after the newer one lost: a protocol-1 device is told it was
+        // refused (superseded), never that it was stored.
+        assert_eq!(statuses, ["accepted", "accepted", "rejected"], "{b:?}");
+        assert_eq!(resp["results"][2]["reason_code"], "superseded", "{b:?}");
         let text = export(&r, "demo").await;
         assert_eq!(text.lines().count(), 2, "{b:?}: {text}");
         assert!(text.contains("naloxone_kit x5"), "{b:?}: {text}");

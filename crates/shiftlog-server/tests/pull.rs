@@ -58,7 +58,9 @@ async fn a_workers_other_devices_pull_their_records_and_the_later_clock_wins() {
         let b_dev = enroll_with(&r, &code).await;
         let other = enrolled(&r, "demo").await; // a different worker
 
-        let h = |ms: u64| shiftlog_wire::hlc::format(ms, 0, 1);
+        // Real clocks, an hour ago and after: the server refuses stamps before 2000.
+        let base = chrono::Utc::now().timestamp_millis() as u64 - 3_600_000;
+        let h = |ms: u64| shiftlog_model::hlc::format(base + ms, 0, 1);
         push(
             &r,
             &a,
@@ -89,9 +91,11 @@ async fn a_workers_other_devices_pull_their_records_and_the_later_clock_wins() {
         assert_eq!(ids(&page), vec![rid(1)], "{b:?}");
         assert_eq!(page["records"][0]["hlc"], json!(h(2_000)));
 
-        // B's concurrent edit with an earlier clock loses; with a later one it wins.
+        // B's concurrent edit of the same version with another body is a conflict (told to
+        // a protocol-1 device as refused, never as stored); with a later clock it wins.
         let (_, resp) = push(&r, &b_dev, vec![with_hlc(&rid(1), 2, &h(1_500), 9)]).await;
-        assert_eq!(resp["results"][0]["status"], "already_had", "{b:?}");
+        assert_eq!(resp["results"][0]["status"], "rejected", "{b:?}");
+        assert_eq!(resp["results"][0]["reason_code"], "conflict", "{b:?}");
         assert!(
             export(&r, "demo").await.contains("naloxone_kit x7"),
             "{b:?}"

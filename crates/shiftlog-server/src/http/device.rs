@@ -7,11 +7,10 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use shiftlog_wire::{
-    codes, CatalogueResponse, EnrollRequest, EnrollResponse, PullResponse, PushRequest,
-    PushResponse, ServerInfo,
+    codes, CatalogueResponse, EnrollRequest, EnrollResponse, PullResponse, PushResponse, ServerInfo,
 };
 
-use super::extract::{blocking, Device, JsonBody};
+use super::extract::{blocking, Device, JsonBody, PushBody};
 use super::ApiError;
 use crate::OrgService;
 
@@ -46,7 +45,7 @@ pub(super) async fn enroll(
 pub(super) async fn push(
     State(svc): State<OrgService>,
     Device(device): Device,
-    JsonBody(req): JsonBody<PushRequest>,
+    PushBody(req): PushBody,
 ) -> Result<Json<PushResponse>, ApiError> {
     if !shiftlog_wire::PROTOCOL_VERSIONS.contains(&req.protocol) {
         return Err(ApiError::new(
@@ -59,7 +58,7 @@ pub(super) async fn push(
             ),
         ));
     }
-    let results = blocking(move || svc.ingest(&device, &req.records)).await?;
+    let results = blocking(move || svc.ingest(&device, &req)).await?;
     Ok(Json(PushResponse { results }))
 }
 

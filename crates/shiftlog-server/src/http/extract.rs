@@ -85,6 +85,37 @@ impl<S: Send + Sync> FromRequestParts<S> for SessionCookie {
     }
 }
 
+/// The raw body; too large is a 413 that says what to do.
+async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                codes::PAYLOAD_TOO_LARGE,
+                "The request is too large. Send fewer records at a time.",
+            )
+        } else {
+            ApiError::bad_request(format!("Could not read the request body: {e}"))
+        }
+    })
+}
+
+/// A push, decoded record by record (`shiftlog_model::decode`): a record that cannot be read
+/// is refused alone; only a body that is not a push at all is a 400.
+#[derive(Debug, Clone)]
+pub struct PushBody(pub shiftlog_model::decode::DecodedPush);
+
+impl<S: Send + Sync> FromRequest<S> for PushBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = body_bytes(req, state).await?;
+        shiftlog_model::decode::decode_push(&bytes)
+            .map(PushBody)
+            .map_err(|e| ApiError::bad_request(e.0))
+    }
+}
+
 /// A JSON body; every failure is a 400 (or 413) that says what is wrong.
 #[derive(Debug, Clone)]
 pub struct JsonBody<T>(pub T);
@@ -93,17 +124,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    codes::PAYLOAD_TOO_LARGE,
-                    "The request is too large. Send fewer records at a time.",
-                )
-            } else {
-                ApiError::bad_request(format!("Could not read the request body: {e}"))
-            }
-        })?;
+        let bytes = body_bytes(req, state).await?;
         serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
             let what = match e.classify() {
                 serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {

@@ -111,11 +111,44 @@ pub fn client() -> reqwest::Client {
 pub async fn enrolled(r: &Running, org: &str) -> String {
     let o = org.to_string();
     let code = call(&r.service, move |s| {
-        s.ensure_organization(&o, &o).expect("org");
+        if s.ensure_organization(&o, &o).expect("org") {
+            set_test_catalogue(s, &o);
+        }
         s.new_enrollment_code(&o).expect("code")
     })
     .await;
     enroll_with(r, &code).await
+}
+
+/// The areas and roles the tests' records use (the server refuses any other, as devices do).
+pub fn set_test_catalogue(s: &OrgService, org: &str) {
+    let entry = |id: &str, description: &str| shiftlog_server::CatalogueEntry {
+        id: id.into(),
+        label: id.into(),
+        description: description.into(),
+    };
+    let staff = shiftlog_server::Staff {
+        org_id: org.into(),
+        actor: "test".into(),
+        role: shiftlog_server::Role::Coordinator,
+    };
+    s.set_catalogue(
+        &staff,
+        &shiftlog_server::CatalogueEdit {
+            activity_kinds: vec![],
+            supply_items: vec![],
+            areas: ["downtown", "v6a", "v6b", "harbour"]
+                .iter()
+                .map(|a| entry(a, ""))
+                .collect(),
+            roles: ["outreach", "peer_outreach", "navigator"]
+                .iter()
+                .map(|r| entry(r, "Outreach and support"))
+                .collect(),
+            retention_days: 90,
+        },
+    )
+    .expect("test catalogue");
 }
 
 pub async fn enroll_with(r: &Running, code: &str) -> String {
