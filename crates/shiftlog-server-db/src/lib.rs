@@ -13,6 +13,7 @@ pub mod conformance;
 mod devices;
 mod error;
 mod ingest;
+pub mod migrate;
 mod records;
 pub mod sql;
 mod staff;

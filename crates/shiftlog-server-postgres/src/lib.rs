@@ -89,9 +89,7 @@ impl PostgresStorage {
                     "schema name: use letters, digits and underscores".into(),
                 ));
             }
-            let mut c = config.connect(NoTls).map_err(db)?;
-            c.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {s}"))
-                .map_err(db)?;
+            migrate::create_schema(&mut config.connect(NoTls).map_err(db)?, s)?;
             config.options(&format!("-c search_path={s}"));
         }
         let pool = r2d2::Pool::builder()

@@ -59,3 +59,46 @@ fn two_instances_store_a_record_once() {
     let (a, b) = (schema.open(), schema.open());
     conformance::two_instances_store_a_record_once(a, b);
 }
+
+/// Instances starting at once migrate once (the advisory lock); a database newer than this
+/// server is refused and left alone.
+#[test]
+fn migrations_run_once_under_the_lock_and_a_newer_schema_is_refused() {
+    let schema = Schema::new();
+    let opened: Vec<_> = (0..3)
+        .map(|_| {
+            let name = schema.0.clone();
+            std::thread::spawn(move || PostgresStorage::connect(&url(), Some(&name)).map(|_| ()))
+        })
+        .collect();
+    for t in opened {
+        t.join().expect("thread").expect("connect and migrate");
+    }
+    let mut c = postgres::Client::connect(&url(), postgres::NoTls).expect("client");
+    let versions: Vec<i32> = c
+        .query(
+            &format!(
+                "SELECT version FROM {}.schema_version ORDER BY version",
+                schema.0
+            ),
+            &[],
+        )
+        .expect("versions")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let all: Vec<i32> = (1..=shiftlog_server_postgres::MIGRATIONS.len() as i32).collect();
+    assert_eq!(versions, all, "each migration recorded once");
+    let newer = all.len() as i32 + 1;
+    c.execute(
+        &format!("INSERT INTO {}.schema_version VALUES ($1)", schema.0),
+        &[&newer],
+    )
+    .expect("newer");
+    match PostgresStorage::connect(&url(), Some(&schema.0)) {
+        Err(shiftlog_server_db::StorageError::TooNew { found, .. }) => {
+            assert_eq!(found, newer as u32)
+        }
+        other => panic!("expected TooNew, got {:?}", other.err()),
+    }
+}
