@@ -471,6 +471,7 @@ async fn every_hostile_record_is_refused_with_a_reason_and_the_rest_are_stored()
 
         let corpus = corpus(&mut next_id);
         assert!(corpus.len() >= 100, "{} hostile records", corpus.len());
+        eprintln!("{b:?}: {} hostile records", corpus.len());
         // Valid records between the hostile ones, in the same batch.
         let mut batch = Vec::new();
         let mut valid = Vec::new();
