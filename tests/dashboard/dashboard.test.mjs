@@ -42,7 +42,7 @@ function records() {
       occurred_at: `${day}T10:00:00-08:00`, recorded_at: `${day}T10:00:05-08:00`, body });
   };
   for (let i = 0; i < 12; i++) rec('activity', 'outreach_contact', '2026-11-03', { area: 'v6a', people_reached: 3 });
-  for (let i = 0; i < 3; i++) rec('activity', 'overdose_response', '2026-11-10', { area: 'v6b', naloxone: { doses: 2, route: 'intranasal' } });
+  for (let i = 0; i < 3; i++) rec('activity', 'overdose_response', '2026-11-10', { area: 'v6b', called_911: 'yes', outcome: 'survived', naloxone: { doses: 2, route: 'intranasal' } });
   for (let i = 0; i < 7; i++) rec('activity', 'supplies_distributed', '2026-11-12', { items: [{ item: 'naloxone_kit', quantity: 2 }] });
   for (const [pay, h] of [['paid', 8], ['paid', 8], ['unpaid', 3]]) {
     rec('shift', 'shift', '2026-11-04', { started_at: '2026-11-04T09:00:00-08:00', ended_at: `2026-11-04T${String(9 + h).padStart(2, '0')}:00:00-08:00`, pay_type: pay });
@@ -67,10 +67,19 @@ before(async () => {
     });
     server.on('exit', (c) => reject(new Error(`server exited ${c}: ${err}`)));
   });
+  // The organization's areas (the server refuses an area that is not on its list).
+  const login = await fetch(`${base}/api/v1/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'ada', password: PASSWORD }) });
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const { csrf_token: csrf } = await login.json();
+  const cat = await json('/api/v1/staff/catalogue', { headers: { cookie } });
+  await json('/api/v1/staff/catalogue', { method: 'PUT', headers: { cookie, 'x-csrf-token': csrf },
+    body: JSON.stringify({ activity_kinds: cat.activity_kinds, supply_items: cat.supply_items, roles: cat.roles,
+      areas: [{ id: 'v6a', label: 'V6A', description: '' }, { id: 'v6b', label: 'V6B', description: '' }], retention_days: cat.retention_days }) });
   const device = await json('/api/v1/enroll', { method: 'POST', body: JSON.stringify({ code, device_name: 'test phone' }) });
   const pushed = await json('/api/v1/push', { method: 'POST', headers: { authorization: `Bearer ${device.token}` },
     body: JSON.stringify({ protocol: 1, records: records() }) });
-  assert.equal(pushed.results.filter((r) => r.status === 'accepted').length, 31);
+  assert.equal(pushed.results.filter((r) => r.status === 'accepted').length, 31, JSON.stringify(pushed.results.filter((r) => r.status !== 'accepted').slice(0, 3)));
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -104,19 +113,31 @@ test('a coordinator signs in, reads the numbers, downloads exports, and visits e
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('#summary-table tbody tr').first().waitFor();
 
-  // Activities by kind, by month, suppressed: the chart has one bar per month with its total,
-  // and the table shows the known numbers, with 3 overdose responses hidden as "<5".
+  // Activities by kind, by month, protected: the chart has one bar per month with its total,
+  // and the table shows the known numbers. The 3 overdose responses are one group of fewer
+  // than 5: they show as "<5" and count as 1 or 4 in the totals (docs/privacy.md); the 12
+  // contacts and the 7 handouts are groups of 5 or more and count exactly.
   await page.locator('select[name=by]').selectOption('kind');
   await page.getByRole('button', { name: 'Show' }).click();
   await page.locator('#summary-table th', { hasText: 'Overdose response' }).waitFor();
   const rows = await page.locator('#summary-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  const od = Number(rows[1][4]) - 19; // what the overdose group counts as
+  assert.ok(od === 1 || od === 4, JSON.stringify(rows));
   assert.deepEqual(rows, [
     ['2026-10', '6', '0', '0', '6'],
-    ['2026-11', '12', '<5', 'x', '22'],
-    ['Total', '18', '<5', 'x', '28'],
+    ['2026-11', '12', '<5', '7', String(19 + od)],
+    ['Total', '18', '<5', '7', String(25 + od)],
   ]);
   const bars = await page.locator('#chart .bar-value').allTextContents();
-  assert.deepEqual(bars, ['6', '22']);
+  assert.deepEqual(bars, ['6', String(19 + od)]);
+  // The plain-words explanation of the protection, "<5" and "x", beside the table; a
+  // protected cell says what it means when pointed at.
+  const legend = await page.locator('#legend').innerText();
+  assert.match(legend, /Small numbers are protected/);
+  assert.match(legend, /1 to 4 records is counted as 1 or as 4/);
+  assert.match(legend, /<5\s+means fewer than 5/);
+  assert.match(legend, /x\s+means hidden: people, doses, supplies or hours that come from fewer than 5 records/);
+  assert.equal(await page.locator('#summary-table td.protected').first().getAttribute('title'), 'Fewer than 5');
   await page.screenshot({ path: join(out, 'summary.png'), fullPage: true });
 
   // Filtered to one area: only v6a's outreach (October 6, November 12); supplies had no area.
@@ -133,15 +154,26 @@ test('a coordinator signs in, reads the numbers, downloads exports, and visits e
   const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('#sum-csv').click()]);
   const csvText = readFileSync(await csv.path(), 'utf8');
   assert.ok(csvText.startsWith('period,outreach_contact,overdose_response,supplies_distributed,total\r\n'), csvText);
-  assert.ok(csvText.includes('2026-11,12,<5,x,22\r\n'), csvText);
+  assert.ok(csvText.includes(`2026-11,12,<5,7,${19 + od}\r\n`), csvText);
+  assert.ok(csvText.includes('Small numbers are protected.'), csvText);
 
-  // Hours, paid and unpaid.
+  // Hours, paid and unpaid: two paid shifts and one unpaid are groups of fewer than 5, so
+  // their hours are hidden ("x"); the admin's unprotected view (logged) shows them.
   await page.locator('select[name=measure]').selectOption('hours');
   await page.locator('select[name=by]').selectOption('pay_type');
   await page.getByRole('button', { name: 'Show' }).click();
   await page.locator('#summary-table th', { hasText: 'unpaid' }).waitFor();
+  const hidden = await page.locator('#summary-table tbody tr').first().evaluate((tr) => [...tr.children].map((c) => c.textContent));
+  assert.deepEqual(hidden, ['2026-11', 'x', 'x', 'x']);
+  assert.equal(await page.locator('#summary-table td.protected').first().getAttribute('title'), 'Hidden: from fewer than 5 records');
+  await page.screenshot({ path: join(out, 'summary-hours.png'), fullPage: true });
+  await page.locator('#summary-form input[name=unsuppressed]').check();
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.locator('#summary-table td', { hasText: '16' }).first().waitFor();
   const hours = await page.locator('#summary-table tbody tr').first().evaluate((tr) => [...tr.children].map((c) => c.textContent));
   assert.deepEqual(hours, ['2026-11', '16', '3', '19']);
+  assert.ok(await page.locator('#legend').isHidden());
+  await page.locator('#summary-form input[name=unsuppressed]').uncheck();
 
   // Record-level exports: Excel CSV with a BOM, and an XLSX.
   await page.getByRole('link', { name: 'Records' }).click();

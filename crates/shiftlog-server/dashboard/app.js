@@ -138,7 +138,9 @@ function drawTable(table) {
     ...table.columns.map((c) => el('th', { text: c === 'total' ? t('total') : (c ? valueLabel(c) : t('not_set')), 'data-id': c })));
   const body = table.rows.map((r) => el('tr', { class: r.label === 'total' ? 'total' : '' },
     el('th', { text: r.label === 'total' ? t('total') : r.label }),
-    ...r.cells.map((c) => el('td', { text: cellText(c) }))));
+    ...r.cells.map((c) => (typeof c === 'string'
+      ? el('td', { text: c, class: 'protected', title: t(c === '<5' ? 'cell_small' : 'cell_x') })
+      : el('td', { text: cellText(c) })))));
   $('summary-table').replaceChildren(el('thead', {}, head), el('tbody', {}, ...body));
   $('legend').hidden = !table.suppressed;
 }

@@ -230,7 +230,8 @@ fn save_xlsx<W: Write>(wb: &mut rust_xlsxwriter::Workbook, mut out: W) -> Result
     Ok(())
 }
 
-/// Writes a summary table in `format`.
+/// Writes a summary table in `format`: the same cells as the API, and under a protected one
+/// the plain-words note on "<5" and "x" (JSON carries it as `note`).
 pub fn write_summary<W: Write>(
     t: &SummaryTable,
     format: Format,
@@ -258,11 +259,8 @@ pub fn write_summary<W: Write>(
                 w.write_record(std::iter::once(r.label.clone()).chain(r.cells.iter().map(text)))
                     .map_err(io)?;
             }
-            if t.suppressed {
-                w.write_record([
-                    "<5: a count from 1 to 4; x: hidden so that a small count cannot be worked out",
-                ])
-                .map_err(io)?;
+            if let Some(note) = t.note {
+                w.write_record([note]).map_err(io)?;
             }
             w.flush()?;
         }
@@ -284,6 +282,10 @@ pub fn write_summary<W: Write>(
                     }
                     .map_err(io)?;
                 }
+            }
+            if let Some(note) = t.note {
+                ws.write_string(t.rows.len() as u32 + 2, 0, note)
+                    .map_err(io)?;
             }
             save_xlsx(&mut wb, out)?;
         }

@@ -1,10 +1,14 @@
 //! Summaries: one measure, by period (rows) and by one dimension (columns), with totals, and
-//! small cells suppressed unless an admin asks otherwise (audit-logged).
+//! small numbers protected (crate::suppress, docs/privacy.md) unless an admin asks otherwise
+//! (audit-logged).
 
 use serde::{Deserialize, Serialize};
-use shiftlog_server_db::{AggregateQuery, AggregateRow, Dimension, Period, RecordFilter, Role};
+use shiftlog_server_db::{
+    AggregateQuery, AggregateRow, Dimension, Groups, Period, RecordFilter, Role,
+};
 
-use crate::suppress::{self, Cell};
+use crate::suppress::table::{self, Averages, Figure, Grid};
+use crate::suppress::{METHOD, SMALL};
 use crate::{valid_id, OrgService, ServiceError, Staff};
 
 /// What a summary counts.
@@ -48,6 +52,15 @@ impl Measure {
             Measure::NaloxoneDoses => r.naloxone_doses,
             Measure::Supplies => r.quantity,
             Measure::Hours => r.shift_minutes,
+        }
+    }
+
+    /// How its cells read.
+    fn figure(self) -> Figure {
+        match self {
+            Measure::Activities | Measure::NavigationTasks | Measure::Debriefs => Figure::Count,
+            Measure::Hours => Figure::Hours,
+            _ => Figure::Sum,
         }
     }
 
@@ -126,8 +139,14 @@ pub struct SummaryTable {
     pub by: Dimension,
     /// `count` or `hours`.
     pub unit: &'static str,
-    /// True when small counts are hidden.
+    /// True when small numbers are protected.
     pub suppressed: bool,
+    /// The protection method when protected (docs/privacy.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protection: Option<&'static str>,
+    /// What "<5" and "x" mean, in plain words, when protected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
     /// Column keys, then `total`. An empty key means "not set".
     pub columns: Vec<String>,
     /// Period rows, then the `total` row.
@@ -167,68 +186,42 @@ pub fn check_filter(
     Ok(())
 }
 
-/// Pivots grouped rows into a table, suppressing counts when asked. Pure.
-pub fn build_table(req: &SummaryRequest, rows: &[AggregateRow], suppressed: bool) -> SummaryTable {
-    let mut periods: Vec<&str> = rows.iter().map(|r| r.period.as_str()).collect();
-    periods.sort_unstable();
-    periods.dedup();
-    let mut keys: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
-    keys.sort_unstable();
-    keys.dedup();
-    let mut values = vec![vec![0i64; keys.len()]; periods.len()];
-    for r in rows {
-        if let (Ok(i), Ok(j)) = (
-            periods.binary_search(&r.period.as_str()),
-            keys.binary_search(&r.key.as_str()),
-        ) {
-            values[i][j] += req.measure.value(r);
-        }
-    }
-    let hours = req.measure == Measure::Hours;
-    let cells: Vec<Vec<serde_json::Value>> = if hours {
-        suppress::with_totals(&values)
-            .into_iter()
-            .map(|r| {
-                r.into_iter()
-                    .map(|m| serde_json::json!((m as f64 / 6.0).round() / 10.0))
-                    .collect()
-            })
-            .collect()
-    } else {
-        let grid = if suppressed {
-            suppress::suppress(&values)
-        } else {
-            suppress::unsuppressed(&values)
-        };
-        grid.into_iter()
-            .map(|r| {
-                r.into_iter()
-                    .map(|c| match c {
-                        Cell::Shown(n) => serde_json::json!(n),
-                        other => serde_json::json!(other.text()),
-                    })
-                    .collect()
-            })
-            .collect()
-    };
-    let labels = periods
-        .iter()
-        .map(|p| p.to_string())
-        .chain(["total".to_string()]);
+/// What a protected summary says about "<5" and "x", in plain words.
+pub const NOTE: &str = "Small numbers are protected. Groups of 1 to 4 records count as 1 or 4, \
+so totals stay right on average and no one can work a small number out. \
+\"<5\": fewer than 5. \"x\": hidden, because it is made of fewer than 5 records.";
+
+/// The table from its grid. Pure.
+pub fn build_table(req: &SummaryRequest, grid: Grid, protected: bool) -> SummaryTable {
+    let figure = req.measure.figure();
+    let labels = grid.periods.iter().cloned().chain(["total".to_string()]);
     SummaryTable {
         measure: req.measure,
         period: req.period,
         by: req.by,
-        unit: if hours { "hours" } else { "count" },
-        suppressed: suppressed && !hours,
-        columns: keys
+        unit: if figure == Figure::Hours {
+            "hours"
+        } else {
+            "count"
+        },
+        suppressed: protected,
+        protection: protected.then_some(METHOD),
+        note: protected.then_some(NOTE),
+        columns: grid
+            .keys
             .iter()
-            .map(|k| k.to_string())
+            .cloned()
             .chain(["total".to_string()])
             .collect(),
         rows: labels
-            .zip(cells)
-            .map(|(label, cells)| SummaryRow { label, cells })
+            .zip(grid.cells)
+            .map(|(label, cells)| SummaryRow {
+                label,
+                cells: cells
+                    .into_iter()
+                    .map(|c| c.show(figure, protected))
+                    .collect(),
+            })
             .collect(),
     }
 }
@@ -262,20 +255,70 @@ impl OrgService {
                 serde_json::to_value(req).unwrap_or_default(),
             )?;
         }
+        let protected = !req.unsuppressed;
+        if protected && req.by == Dimension::Worker {
+            return Err(ServiceError::BadRequest(
+                "by worker: each worker is one person, so figures by worker are not in \
+                 protected summaries. An admin can see them unprotected (this is logged)."
+                    .into(),
+            ));
+        }
         let (record_type, kind) = req.measure.scope();
-        let query = AggregateQuery {
-            filter: RecordFilter {
-                from: req.from.clone(),
-                to: req.to.clone(),
-                record_type: record_type.map(String::from),
-                kind: kind.map(String::from).or_else(|| req.kind.clone()),
-                area: req.area.clone(),
-            },
+        let filter = RecordFilter {
+            from: req.from.clone(),
+            to: req.to.clone(),
+            record_type: record_type.map(String::from),
+            kind: kind.map(String::from).or_else(|| req.kind.clone()),
+            area: req.area.clone(),
+        };
+        let query = |groups| AggregateQuery {
+            filter: filter.clone(),
             period: req.period,
             dimension: req.by,
+            groups,
         };
-        let rows = self.store.aggregate(&staff.org_id, &query)?;
-        Ok(build_table(req, &rows, !req.unsuppressed))
+        let m = req.measure;
+        let value = |r: &AggregateRow| m.value(r);
+        let org = &staff.org_id;
+        let parts = if protected {
+            let key = self.protection_key(org)?;
+            let large = self
+                .store
+                .aggregate(org, &query(Groups::AtLeast(SMALL + 1)))?;
+            let small = self.store.aggregate(org, &query(Groups::Each(SMALL)))?;
+            let averages = match m.figure() {
+                Figure::Count => None,
+                _ => Some(self.averages(org, m)?),
+            };
+            let mut parts = table::exact(&large, value);
+            parts.extend(table::small(&key, &small, averages.as_ref()));
+            parts
+        } else {
+            table::exact(&self.store.aggregate(org, &query(Groups::All))?, value)
+        };
+        Ok(build_table(req, table::pivot(parts), protected))
+    }
+
+    /// Per-record averages of `m` over the organization's groups of 5 or more, all time, by
+    /// kind (supplies: by item): what small groups count at.
+    fn averages(&self, org_id: &str, m: Measure) -> Result<Averages, ServiceError> {
+        let (record_type, kind) = m.scope();
+        let q = AggregateQuery {
+            filter: RecordFilter {
+                record_type: record_type.map(String::from),
+                kind: kind.map(String::from),
+                ..RecordFilter::default()
+            },
+            period: Period::Month,
+            dimension: if m == Measure::Supplies {
+                Dimension::Item
+            } else {
+                Dimension::Kind
+            },
+            groups: Groups::AtLeast(SMALL + 1),
+        };
+        let rows = self.store.aggregate(org_id, &q)?;
+        Ok(Averages::of(&rows, |r| m.value(r)))
     }
 }
 
@@ -307,38 +350,63 @@ mod tests {
         }
     }
 
+    fn cells(t: &SummaryTable) -> Vec<serde_json::Value> {
+        t.rows.iter().map(|r| json!([r.label, r.cells])).collect()
+    }
+
+    /// Groups of 5 or more count exactly; a small group counts as 1 or 4 and shows as "<5";
+    /// every total is the sum of the cells it covers, the small group included as counted.
     #[test]
-    fn pivots_and_suppresses() {
-        let rows = [
+    fn pivots_and_protects() {
+        let large = [
             row("2026-10", "outreach_contact", 12),
             row("2026-11", "outreach_contact", 30),
-            row("2026-11", "overdose_response", 2),
         ];
-        let t = build_table(&req(Measure::Activities, Dimension::Kind), &rows, true);
+        let mut small = row("2026-11", "overdose_response", 2);
+        small.group = "overdose_response|activity|2026-11-10|v6b".into();
+        let key = crate::suppress::Key::from_stored("test key");
+        let n = key.protected_count(&small.group, 2);
+        let r = req(Measure::Activities, Dimension::Kind);
+        let mut parts = table::exact(&large, |r| r.records);
+        parts.extend(table::small(&key, &[small], None));
+        let t = build_table(&r, table::pivot(parts), true);
         assert_eq!(
             t.columns,
             ["outreach_contact", "overdose_response", "total"]
         );
-        let cells: Vec<_> = t.rows.iter().map(|r| json!([r.label, r.cells])).collect();
         assert_eq!(
-            cells,
+            cells(&t),
             vec![
                 json!(["2026-10", [12, 0, 12]]),
-                json!(["2026-11", ["x", "<5", 32]]),
-                json!(["total", ["x", "<5", 44]]),
+                json!(["2026-11", [30, "<5", 30 + n]]),
+                json!(["total", [42, "<5", 42 + n]]),
             ]
         );
-        let open = build_table(&req(Measure::Activities, Dimension::Kind), &rows, false);
-        assert_eq!(open.rows[1].cells, vec![json!(30), json!(2), json!(32)]);
+        assert_eq!(t.protection, Some(METHOD));
+        let open = build_table(&r, table::pivot(table::exact(&large, |r| r.records)), false);
+        assert_eq!(open.rows[1].cells, vec![json!(30), json!(30)]);
+        assert!(open.protection.is_none() && !open.suppressed);
     }
 
+    /// Hours are protected like every other figure: a small group's hours are hidden.
     #[test]
-    fn hours_are_not_counts() {
-        let rows = [row("2026-11", "paid", 3), row("2026-11", "unpaid", 1)];
-        let t = build_table(&req(Measure::Hours, Dimension::PayType), &rows, true);
+    fn hours_are_protected_too() {
+        let large = [row("2026-11", "paid", 6)];
+        let mut small = row("2026-11", "unpaid", 1);
+        small.shift_minutes = 180;
+        small.group = "shift|shift|2026-11-04".into();
+        let av = Averages::of(&large, |r| r.shift_minutes);
+        let key = crate::suppress::Key::from_stored("k");
+        let mut parts = table::exact(&large, |r| r.shift_minutes);
+        parts.extend(table::small(&key, &[small], Some(&av)));
+        let t = build_table(
+            &req(Measure::Hours, Dimension::PayType),
+            table::pivot(parts),
+            true,
+        );
         assert_eq!(t.unit, "hours");
-        assert!(!t.suppressed);
-        assert_eq!(t.rows[0].cells, vec![json!(3.0), json!(1.0), json!(4.0)]);
+        // 6 shifts of an hour; the unpaid one counts as one shift at the average hour.
+        assert_eq!(t.rows[0].cells, vec![json!(6.0), json!("x"), json!(7.0)]);
     }
 
     #[test]

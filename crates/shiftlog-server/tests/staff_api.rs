@@ -358,12 +358,19 @@ async fn summaries_show_known_numbers_with_small_cells_suppressed() {
             t["rows"][0],
             json!({"label": "2026-10", "cells": [6, 0, 0, 6]})
         );
+        // Protected (docs/privacy.md): groups of 5 or more count exactly; the 3 overdose
+        // responses are two small groups (2 on shift, 1 off), each counted as 1 or 4, so
+        // they count as 2 ("<5") or 5; every total adds up what it covers.
+        let od = t["rows"][1]["cells"][3].as_i64().expect("total") - 19;
+        assert!(od == 2 || od == 5, "{b:?}: {t}");
+        let od_cell = if od == 2 { json!("<5") } else { json!(5) };
         assert_eq!(
             t["rows"][1],
-            json!({"label": "2026-11", "cells": [12, "<5", "x", 22]}),
-            "{b:?}: 3 overdose responses hidden, and a partner so the total does not tell"
+            json!({"label": "2026-11", "cells": [12, od_cell, 7, 19 + od]}),
+            "{b:?}"
         );
-        assert_eq!(t["rows"][2]["cells"], json!([18, "<5", "x", 28]));
+        assert_eq!(t["rows"][2]["cells"], json!([18, od_cell, 7, 25 + od]));
+        assert_eq!(t["protection"], json!("small_groups_count_as_1_or_4"));
 
         let (s, e) = body(
             get(&viewer, "measure=activities&by=kind&unsuppressed=true")
@@ -391,14 +398,20 @@ async fn summaries_show_known_numbers_with_small_cells_suppressed() {
         assert_eq!(audit[0]["action"], json!("unsuppressed_summary"));
         assert_eq!(audit[0]["actor"], json!("ada"));
 
+        // People reached by the overdose groups count at the average over the groups of 5
+        // or more (36 people / 25 records: there is no large overdose group).
+        let v6b = if od == 2 { json!("x") } else { json!(7) };
         let cases: &[(&str, Value)] = &[
             (
                 "measure=naloxone_doses&from=2026-11-01&to=2026-11-30",
-                json!([["2026-11", [6, 6]], ["total", [6, 6]]]),
+                json!([["2026-11", ["x", "x"]], ["total", ["x", "x"]]]),
             ),
             (
                 "measure=people_reached&by=area&from=2026-11-01",
-                json!([["2026-11", [36, 0, 36]], ["total", [36, 0, 36]]]),
+                json!([
+                    ["2026-11", [36, v6b, 36 + if od == 2 { 3 } else { 7 }]],
+                    ["total", [36, v6b, 36 + if od == 2 { 3 } else { 7 }]]
+                ]),
             ),
             (
                 "measure=supplies&by=item",
@@ -406,7 +419,7 @@ async fn summaries_show_known_numbers_with_small_cells_suppressed() {
             ),
             (
                 "measure=hours&by=pay_type",
-                json!([["2026-11", [16.0, 3.0, 19.0]], ["total", [16.0, 3.0, 19.0]]]),
+                json!([["2026-11", ["x", "x", "x"]], ["total", ["x", "x", "x"]]]),
             ),
             (
                 "measure=debriefs",
@@ -414,14 +427,14 @@ async fn summaries_show_known_numbers_with_small_cells_suppressed() {
             ),
             (
                 "measure=naloxone_doses&by=on_shift",
-                json!([["2026-11", ["<5", "<5", 6]], ["total", ["<5", "<5", 6]]]),
+                json!([["2026-11", ["x", "x", "x"]], ["total", ["x", "x", "x"]]]),
             ),
             (
                 "measure=activities&by=area&period=week&from=2026-11-01",
                 json!([
                     ["2026-11-02", [12, 0, 12]],
-                    ["2026-11-09", ["x", "<5", 10]],
-                    ["total", ["x", "<5", 22]]
+                    ["2026-11-09", [7, od_cell, 7 + od]],
+                    ["total", [19, od_cell, 19 + od]]
                 ]),
             ),
         ];
@@ -438,6 +451,15 @@ async fn summaries_show_known_numbers_with_small_cells_suppressed() {
         }
         let (s, _) = body(get(&viewer, "measure=debriefs&by=worker").await.expect("s")).await;
         assert_eq!(s, 400, "debriefs are never shown by worker");
+        let (s, e) = body(get(&viewer, "measure=hours&by=worker").await.expect("s")).await;
+        assert_eq!(s, 400, "protected summaries are never by worker: {e}");
+        let (s, _) = body(
+            get(&admin, "measure=hours&by=worker&unsuppressed=true")
+                .await
+                .expect("s"),
+        )
+        .await;
+        assert_eq!(s, 200, "the admin's unprotected view still splits by worker");
     }
 }
 
@@ -506,7 +528,11 @@ async fn exports_in_every_format_are_audit_logged() {
             ),
             "{text}"
         );
-        assert!(text.contains("2026-11,12,<5,x,22\r\n"), "{text}");
+        assert!(
+            text.contains("2026-11,12,<5,7,21\r\n") || text.contains("2026-11,12,5,7,24\r\n"),
+            "{text}"
+        );
+        assert!(text.contains("Small numbers are protected."), "{text}");
         let resp = get(
             &viewer,
             "/api/v1/staff/summary/export?format=xlsx&measure=hours&by=pay_type",
