@@ -1,5 +1,7 @@
 // Pure: the JSON bodies of docs/records.md from a form's values (the core validates them).
 
+import { setPath } from './defs.js';
+
 /** Keeps a typed quantity within what the core accepts. */
 export function clampQuantity(value, min = 1, max = 10000) {
   const n = Math.round(Number(value));
@@ -20,60 +22,49 @@ export function textOrNull(value) {
   return s ? s : null;
 }
 
-/** Supply lines from {item: quantity}, leaving out zeros, in catalogue order. */
-export function supplyLines(quantities, catalogue) {
-  const order = (catalogue?.items ?? []).map((i) => i.id);
+/** Supply lines from {item: quantity}, leaving out zeros, in the order of `order` (item ids). */
+export function supplyLines(quantities, order) {
   return Object.entries(quantities)
     .map(([item, q]) => ({ item, quantity: Math.round(Number(q) || 0) }))
     .filter((l) => l.quantity > 0)
     .sort((a, b) => order.indexOf(a.item) - order.indexOf(b.item));
 }
 
-/** An overdose response body from the form's choices; `base` keeps what the form does not show. */
-export function overdoseBody(f, base = {}) {
-  const doses = intOrNull(f.doses) ?? 0;
-  return {
-    ...base,
-    called_911: f.called_911 || 'unknown',
-    naloxone: doses > 0 ? { doses, route: f.route || 'intranasal' } : null,
-    outcome: f.outcome || 'survived',
-    ems_arrived: !!f.ems_arrived,
-    rescue_breathing: !!f.rescue_breathing,
-    oxygen: !!f.oxygen,
-    recovery_position: !!f.recovery_position,
-    stayed_until_recovery_or_ems: !!f.stayed_until_recovery_or_ems,
-    kit_replaced: !!f.kit_replaced
-  };
-}
-
-/** A systems navigation body from the form's values. */
-export function navigationBody(f, base = {}) {
-  const dest = textOrNull(f.referral_destination);
-  const money = textOrNull(f.out_of_pocket);
+/** An amount typed in dollars ("12,50") as cents, or null. */
+export function moneyToCents(value) {
+  const money = textOrNull(value);
   const cents = money === null ? null : Math.round(Number(money.replace(',', '.')) * 100);
-  return {
-    ...base,
-    task: f.task || 'other',
-    contact_type: f.contact_type || 'in_person',
-    travel_minutes: intOrNull(f.travel_minutes),
-    barriers: (f.barriers || '').split('\n').map((s) => s.trim()).filter(Boolean),
-    referral: dest ? { destination: dest, type: f.referral_type || 'passive' } : null,
-    outcome: f.outcome || 'completed',
-    follow_up_date: textOrNull(f.follow_up_date),
-    out_of_pocket_cents: Number.isFinite(cents) ? cents : null
-  };
+  return Number.isFinite(cents) ? cents : null;
 }
 
-/** Values of an organization-defined kind's fields, typed as the catalogue says. */
-export function customFields(defs, values) {
-  const out = {};
-  for (const d of defs || []) {
-    const v = values[d.id];
-    if (d.type === 'boolean') out[d.id] = !!v;
-    else if (d.type === 'integer') { const n = intOrNull(v); if (n !== null) out[d.id] = n; }
-    else { const s = textOrNull(v); if (s !== null) out[d.id] = s; }
+/** A form value typed as its field definition says; undefined leaves an own field out. */
+function typed(field, v) {
+  switch (field.type) {
+    case 'integer': return intOrNull(v);
+    case 'boolean': return !!v;
+    case 'choice': return textOrNull(v) ?? field.default ?? null;
+    case 'text_list': return String(v ?? '').split('\n').map((x) => x.trim()).filter(Boolean);
+    case 'items': return v ?? [];
+    default: return textOrNull(v);
   }
-  return out;
+}
+
+/**
+ * A body from a form's values, keyed by the definition's field paths (`naloxone.doses`).
+ * `base` (the record being edited) keeps what the form does not show, fields a newer device
+ * sent included. An organization's own fields (`fields.*`) left empty are left out; naloxone is null when
+ * none was given, and a referral when it has no destination (docs/records.md).
+ */
+export function bodyFrom(def, values, base = {}) {
+  let body = { ...base };
+  for (const f of def?.fields ?? []) {
+    if (!(f.id in values)) continue;
+    const v = typed(f, values[f.id]);
+    body = setPath(body, f.id, v === null && f.id.startsWith('fields.') ? undefined : v);
+  }
+  if (def?.id === 'overdose_response' && !(body.naloxone?.doses > 0)) body.naloxone = null;
+  if (def?.id === 'systems_navigation' && !body.referral?.destination) body.referral = null;
+  return body;
 }
 
 /**

@@ -19,6 +19,7 @@ export const state = {
   orgs: [],
   orgId: null,
   catalogue: null,
+  kinds: [], // the forms of the organization in orgId: the core's kind_definitions
   openShift: null,
   status: null,
   form: null, // what the activity/shift form is editing: {mode, kind, record?, back}
@@ -109,7 +110,7 @@ export function beginForm(screen, kind, record, render) {
 
 // ---------- organizations and catalogue ----------
 
-/** The organizations, and the catalogue and open shift of the one chosen. */
+/** The organizations, and the catalogue, forms and open shift of the one chosen. */
 export async function loadOrgs() {
   const view = await invoke('app_state');
   state.orgs = view.organizations;
@@ -117,15 +118,17 @@ export async function loadOrgs() {
   if (state.orgId === state.orgs[0]?.id) {
     state.catalogue = view.catalogue;
     state.openShift = view.open_shift;
+    state.kinds = await invoke('kind_definitions', { orgId: state.orgId });
   } else {
     await loadOrg();
   }
   renderOrgName();
 }
 
-/** The catalogue and open shift of the organization in `state.orgId`. */
+/** The catalogue, forms and open shift of the organization in `state.orgId`. */
 export async function loadOrg() {
   state.catalogue = await invoke('catalogue', { orgId: state.orgId });
+  state.kinds = await invoke('kind_definitions', { orgId: state.orgId });
   state.openShift = state.orgId ? await invoke('open_shift', { orgId: state.orgId }) : null;
 }
 

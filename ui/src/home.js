@@ -1,6 +1,7 @@
 // Home: organization, shift card, a button per kind, what was logged today.
 
 import * as L from './logic.js';
+import * as D from './defs.js';
 import { $, h, toast, busy } from './dom.js';
 import { state, invoke, tr, fail, load, go, loadOrgs, loadOrg, renderOrgName } from './ctx.js';
 import { refreshStatus } from './status.js';
@@ -36,7 +37,7 @@ function renderShiftCard() {
   $('shift-end').hidden = !s;
   if (s) {
     $('shift-status').textContent = tr('on_shift_since', { time: L.formatTime(s.started_at, state.lang) });
-    const bits = [L.roleTitle(state.catalogue, s.role, state.lang), tr(`pay_${s.pay_type}`), L.areaLabel(state.catalogue, s.area, state.lang)].filter(Boolean);
+    const bits = [L.roleTitle(state.catalogue, s.role, state.lang), D.choiceLabel(D.kindDef(state.kinds, 'shift'), 'pay_type', s.pay_type, state.lang), L.areaLabel(state.catalogue, s.area, state.lang)].filter(Boolean);
     $('shift-role').textContent = bits.join(' · ');
   } else {
     $('shift-status').textContent = tr('no_shift');

@@ -1,175 +1,183 @@
-// Each kind's fields on the activity form, and reading them back into a body.
+// Each kind's fields on the activity form, and reading them back into a body. Choices, limits
+// and defaults come from the core's kind definitions (defs.js); the words for built-in fields
+// from i18n.js, and where each field goes on the screen from here.
 
 import * as L from './logic.js';
 import * as B from './bodies.js';
+import * as D from './defs.js';
 import { $, h, seg, segValue, field, check, stepper, selectOf } from './dom.js';
 import { state, tr, stored, store } from './ctx.js';
 
-const step = (id, label, value, min) => stepper(id, label, value, min, { less: tr('less'), more: tr('more') });
-const opened = () => state.form?.mode === 'edit';
+const DOSE_BUTTONS = 5;
 
-function minutesField(value) {
-  return field('f-minutes', tr('minutes'), h('input', { type: 'number', inputmode: 'numeric', min: '0', max: '1440', value: value == null ? '' : String(value) }));
+/** A field's words: the definition's (organization-defined fields), else ours. */
+function words(def, path) {
+  return D.fieldLabel(D.fieldOf(def, path), state.lang) || tr(L.fieldWords(def?.id, path));
 }
 
-const minutes = () => B.intOrNull($('f-minutes').value);
+const value = (b, def, path) => D.getPath(b, path) ?? D.defaultOf(def, path);
+const opened = () => state.form?.mode === 'edit';
+const choose = (name, def, path, b, selected) => seg(name, words(def, path), D.choices(def, path, state.lang), selected ?? value(b, def, path));
+
+function number(id, def, path, v) {
+  const { min, max } = D.bounds(def, path);
+  return field(id, words(def, path), h('input', { type: 'number', inputmode: 'numeric', min: String(min), max: String(max), value: v == null ? '' : String(v) }));
+}
+
+function text(id, def, path, v, help) {
+  return field(id, words(def, path), h('input', { maxlength: String(D.maxChars(def, path, 80)), value: v ?? '' }), help);
+}
+
+function people(def, b) {
+  const { min, max } = D.bounds(def, 'people_reached');
+  return stepper('f-people', words(def, 'people_reached'), b.people_reached ?? Math.max(min, 1), min, { less: tr('less'), more: tr('more') }, max);
+}
+
+const minutes = (def, b) => number('f-minutes', def, 'minutes', b.minutes);
+const readMinutes = () => $('f-minutes').value;
 
 // ---------- overdose response ----------
 
-const OD_FLAGS = ['ems_arrived', 'rescue_breathing', 'oxygen', 'recovery_position', 'stayed_until_recovery_or_ems', 'kit_replaced'];
-const OD_FLAG_LABEL = { stayed_until_recovery_or_ems: 'od_stayed' };
+/** The yes/no details: every boolean field of the kind but on_shift, which the common part asks. */
+const flags = (def) => (def?.fields ?? []).filter((f) => f.type === 'boolean' && f.id !== 'on_shift').map((f) => f.id);
 
-function overdoseFields(b) {
-  const doses = b.naloxone?.doses ?? 0;
-  const doseChoice = B.doseChoice(doses);
+function overdoseFields(def, b) {
+  const doses = b.naloxone?.doses ?? D.defaultOf(def, 'naloxone.doses', 0);
+  const doseChoice = B.doseChoice(doses, DOSE_BUTTONS);
+  const { max } = D.bounds(def, 'naloxone.doses');
   const more = h('div', { class: 'field', hidden: doseChoice !== 'more' },
     h('label', { for: 'od-doses-count', text: tr('od_doses_count') }),
-    h('input', { type: 'number', id: 'od-doses-count', inputmode: 'numeric', min: '1', max: '20', value: String(doses > 5 ? doses : 6) }));
-  const route = seg('od-route', tr('od_route'), [
-    { value: 'intranasal', label: tr('od_route_intranasal') },
-    { value: 'intramuscular', label: tr('od_route_intramuscular') }], b.naloxone?.route ?? stored('last_route') ?? 'intranasal');
+    h('input', { type: 'number', id: 'od-doses-count', inputmode: 'numeric', min: '1', max: String(max), value: String(doses > DOSE_BUTTONS ? doses : DOSE_BUTTONS + 1) }));
+  const route = choose('od-route', def, 'naloxone.route', b, b.naloxone?.route ?? stored('last_route'));
   route.hidden = doses === 0;
-  const dosesSeg = seg('od-doses', tr('od_doses'), [
-    { value: '0', label: tr('od_doses_none') }, ...[1, 2, 3, 4, 5].map((n) => ({ value: String(n), label: L.formatNumber(n, state.lang) })),
-    { value: 'more', label: tr('od_doses_more') }], doseChoice, (v) => {
+  const buttons = [{ value: '0', label: tr('od_doses_none') }];
+  for (let n = 1; n <= Math.min(DOSE_BUTTONS, max); n++) buttons.push({ value: String(n), label: L.formatNumber(n, state.lang) });
+  if (max > DOSE_BUTTONS) buttons.push({ value: 'more', label: tr('od_doses_more') });
+  const dosesSeg = seg('od-doses', words(def, 'naloxone.doses'), buttons, doseChoice, (v) => {
     more.hidden = v !== 'more';
     route.hidden = v === '0';
   });
   dosesSeg.classList.add('doses');
-  const details = h('details', { class: 'more', open: opened() },
-    h('summary', { text: tr('more_details') }),
-    ...OD_FLAGS.map((k) => check(`od-${k}`, tr(OD_FLAG_LABEL[k] ?? `od_${k}`), b[k])));
   return [
     dosesSeg, more, route,
-    seg('od-911', tr('od_911'), [{ value: 'yes', label: tr('yes') }, { value: 'no', label: tr('no') }, { value: 'unknown', label: tr('dont_know') }], b.called_911 ?? 'unknown'),
-    seg('od-outcome', tr('od_outcome'), ['survived', 'transported', 'died', 'unknown'].map((v) => ({ value: v, label: tr(`od_outcome_${v}`) })), b.outcome ?? 'survived'),
-    details
+    choose('od-911', def, 'called_911', b),
+    choose('od-outcome', def, 'outcome', b),
+    h('details', { class: 'more', open: opened() }, h('summary', { text: tr('more_details') }),
+      ...flags(def).map((k) => check(`od-${k}`, words(def, k), value(b, def, k))))
   ];
 }
 
-function readOverdose(base) {
+function readOverdose(def) {
   const route = segValue('od-route');
   if (route) store('last_route', route);
-  const f = { doses: B.dosesFromChoice(segValue('od-doses'), $('od-doses-count').value), route, called_911: segValue('od-911'), outcome: segValue('od-outcome') };
-  for (const k of OD_FLAGS) f[k] = $(`od-${k}`).checked;
-  return B.overdoseBody(f, base);
+  const v = {
+    'naloxone.doses': B.dosesFromChoice(segValue('od-doses'), $('od-doses-count').value),
+    'naloxone.route': route,
+    called_911: segValue('od-911'),
+    outcome: segValue('od-outcome')
+  };
+  for (const k of flags(def)) v[k] = $(`od-${k}`).checked;
+  return v;
 }
 
 // ---------- supplies ----------
 
-function suppliesFields(b) {
+function suppliesFields(def, b) {
   const have = Object.fromEntries((b.items ?? []).map((l) => [l.item, l.quantity]));
-  const rows = (state.catalogue?.items ?? []).map((i) => step(`qty-${i.id}`, L.pick(i.label, state.lang), have[i.id] ?? 0, 0));
-  return [h('fieldset', { class: 'supplies' }, h('legend', { text: tr('what_item') }), ...rows)];
+  const items = D.fieldOf(def, 'items');
+  const rows = D.choices(def, 'items', state.lang).map((i) => stepper(`qty-${i.value}`, i.label, have[i.value] ?? 0, 0, { less: tr('less'), more: tr('more') }, items?.max_quantity));
+  return [h('fieldset', { class: 'supplies' }, h('legend', { text: words(def, 'items') }), ...rows)];
 }
 
-function readSupplies(base) {
+function readSupplies(def) {
+  const order = D.choices(def, 'items', state.lang).map((i) => i.value);
   const q = {};
-  for (const i of state.catalogue?.items ?? []) q[i.id] = $(`qty-${i.id}`)?.value;
-  return { ...base, items: B.supplyLines(q, state.catalogue) };
+  for (const id of order) q[id] = $(`qty-${id}`)?.value;
+  return { items: B.supplyLines(q, order) };
 }
 
 // ---------- systems navigation ----------
 
-const TASKS = ['id', 'income_assistance', 'disability_assistance', 'housing', 'bank_account', 'health_appointment', 'pharmacy', 'legal', 'other'];
-
-function navigationFields(b) {
-  const tasks = seg('nav-task', tr('nav_task'), TASKS.map((v) => ({ value: v, label: tr(`task_${v}`) })), b.task ?? 'id');
+function navigationFields(def, b) {
+  const tasks = choose('nav-task', def, 'task', b);
   tasks.classList.add('grid');
+  const cents = D.bounds(def, 'out_of_pocket_cents');
   return [
     tasks,
-    seg('nav-contact', tr('contact_type'), ['phone', 'in_person', 'accompaniment'].map((v) => ({ value: v, label: tr(`contact_${v}`) })), b.contact_type ?? 'accompaniment'),
-    h('div', { class: 'row wrap' },
-      minutesField(b.minutes),
-      field('f-travel', tr('travel_minutes'), h('input', { type: 'number', inputmode: 'numeric', min: '0', max: '1440', value: b.travel_minutes == null ? '' : String(b.travel_minutes) }))),
-    seg('nav-outcome', tr('nav_outcome'), ['completed', 'pending', 'declined'].map((v) => ({ value: v, label: tr(`nav_outcome_${v}`) })), b.outcome ?? 'completed'),
+    choose('nav-contact', def, 'contact_type', b),
+    h('div', { class: 'row wrap' }, minutes(def, b), number('f-travel', def, 'travel_minutes', b.travel_minutes)),
+    choose('nav-outcome', def, 'outcome', b),
     h('details', { class: 'more', open: opened() },
       h('summary', { text: tr('more_details') }),
-      field('f-barriers', tr('barriers'), h('textarea', { rows: '2', text: (b.barriers ?? []).join('\n') }), tr('note_help')),
-      field('f-referral', tr('referral_to'), h('input', { maxlength: '120', value: b.referral?.destination ?? '' })),
-      seg('nav-referral', tr('referral_type'), ['passive', 'active', 'warm_handoff'].map((v) => ({ value: v, label: tr(`referral_${v}`) })), b.referral?.type ?? 'passive'),
-      field('f-followup', tr('follow_up'), h('input', { type: 'date', value: b.follow_up_date ?? '' })),
-      field('f-money', tr('out_of_pocket'), h('input', { type: 'number', inputmode: 'decimal', min: '0', step: '0.01', value: B.centsToInput(b.out_of_pocket_cents) })))
+      field('f-barriers', words(def, 'barriers'), h('textarea', { rows: '2', text: (b.barriers ?? []).join('\n') }), tr('note_help')),
+      text('f-referral', def, 'referral.destination', b.referral?.destination),
+      choose('nav-referral', def, 'referral.type', b),
+      field('f-followup', words(def, 'follow_up_date'), h('input', { type: 'date', value: b.follow_up_date ?? '' })),
+      field('f-money', words(def, 'out_of_pocket_cents'), h('input', { type: 'number', inputmode: 'decimal', min: String(cents.min / 100), max: String(cents.max / 100), step: '0.01', value: B.centsToInput(b.out_of_pocket_cents) })))
   ];
 }
 
-function readNavigation(base) {
+function readNavigation() {
   return {
-    ...B.navigationBody({
-      task: segValue('nav-task'),
-      contact_type: segValue('nav-contact'),
-      travel_minutes: $('f-travel').value,
-      outcome: segValue('nav-outcome'),
-      barriers: $('f-barriers').value,
-      referral_destination: $('f-referral').value,
-      referral_type: segValue('nav-referral'),
-      follow_up_date: $('f-followup').value,
-      out_of_pocket: $('f-money').value
-    }, base),
-    minutes: minutes()
+    task: segValue('nav-task'),
+    contact_type: segValue('nav-contact'),
+    minutes: readMinutes(),
+    travel_minutes: $('f-travel').value,
+    outcome: segValue('nav-outcome'),
+    barriers: $('f-barriers').value,
+    'referral.destination': $('f-referral').value,
+    'referral.type': segValue('nav-referral'),
+    follow_up_date: $('f-followup').value,
+    out_of_pocket_cents: B.moneyToCents($('f-money').value)
   };
 }
 
 // ---------- training ----------
 
-function trainingFields(b) {
-  return [
-    field('f-topic', tr('topic'), h('input', { maxlength: '120', value: b.topic ?? '' })),
-    seg('tr-status', tr('training_status'), [{ value: 'received', label: tr('training_received') }, { value: 'wanted', label: tr('training_wanted') }], b.status ?? 'received'),
-    minutesField(b.minutes)
-  ];
+function trainingFields(def, b) {
+  return [text('f-topic', def, 'topic', b.topic), choose('tr-status', def, 'status', b), minutes(def, b)];
 }
 
-function readTraining(base) {
-  return { ...base, topic: $('f-topic').value, status: segValue('tr-status'), minutes: minutes() };
+function readTraining() {
+  return { topic: $('f-topic').value, status: segValue('tr-status'), minutes: readMinutes() };
 }
 
-// ---------- simple kinds, and the organization's own ----------
+// ---------- the other kinds: their own fields (organization-defined), then people and minutes ----------
 
-function simpleFields(b) {
-  return [step('f-people', tr('people_reached'), b.people_reached ?? 1, 0), minutesField(b.minutes)];
-}
+const domId = (path) => `cf-${path.replace(/^fields\./, '')}`;
 
-function readSimple(base) {
-  return { ...base, people_reached: B.intOrNull($('f-people').value), minutes: minutes() };
-}
-
-const customDef = (kind) => state.catalogue?.custom_kinds?.find((k) => k.id === kind);
-
-function customFields(kind, b) {
-  const vals = b.fields ?? {};
+function otherFields(def, b) {
   const out = [];
-  for (const d of customDef(kind).fields) {
-    const id = `cf-${d.id}`;
-    const label = L.pick(d.label, state.lang);
-    if (d.type === 'boolean') out.push(check(id, label, vals[d.id]));
-    else if (d.type === 'integer') out.push(field(id, label, h('input', { type: 'number', inputmode: 'numeric', min: String(d.min), max: String(d.max), value: vals[d.id] ?? '' })));
-    else if (d.type === 'choice') out.push(field(id, label, selectOf([{ value: '', label: '—' }, ...d.options.map((o) => ({ value: o, label: o }))], vals[d.id])));
-    else out.push(field(id, label, h('input', { maxlength: String(d.max_chars ?? 80), value: vals[d.id] ?? '' }), tr('note_help')));
+  for (const f of D.ownFields(def)) {
+    const id = domId(f.id);
+    const v = D.getPath(b, f.id);
+    if (f.type === 'boolean') out.push(check(id, words(def, f.id), v));
+    else if (f.type === 'integer') out.push(number(id, def, f.id, v));
+    else if (f.type === 'choice') out.push(field(id, words(def, f.id), selectOf([{ value: '', label: '—' }, ...D.choices(def, f.id, state.lang)], v)));
+    else out.push(text(id, def, f.id, v, tr('note_help')));
   }
-  return [...out, ...simpleFields(b)];
+  return [...out, people(def, b), minutes(def, b)];
 }
 
-function readCustom(kind, base) {
-  const defs = customDef(kind).fields;
-  const values = {};
-  for (const d of defs) {
-    const el = $(`cf-${d.id}`);
-    values[d.id] = d.type === 'boolean' ? el.checked : el.value;
+function readOther(def) {
+  const v = { people_reached: $('f-people').value, minutes: readMinutes() };
+  for (const f of D.ownFields(def)) {
+    const el = $(domId(f.id));
+    v[f.id] = f.type === 'boolean' ? el.checked : el.value;
   }
-  return { ...readSimple(base), fields: B.customFields(defs, values) };
+  return v;
 }
 
 const FORMS = {
-  overdose_response: { draw: overdoseFields, read: readOverdose },
-  supplies_distributed: { draw: suppliesFields, read: readSupplies },
-  systems_navigation: { draw: navigationFields, read: readNavigation },
-  training: { draw: trainingFields, read: readTraining }
+  overdose_response: [overdoseFields, readOverdose],
+  supplies_distributed: [suppliesFields, readSupplies],
+  systems_navigation: [navigationFields, readNavigation],
+  training: [trainingFields, readTraining]
 };
 
 /** How the form of `kind` is drawn from a body and read back into one: {draw(body), read(base)}. */
 export function kindForm(kind) {
-  if (FORMS[kind]) return FORMS[kind];
-  if (customDef(kind)) return { draw: (b) => customFields(kind, b), read: (base) => readCustom(kind, base) };
-  return { draw: simpleFields, read: readSimple };
+  const def = D.kindDef(state.kinds, kind);
+  const [draw, read] = FORMS[kind] ?? [otherFields, readOther];
+  return { draw: (b) => draw(def, b), read: (base) => B.bodyFrom(def, read(def), base) };
 }

@@ -3,6 +3,9 @@
 // unit-tested with node --test. Nothing here decides whether a record is valid: the core does.
 
 import { t, LANGS } from './i18n.js';
+import { pick, kindDef, choiceLabel } from './defs.js';
+
+export { pick };
 
 const locale = (lang) => (lang === 'fr' ? 'fr-CA' : 'en-CA');
 
@@ -148,12 +151,6 @@ export function attentionLabel(n, lang) {
   return n === 1 ? t(lang, 'needs_attention_one') : t(lang, 'needs_attention', { n });
 }
 
-/** A catalogue label ({en, fr}) in `lang`. */
-export function pick(label, lang) {
-  if (!label) return '';
-  return label[lang] ?? label.en ?? '';
-}
-
 /** The label of a supply item in `lang`, or its id if the catalogue does not know it. */
 export function itemLabel(catalogue, id, lang) {
   const item = catalogue?.items?.find((i) => i.id === id);
@@ -183,18 +180,36 @@ export function kindLabel(kind, catalogue, lang) {
   return s === key ? kind : s;
 }
 
+// The words of built-in fields, by field path, or `kind:path` where kinds share a path.
+const FIELD_WORDS = {
+  'naloxone.doses': 'od_doses', 'naloxone.route': 'od_route', called_911: 'od_911',
+  'overdose_response:outcome': 'od_outcome', 'systems_navigation:outcome': 'nav_outcome',
+  ems_arrived: 'od_ems_arrived', rescue_breathing: 'od_rescue_breathing', oxygen: 'od_oxygen',
+  recovery_position: 'od_recovery_position', stayed_until_recovery_or_ems: 'od_stayed', kit_replaced: 'od_kit_replaced',
+  task: 'nav_task', contact_type: 'contact_type', travel_minutes: 'travel_minutes',
+  'referral.destination': 'referral_to', 'referral.type': 'referral_type', barriers: 'barriers',
+  follow_up_date: 'follow_up', out_of_pocket_cents: 'out_of_pocket', items: 'what_item',
+  people_reached: 'people_reached', minutes: 'minutes', area: 'area', on_shift: 'off_shift', note: 'note',
+  topic: 'topic', status: 'training_status', role: 'role', pay_type: 'pay_type'
+};
+
+/** The i18n key of a built-in field's words (the definitions carry none for them). */
+export function fieldWords(kind, path) {
+  return FIELD_WORDS[`${kind}:${path}`] ?? FIELD_WORDS[path] ?? path;
+}
+
 /** The kinds to offer as quick-log buttons, in the catalogue's order. */
 export function quickKinds(catalogue) {
   return [...(catalogue?.kinds ?? []), ...(catalogue?.custom_kinds ?? []).map((k) => k.id)];
 }
 
-const yesNo = { yes: 'yes', no: 'no', unknown: 'dont_know' };
-
-/** What a record says, in one line. */
-export function recordDetail(rec, catalogue, lang) {
+/** What a record says, in one line; the words of its choices come from the kind definitions. */
+export function recordDetail(rec, catalogue, lang, kinds) {
   const b = rec.body || {};
+  const def = kindDef(kinds, rec.record_type === 'activity' ? rec.kind : rec.record_type);
+  const word = (path, value) => choiceLabel(def, path, value, lang);
   if (rec.record_type === 'shift') {
-    const pay = t(lang, `pay_${b.pay_type}`);
+    const pay = word('pay_type', b.pay_type);
     const start = formatTime(b.started_at, lang);
     const parts = [b.ended_at
       ? t(lang, 'shift_line', { start, end: formatTime(b.ended_at, lang), pay })
@@ -214,11 +229,11 @@ export function recordDetail(rec, catalogue, lang) {
       break;
     case 'overdose_response': {
       const doses = b.naloxone?.doses ? t(lang, 'od_doses_line', { n: b.naloxone.doses }) : t(lang, 'od_doses_none');
-      parts.push(t(lang, 'od_line', { doses, called: t(lang, yesNo[b.called_911] || 'dont_know'), outcome: t(lang, `od_outcome_${b.outcome}`) }));
+      parts.push(t(lang, 'od_line', { doses, called: word('called_911', b.called_911), outcome: word('outcome', b.outcome) }));
       break;
     }
     case 'systems_navigation':
-      parts.push([t(lang, `task_${b.task}`), t(lang, `contact_${b.contact_type}`), t(lang, `nav_outcome_${b.outcome}`)].join(' · '));
+      parts.push([word('task', b.task), word('contact_type', b.contact_type), word('outcome', b.outcome)].join(' · '));
       break;
     default:
       if (b.people_reached != null) parts.push(`${t(lang, 'people_reached')}: ${formatNumber(b.people_reached, lang)}`);
@@ -231,13 +246,13 @@ export function recordDetail(rec, catalogue, lang) {
 const stateKeys = { sent: 'state_sent', needs_attention: 'state_attention', local: 'state_local', waiting: 'state_waiting' };
 
 /** A record as one list row: time, date, what, details, and its sync state. */
-export function recordSummary(rec, catalogue, lang) {
+export function recordSummary(rec, catalogue, lang, kinds) {
   const what = rec.record_type === 'activity' ? kindLabel(rec.kind, catalogue, lang) : t(lang, `kind_${rec.record_type}`);
   return {
     time: formatTime(rec.occurred_at, lang),
     date: formatDate(rec.occurred_at, lang),
     what,
-    detail: recordDetail(rec, catalogue, lang),
+    detail: recordDetail(rec, catalogue, lang, kinds),
     state: t(lang, stateKeys[rec.sync?.state] || 'state_waiting'),
     stateKey: rec.sync?.state || 'waiting',
     reason: rec.sync?.reason || null
@@ -256,7 +271,7 @@ export function checkinSummary(c, lang) {
   };
 }
 /** The figures of a summary as labelled rows for the screen, in `lang`. */
-export function summaryRows(f, catalogue, lang) {
+export function summaryRows(f, catalogue, lang, kinds) {
   if (!f) return [];
   const rows = [
     { key: 'paid_hours', label: t(lang, 'paid_hours'), value: formatHours(f.paid_hours, lang), big: true },
@@ -276,7 +291,7 @@ export function summaryRows(f, catalogue, lang) {
     rows.push({ key: `item:${k}`, label: `${t(lang, 'supplies')}: ${itemLabel(catalogue, k, lang)}`, value: formatNumber(v, lang) });
   }
   for (const [k, v] of Object.entries(f.navigation_by_outcome || {})) {
-    rows.push({ key: `nav:${k}`, label: `${t(lang, 'kind_systems_navigation')}: ${t(lang, `nav_outcome_${k}`)}`, value: formatNumber(v, lang) });
+    rows.push({ key: `nav:${k}`, label: `${t(lang, 'kind_systems_navigation')}: ${choiceLabel(kindDef(kinds, 'systems_navigation'), 'outcome', k, lang)}`, value: formatNumber(v, lang) });
   }
   rows.push(
     { key: 'debriefs_requested', label: t(lang, 'debriefs_requested'), value: formatNumber(f.debriefs_requested, lang) },

@@ -9,7 +9,7 @@ import { openActivity } from './activity.js';
 
 /** A record as a list row, with its buttons. */
 export function recordItem(rec, actions) {
-  const s = L.recordSummary(rec, state.catalogue, state.lang);
+  const s = L.recordSummary(rec, state.catalogue, state.lang, state.kinds);
   const li = h('li', { 'data-id': rec.id, 'data-kind': rec.kind },
     h('span', { class: 'time' }, h('span', { text: s.time }), h('span', { class: 'date', text: s.date })),
     h('span', { class: 'what' }, h('strong', { text: s.what }), h('span', { class: 'detail', text: s.detail }),
@@ -20,7 +20,7 @@ export function recordItem(rec, actions) {
 }
 
 export function editButton(rec) {
-  return h('button', { type: 'button', class: 'small', 'data-action': 'edit', text: tr('edit'), 'aria-label': `${tr('edit')}: ${L.recordSummary(rec, state.catalogue, state.lang).what} ${L.formatTime(rec.occurred_at, state.lang)}`, onclick: () => editRecord(rec) });
+  return h('button', { type: 'button', class: 'small', 'data-action': 'edit', text: tr('edit'), 'aria-label': `${tr('edit')}: ${L.recordSummary(rec, state.catalogue, state.lang, state.kinds).what} ${L.formatTime(rec.occurred_at, state.lang)}`, onclick: () => editRecord(rec) });
 }
 
 /** A Delete button that asks once more ("tap again") before calling `cmd` with `id`. */

@@ -2,10 +2,9 @@
 
 import * as L from './logic.js';
 import * as B from './bodies.js';
+import * as D from './defs.js';
 import { $, h, option, segValue, toast, busy } from './dom.js';
 import { state, invoke, tr, fail, stored, store, go, beginForm, areaSelect } from './ctx.js';
-
-const PAY_TYPES = ['paid', 'unpaid', 'volunteer', 'on_call', 'honorarium'];
 
 /** Opens the shift form, to start a shift or to edit `record`. */
 export function openShiftForm(record = null) {
@@ -28,8 +27,11 @@ export function renderShiftForm() {
     opt.classList.add('role');
     return opt;
   }));
-  const chosenPay = b.pay_type ?? stored('last_pay') ?? 'paid';
-  $('shift-pay').replaceChildren(...PAY_TYPES.map((p) => option('pay', p, tr(`pay_${p}`), p === chosenPay)));
+  const def = D.kindDef(state.kinds, 'shift');
+  const pay = D.choices(def, 'pay_type', state.lang);
+  const lastPay = stored('last_pay');
+  const chosenPay = b.pay_type ?? (pay.some((p) => p.value === lastPay) ? lastPay : D.defaultOf(def, 'pay_type'));
+  $('shift-pay').replaceChildren(...pay.map((p) => option('pay', p.value, p.label, p.value === chosenPay)));
   const area = areaSelect(b.area ?? state.lastArea ?? '');
   $('shift-area').replaceChildren(...area.children);
   $('shift-area').value = b.area ?? state.lastArea ?? '';
@@ -37,6 +39,7 @@ export function renderShiftForm() {
   $('shift-started').value = b.started_at ? L.toLocalInput(b.started_at) : '';
   $('shift-ended').value = b.ended_at ? L.toLocalInput(b.ended_at) : '';
   $('shift-note').value = b.note ?? '';
+  $('shift-note').maxLength = D.maxChars(def, 'note', 280);
   $('shift-error').hidden = true;
 }
 
@@ -45,7 +48,7 @@ export async function saveShift(ev) {
   const f = state.form;
   const values = {
     role: segValue('role'),
-    pay_type: segValue('pay') || 'paid',
+    pay_type: segValue('pay') || D.defaultOf(D.kindDef(state.kinds, 'shift'), 'pay_type'),
     area: B.textOrNull($('shift-area').value),
     note: B.textOrNull($('shift-note').value)
   };

@@ -5,7 +5,7 @@ import { $, h } from './dom.js';
 import { state, invoke, tr, fail } from './ctx.js';
 
 function figuresTable(title, figures, id) {
-  const rows = L.summaryRows(figures, state.catalogue, state.lang);
+  const rows = L.summaryRows(figures, state.catalogue, state.lang, state.kinds);
   return h('section', { class: 'figures', 'data-org': id },
     h('h2', { text: title }),
     h('dl', {}, ...rows.map((r) => h('div', { class: `fig${r.big ? ' big-fig' : ''}${r.sub ? ' sub' : ''}`, 'data-key': r.key }, h('dt', { text: r.label }), h('dd', { text: r.value })))));

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as L from '../src/logic.js';
 import * as B from '../src/bodies.js';
+import * as D from '../src/defs.js';
 import { t, STRINGS } from '../src/i18n.js';
+
+// The demo organization's forms as the core gives them (kind_definitions), captured from the
+// real app; tests/e2e/forms.test.mjs checks the app's forms against the live ones.
+const kinds = JSON.parse(readFileSync(new URL('fixtures/kinds.json', import.meta.url), 'utf8'));
+const def = (id) => D.kindDef(kinds, id);
 
 const catalogue = {
   kinds: ['overdose_response', 'supplies_distributed', 'systems_navigation'],
@@ -37,10 +43,18 @@ test('every i18n key used by the HTML and the screens exists', () => {
   assert.ok(keys.size > 50, `found only ${keys.size} keys`);
   for (const k of keys) assert.ok(k in STRINGS.en, `unknown key ${k}`);
   // Keys built at run time from ids: every id the core can send has words.
-  for (const p of ['paid', 'unpaid', 'volunteer', 'on_call', 'honorarium']) assert.ok(STRINGS.en[`pay_${p}`]);
   for (const k of ['overdose_response', 'supplies_distributed', 'outreach_contact', 'peer_education', 'emotional_support', 'meal_service', 'systems_navigation']) assert.ok(STRINGS.fr[`kind_${k}`], k);
-  for (const k of ['id', 'income_assistance', 'disability_assistance', 'housing', 'bank_account', 'health_appointment', 'pharmacy', 'legal', 'other']) assert.ok(STRINGS.fr[`task_${k}`], k);
-  for (const k of ['survived', 'transported', 'died', 'unknown']) assert.ok(STRINGS.fr[`od_outcome_${k}`], k);
+  // Every built-in field has words; choices bring their own, in both languages.
+  for (const d of kinds) {
+    for (const f of d.fields) {
+      assert.ok(L.fieldWords(d.id, f.id) in STRINGS.fr, `no words for ${d.id} ${f.id}`);
+      for (const o of f.type === 'choice' && !['area', 'role'].includes(f.id) ? f.options : []) assert.ok(o.label.en && o.label.fr, `${d.id} ${f.id} ${o.id}`);
+    }
+  }
+  // No list of a field's choices is typed into the UI: they come from the definitions.
+  for (const id of ['income_assistance', 'health_appointment', 'in_person', 'declined', 'warm_handoff', 'transported', 'intramuscular', 'on_call', 'honorarium']) {
+    assert.doesNotMatch(js, new RegExp(`'${id}'`), `${id} is typed in the UI`);
+  }
 });
 
 test('no stigmatizing or identity words in worker-facing strings', () => {
@@ -92,26 +106,26 @@ test('record summaries in both languages', () => {
     body: { items: [{ item: 'naloxone_kit', quantity: 2 }, { item: 'syringes', quantity: 1200 }] },
     sync: { state: 'waiting' }
   };
-  assert.equal(L.recordSummary(sup, catalogue, 'en').what, 'Supplies handed out');
-  assert.equal(L.recordSummary(sup, catalogue, 'en').detail, '2 × Naloxone kit, 1,200 × Syringes');
-  assert.equal(L.recordSummary(sup, catalogue, 'fr').detail, '2 × Trousse de naloxone, 1\u00a0200 × Seringues');
-  assert.equal(L.recordSummary(sup, catalogue, 'fr').state, 'En attente');
-  assert.equal(L.recordSummary({ ...sup, sync: { state: 'sent', at: 'x' } }, catalogue, 'en').state, 'Sent');
-  const bad = L.recordSummary({ ...sup, sync: { state: 'needs_attention', reason: 'Unknown item' } }, catalogue, 'en');
+  assert.equal(L.recordSummary(sup, catalogue, 'en', kinds).what, 'Supplies handed out');
+  assert.equal(L.recordSummary(sup, catalogue, 'en', kinds).detail, '2 × Naloxone kit, 1,200 × Syringes');
+  assert.equal(L.recordSummary(sup, catalogue, 'fr', kinds).detail, '2 × Trousse de naloxone, 1\u00a0200 × Seringues');
+  assert.equal(L.recordSummary(sup, catalogue, 'fr', kinds).state, 'En attente');
+  assert.equal(L.recordSummary({ ...sup, sync: { state: 'sent', at: 'x' } }, catalogue, 'en', kinds).state, 'Sent');
+  const bad = L.recordSummary({ ...sup, sync: { state: 'needs_attention', reason: 'Unknown item' } }, catalogue, 'en', kinds);
   assert.equal(bad.stateKey, 'needs_attention');
   assert.equal(bad.reason, 'Unknown item');
   const od = { ...sup, kind: 'overdose_response', body: { called_911: 'yes', naloxone: { doses: 2, route: 'intranasal' }, outcome: 'survived', on_shift: false } };
-  assert.equal(L.recordSummary(od, catalogue, 'en').detail, '2 naloxone · 911: Yes · Survived · Done off shift');
-  assert.equal(L.recordSummary(od, catalogue, 'fr').what, 'Intervention lors d\u2019une surdose');
+  assert.equal(L.recordSummary(od, catalogue, 'en', kinds).detail, '2 naloxone · 911: Yes · Survived · Done off shift');
+  assert.equal(L.recordSummary(od, catalogue, 'fr', kinds).what, 'Intervention lors d\u2019une surdose');
   const nav = { ...sup, kind: 'systems_navigation', body: { task: 'housing', contact_type: 'accompaniment', outcome: 'pending', minutes: 90 } };
-  assert.equal(L.recordSummary(nav, catalogue, 'en').detail, 'Housing · Went with them · Still open · 90 min');
+  assert.equal(L.recordSummary(nav, catalogue, 'en', kinds).detail, 'Housing · Went with them · Still open · 90 min');
   const shift = { record_type: 'shift', kind: 'shift', occurred_at: '2026-11-22T09:00:00Z', body: { started_at: '2026-11-22T09:00:00Z', ended_at: null, pay_type: 'volunteer', role: 'outreach', area: 'downtown' }, sync: { state: 'local' } };
-  const s = L.recordSummary(shift, catalogue, 'en');
+  const s = L.recordSummary(shift, catalogue, 'en', kinds);
   assert.equal(s.what, 'Shift');
   assert.match(s.detail, /^Since \d\d:\d\d · Volunteer · Outreach worker · Downtown$/);
   assert.equal(s.state, 'On this device');
   const tr = { record_type: 'training', kind: 'training', occurred_at: '2026-11-22T09:00:00Z', body: { topic: 'Naloxone', status: 'wanted' }, sync: { state: 'waiting' } };
-  assert.equal(L.recordSummary(tr, catalogue, 'fr').detail, 'Souhaitée : Naloxone');
+  assert.equal(L.recordSummary(tr, catalogue, 'fr', kinds).detail, 'Souhaitée : Naloxone');
   assert.equal(L.kindLabel('foot_care', catalogue, 'fr'), 'Soins des pieds');
   assert.equal(L.kindLabel('made_up', catalogue, 'en'), 'made_up');
   assert.deepEqual(L.quickKinds(catalogue), ['overdose_response', 'supplies_distributed', 'systems_navigation', 'foot_care']);
@@ -119,30 +133,32 @@ test('record summaries in both languages', () => {
 });
 
 test('the common overdose case needs only the choices the worker taps', () => {
-  // Defaults: no naloxone, 911 not known, survived. Tapping "2" and "911: yes" gives the common case.
-  assert.deepEqual(B.overdoseBody({ doses: '2', called_911: 'yes', route: null, outcome: 'survived' }), {
+  // Defaults from the definition: no naloxone, 911 not known, survived. Tapping "2" and
+  // "911: yes" gives the common case; the route is the definition's default.
+  const od = def('overdose_response');
+  const flags = { ems_arrived: false, rescue_breathing: false, oxygen: false, recovery_position: false, stayed_until_recovery_or_ems: false, kit_replaced: false };
+  assert.deepEqual(B.bodyFrom(od, { 'naloxone.doses': '2', 'naloxone.route': null, called_911: 'yes', outcome: null, ...flags }), {
     called_911: 'yes',
     naloxone: { doses: 2, route: 'intranasal' },
     outcome: 'survived',
-    ems_arrived: false,
-    rescue_breathing: false,
-    oxygen: false,
-    recovery_position: false,
-    stayed_until_recovery_or_ems: false,
-    kit_replaced: false
+    ...flags
   });
-  const none = B.overdoseBody({ doses: '0' }, { area: 'downtown', note: null });
+  const none = B.bodyFrom(od, { 'naloxone.doses': '0', 'naloxone.route': 'intramuscular', called_911: null }, { area: 'downtown', note: null });
   assert.equal(none.naloxone, null);
   assert.equal(none.called_911, 'unknown');
   assert.equal(none.area, 'downtown');
+  // An edit keeps what the form does not show, fields a newer device sent included.
+  const kept = B.bodyFrom(od, { 'naloxone.doses': '3' }, { naloxone: { doses: 1, route: 'intramuscular', batch: 'x' }, future_field: 7 });
+  assert.deepEqual(kept.naloxone, { doses: 3, route: 'intramuscular', batch: 'x' });
+  assert.equal(kept.future_field, 7);
 });
 
 test('supply lines leave out zeros and keep catalogue order', () => {
-  assert.deepEqual(B.supplyLines({ syringes: '10', naloxone_kit: '2', other: '0' }, catalogue), [
+  assert.deepEqual(B.supplyLines({ syringes: '10', naloxone_kit: '2', other: '0' }, ['naloxone_kit', 'syringes']), [
     { item: 'naloxone_kit', quantity: 2 },
     { item: 'syringes', quantity: 10 }
   ]);
-  assert.deepEqual(B.supplyLines({}, catalogue), []);
+  assert.deepEqual(B.supplyLines({}, []), []);
 });
 
 test('quantities and numbers from fields', () => {
@@ -161,20 +177,26 @@ test('quantities and numbers from fields', () => {
 });
 
 test('navigation body', () => {
-  const b = B.navigationBody({
+  const nav = def('systems_navigation');
+  const b = B.bodyFrom(nav, {
     task: 'housing', contact_type: 'accompaniment', travel_minutes: '20', outcome: 'pending',
-    barriers: 'no ID\n\n  transport ', referral_destination: 'Housing office', referral_type: 'warm_handoff',
-    follow_up_date: '2026-12-01', out_of_pocket: '12,50'
+    barriers: 'no ID\n\n  transport ', 'referral.destination': 'Housing office', 'referral.type': 'warm_handoff',
+    follow_up_date: '2026-12-01', out_of_pocket_cents: B.moneyToCents('12,50')
   }, { minutes: 60 });
   assert.deepEqual(b, {
     minutes: 60, task: 'housing', contact_type: 'accompaniment', travel_minutes: 20,
     barriers: ['no ID', 'transport'], referral: { destination: 'Housing office', type: 'warm_handoff' },
     outcome: 'pending', follow_up_date: '2026-12-01', out_of_pocket_cents: 1250
   });
-  const empty = B.navigationBody({ task: 'id', contact_type: 'phone', outcome: 'completed' });
+  // Nothing chosen: the definition's defaults, no referral without a destination.
+  const empty = B.bodyFrom(nav, { task: null, contact_type: null, outcome: null, barriers: '', 'referral.destination': ' ', 'referral.type': null, out_of_pocket_cents: B.moneyToCents('') });
+  assert.equal(empty.task, D.defaultOf(nav, 'task'));
+  assert.equal(empty.contact_type, 'accompaniment');
+  assert.equal(empty.outcome, 'completed');
   assert.equal(empty.referral, null);
   assert.equal(empty.out_of_pocket_cents, null);
   assert.deepEqual(empty.barriers, []);
+  assert.equal(B.moneyToCents('abc'), null);
 });
 
 test('common fields: off shift only when the worker says so', () => {
@@ -185,9 +207,43 @@ test('common fields: off shift only when the worker says so', () => {
   assert.equal('on_shift' in B.commonFields({ area: '', note: '', offShift: false }), false);
 });
 
-test('custom kind fields are typed as the catalogue says', () => {
-  const defs = [{ id: 'n', type: 'integer' }, { id: 'b', type: 'boolean' }, { id: 'c', type: 'choice' }, { id: 't', type: 'text' }];
-  assert.deepEqual(B.customFields(defs, { n: '3', b: true, c: 'x', t: '' }), { n: 3, b: true, c: 'x' });
+test('an organization’s own fields are typed as its definition says, empty ones left out', () => {
+  // As the core defines an organization's kind: its fields under `fields.`, then the shared ones.
+  const foot = {
+    id: 'foot_care', record_type: 'activity', custom: true, label: { en: 'Foot care', fr: 'Soins des pieds' },
+    fields: [
+      { id: 'fields.n', label: { en: 'Pairs of socks', fr: 'Paires de bas' }, type: 'integer', min: 0, max: 50, required: false },
+      { id: 'fields.b', label: { en: 'Wound seen', fr: 'Plaie vue' }, type: 'boolean', required: false },
+      { id: 'fields.c', label: { en: 'Where', fr: 'Où' }, type: 'choice', options: [{ id: 'x', label: { en: 'x', fr: 'x' } }], required: false },
+      { id: 'fields.t', label: { en: 'What', fr: 'Quoi' }, type: 'text', max_chars: 40, required: false },
+      ...def('outreach_contact').fields
+    ]
+  };
+  assert.deepEqual(B.bodyFrom(foot, { 'fields.n': '3', 'fields.b': true, 'fields.c': 'x', 'fields.t': '', people_reached: '2' }, { fields: { t: 'old', other: 1 } }),
+    { fields: { n: 3, b: true, c: 'x', other: 1 }, people_reached: 2 });
+  assert.deepEqual(D.ownFields(foot).map((f) => f.id), ['fields.n', 'fields.b', 'fields.c', 'fields.t']);
+  assert.deepEqual(D.bounds(foot, 'fields.n'), { min: 0, max: 50 });
+  assert.equal(D.fieldLabel(D.fieldOf(foot, 'fields.b'), 'fr'), 'Plaie vue');
+});
+
+test('kind definitions: choices, words, defaults and limits as the core gives them', () => {
+  const od = def('overdose_response');
+  assert.deepEqual(D.choices(od, 'called_911', 'en').map((c) => c.value), ['yes', 'no', 'unknown']);
+  assert.equal(D.choices(od, 'called_911', 'fr')[0].label, 'Oui');
+  assert.equal(D.choiceLabel(od, 'outcome', 'transported', 'en'), 'Taken to hospital');
+  assert.equal(D.choiceLabel(od, 'outcome', 'teleported', 'en'), 'teleported');
+  assert.equal(D.defaultOf(od, 'naloxone.doses'), 0);
+  assert.equal(D.defaultOf(od, 'note', 'none'), 'none');
+  assert.deepEqual(D.bounds(od, 'naloxone.doses'), { min: 0, max: 20 });
+  assert.equal(D.maxChars(od, 'note', 1), 280);
+  assert.deepEqual(D.choices(def('supplies_distributed'), 'items', 'en').map((c) => c.value).slice(0, 1), ['naloxone_kit']);
+  assert.ok(D.choices(def('shift'), 'pay_type', 'en').some((c) => c.value === 'volunteer'));
+  assert.equal(D.kindDef(kinds, 'teleportation'), null);
+  assert.deepEqual(D.choices(null, 'x', 'en'), []);
+  assert.equal(D.getPath({ naloxone: { doses: 2 } }, 'naloxone.doses'), 2);
+  assert.equal(D.getPath({ naloxone: null }, 'naloxone.doses'), undefined);
+  assert.deepEqual(D.setPath({ a: 1, n: { x: 1 } }, 'n.y', 2), { a: 1, n: { x: 1, y: 2 } });
+  assert.deepEqual(D.setPath({ a: 1 }, 'a', undefined), {});
 });
 
 test('times: datetime-local round trip with the device offset', () => {
@@ -217,13 +273,13 @@ test('summary rows are localized', () => {
     supplies_by_item: { naloxone_kit: 3 }, naloxone_doses: 2, navigation_by_outcome: { completed: 1 },
     debriefs_requested: 1, trainings: 0
   };
-  const en = Object.fromEntries(L.summaryRows(f, catalogue, 'en').map((r) => [r.key, `${r.label}=${r.value}`]));
+  const en = Object.fromEntries(L.summaryRows(f, catalogue, 'en', kinds).map((r) => [r.key, `${r.label}=${r.value}`]));
   assert.equal(en.paid_hours, 'Paid hours=7.5 h');
   assert.equal(en.off_shift_hours, 'Hours off shift=0.3 h');
   assert.equal(en['kind:overdose_response'], 'Overdose response=1');
   assert.equal(en.people_reached, 'People reached=1,234');
   assert.equal(en['item:naloxone_kit'], 'Supplies handed out: Naloxone kit=3');
-  const fr = Object.fromEntries(L.summaryRows(f, catalogue, 'fr').map((r) => [r.key, `${r.label}=${r.value}`]));
+  const fr = Object.fromEntries(L.summaryRows(f, catalogue, 'fr', kinds).map((r) => [r.key, `${r.label}=${r.value}`]));
   assert.equal(fr.paid_hours, 'Heures payées=7,5 h');
   assert.equal(fr.people_reached, 'Personnes rejointes=1\u00a0234');
   assert.deepEqual(L.summaryRows(null, catalogue, 'en'), []);
