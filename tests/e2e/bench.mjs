@@ -60,7 +60,8 @@ async function startOnce() {
 
 function sizes() {
   const dir = join(ROOT, 'ui', 'src');
-  const files = readdirSync(dir).filter((f) => /\.(js|css|html)$/.test(f)).sort();
+  // Every shipped file, in sub-folders too (i18n/), named relative to ui/src.
+  const files = readdirSync(dir, { recursive: true }).filter((f) => /\.(js|css|html)$/.test(f)).sort();
   const rows = files.map((f) => {
     const buf = readFileSync(join(dir, f));
     return { file: f, bytes: buf.length, gzip: gzipSync(buf, { level: 9 }).length };
