@@ -26,7 +26,16 @@ impl TestServer {
     /// Starts a server on `addr` (port 0 for any) over the data in `data_dir`.
     pub async fn start(data_dir: &Path, addr: SocketAddr) -> TestServer {
         let store = SqliteStorage::open(data_dir).expect("open server store");
-        let service = OrgService::new(Arc::new(store), Limits::default());
+        TestServer::start_on(Arc::new(store), data_dir, addr).await
+    }
+
+    /// Starts a server over `store` (SQLite or PostgreSQL).
+    pub async fn start_on(
+        store: Arc<dyn shiftlog_server::Storage>,
+        data_dir: &Path,
+        addr: SocketAddr,
+    ) -> TestServer {
+        let service = OrgService::new(store, Limits::default());
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .expect("bind loopback");
@@ -88,7 +97,9 @@ pub fn test_options() -> shiftlog_core::OpenOptions {
 
 /// A device profile in `dir`, PIN 2468.
 pub fn test_device(dir: &Path) -> Arc<shiftlog_core::Core> {
-    shiftlog_core::Core::open(dir, shiftlog_core::Unlock::Pin("2468".into()),
+    shiftlog_core::Core::open(
+        dir,
+        shiftlog_core::Unlock::Pin("2468".into()),
         &test_options(),
     )
     .expect("open device")
@@ -141,5 +152,53 @@ impl TestServer {
             .skip(1)
             .filter_map(|l| l.split(',').next().map(str::to_string))
             .collect()
+    }
+}
+
+/// Where the tests' PostgreSQL is (trust auth on these machines and in CI).
+pub fn pg_url() -> String {
+    std::env::var("SHIFTLOG_TEST_PG")
+        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".to_string())
+}
+
+/// A PostgreSQL schema of its own for one test, dropped when it goes.
+pub struct PgSchema {
+    /// Its name.
+    pub name: String,
+}
+
+impl PgSchema {
+    /// A fresh schema name.
+    pub fn new() -> PgSchema {
+        PgSchema {
+            name: format!("t_{}", uuid::Uuid::new_v4().simple()),
+        }
+    }
+
+    /// A server store in this schema (call from a blocking context or a plain thread).
+    pub fn open(&self) -> Arc<dyn shiftlog_server::Storage> {
+        Arc::new(
+            shiftlog_server::PostgresStorage::connect(&pg_url(), Some(&self.name))
+                .expect("PostgreSQL at 127.0.0.1:5432 (see scripts/setup.sh)"),
+        )
+    }
+}
+
+impl Default for PgSchema {
+    fn default() -> Self {
+        PgSchema::new()
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        let schema = self.name.clone();
+        // The blocking client may not run on an async worker thread: use a plain thread.
+        let _ = std::thread::spawn(move || {
+            if let Ok(mut c) = postgres::Client::connect(&pg_url(), postgres::NoTls) {
+                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+            }
+        })
+        .join();
     }
 }
