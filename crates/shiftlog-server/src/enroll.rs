@@ -1,10 +1,12 @@
 //! Enrollment: one-time codes (made on the command line or by a coordinator), a device
 //! joining with one, and a device proving who it is with its token afterwards.
 
+use chrono::{DateTime, Utc};
+use shiftlog_server_db::StoredCode;
 use shiftlog_wire::{EnrollResponse, OrganizationInfo};
 use uuid::Uuid;
 
-use crate::util::{has_control, hash_secret, random_code, random_hex, valid_pseudonym};
+use crate::util::{has_control, hash_secret, qr_svg, random_code, random_hex, valid_pseudonym};
 use crate::{DeviceAuth, OrgService, Redeemed, Role, ServiceError, Staff};
 
 /// How long an enrollment code made on the command line stays valid.
@@ -12,7 +14,38 @@ pub const ENROLLMENT_CODE_TTL: chrono::Duration = chrono::Duration::hours(24);
 /// How long an enrollment code a coordinator makes in the dashboard stays valid.
 pub const DASHBOARD_CODE_TTL: chrono::Duration = chrono::Duration::minutes(30);
 
+/// A one-time code as a coordinator hands it over: to type, as a link, or to scan.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Invite {
+    /// The code, e.g. `ABCDE-23456`.
+    pub code: String,
+    /// Valid until.
+    pub expires_at: DateTime<Utc>,
+    /// `shiftlog://enroll?server=…&code=…`, which the app opens to join.
+    pub link: String,
+    /// The link as an SVG QR code.
+    pub qr_svg: String,
+}
+
 impl OrgService {
+    /// [`OrgService::enrollment_code`] ready to hand over: with the link the app opens to
+    /// join the server at `server` (the address the coordinator reached it at), and its QR code.
+    pub fn enrollment_invite(
+        &self,
+        staff: &Staff,
+        pseudonym: Option<&str>,
+        server: &str,
+    ) -> Result<Invite, ServiceError> {
+        let (code, expires_at) = self.enrollment_code(staff, pseudonym)?;
+        let link = format!("shiftlog://enroll?server={server}&code={code}");
+        Ok(Invite {
+            qr_svg: qr_svg(&link)?,
+            code,
+            expires_at,
+            link,
+        })
+    }
+
     /// A new one-time enrollment code for a new worker of `org_id`, valid 24 hours (the
     /// command line's code; the dashboard uses [`OrgService::enrollment_code`]).
     pub fn new_enrollment_code(&self, org_id: &str) -> Result<String, ServiceError> {
@@ -99,13 +132,9 @@ impl OrgService {
                 token_hash: hash_secret(&token),
                 new_worker: (Uuid::now_v7(), format!("W-{}", random_code(4)?)),
             };
-            // A code may be used once, until it expires: the rule lives here, storage keeps
-            // the redemption atomic.
+            // Storage keeps the redemption atomic and asks this rule inside it.
             let now = chrono::Utc::now();
-            let usable = |c: &shiftlog_server_db::StoredCode| {
-                c.used_at.is_none()
-                    && chrono::DateTime::parse_from_rfc3339(&c.expires_at).is_ok_and(|t| t >= now)
-            };
+            let usable = |c: &StoredCode| code_usable(c, now);
             match self.store.redeem_code(&code_hash, &device, &usable)? {
                 Redeemed::Enrolled {
                     org_id,
@@ -146,6 +175,12 @@ impl OrgService {
     }
 }
 
+/// A code may be used once, until it expires. A stored expiry that cannot be read counts as
+/// expired.
+fn code_usable(code: &StoredCode, now: DateTime<Utc>) -> bool {
+    code.used_at.is_none() && DateTime::parse_from_rfc3339(&code.expires_at).is_ok_and(|t| t >= now)
+}
+
 /// Codes are typed by people: ignore case, spaces and dashes.
 fn normalize_code(code: &str) -> String {
     code.chars()
@@ -157,6 +192,69 @@ fn normalize_code(code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_is_usable_once_until_it_expires() {
+        let now = DateTime::parse_from_rfc3339("2026-12-01T12:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        let code = |expires_at: &str, used_at: Option<&str>| StoredCode {
+            org_id: "demo".into(),
+            worker_id: None,
+            expires_at: expires_at.into(),
+            used_at: used_at.map(String::from),
+        };
+        for (expires_at, used_at, usable) in [
+            ("2026-12-01T12:30:00Z", None, true),
+            ("2026-12-01T12:00:00Z", None, true),
+            ("2026-12-01T13:00:00+01:00", None, true),
+            ("2026-12-01T11:59:59Z", None, false),
+            ("2026-12-01T12:30:00Z", Some("2026-12-01T11:00:00Z"), false),
+            ("not a time", None, false),
+            ("", None, false),
+        ] {
+            assert_eq!(
+                code_usable(&code(expires_at, used_at), now),
+                usable,
+                "{expires_at} {used_at:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_invite_links_to_the_server_and_its_code_works_once() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = crate::SqliteStorage::open(dir.path()).expect("open");
+        let svc = OrgService::new(std::sync::Arc::new(store), crate::Limits::default());
+        svc.ensure_organization("demo", "Demo").expect("org");
+        let as_role = |role| Staff {
+            org_id: "demo".into(),
+            actor: "ada".into(),
+            role,
+        };
+        let invite = svc
+            .enrollment_invite(&as_role(Role::Coordinator), None, "http://10.0.0.5:8787/")
+            .expect("invite");
+        assert_eq!(
+            invite.link,
+            format!(
+                "shiftlog://enroll?server=http://10.0.0.5:8787/&code={}",
+                invite.code
+            )
+        );
+        assert!(invite.qr_svg.contains("<svg"), "{}", invite.qr_svg);
+        assert!(invite.expires_at > chrono::Utc::now());
+        svc.enroll(&invite.code.to_lowercase(), "phone")
+            .expect("enrolled");
+        assert!(matches!(
+            svc.enroll(&invite.code, "phone"),
+            Err(ServiceError::InvalidCode)
+        ));
+        assert!(matches!(
+            svc.enrollment_invite(&as_role(Role::Viewer), None, "http://x/"),
+            Err(ServiceError::Forbidden(_))
+        ));
+    }
 
     #[test]
     fn codes_ignore_case_spaces_and_dashes() {

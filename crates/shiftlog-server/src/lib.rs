@@ -29,7 +29,7 @@ mod service;
 mod util;
 
 pub use catalogue::CatalogueEdit;
-pub use enroll::{DASHBOARD_CODE_TTL, ENROLLMENT_CODE_TTL};
+pub use enroll::{Invite, DASHBOARD_CODE_TTL, ENROLLMENT_CODE_TTL};
 pub use error::ServiceError;
 pub use limits::Limits;
 pub use service::OrgService;

@@ -13,7 +13,7 @@ use shiftlog_wire::CatalogueResponse;
 use super::extract::{blocking, JsonBody, QueryParams, SessionCookie};
 use super::{ApiError, SESSION_COOKIE};
 use crate::summary::{SummaryRequest, SummaryTable};
-use crate::{AuditEntry, CatalogueEdit, DeviceInfo, OrgService, Role, Staff};
+use crate::{AuditEntry, CatalogueEdit, DeviceInfo, Invite, OrgService, Role, Staff};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -117,21 +117,16 @@ pub(super) async fn enrollment_code(
     who: Staff,
     headers: HeaderMap,
     JsonBody(req): JsonBody<CodeRequest>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Invite>, ApiError> {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost")
         .to_string();
-    let out = blocking(move || {
-        let (code, expires_at) = svc.enrollment_code(&who, req.pseudonym.as_deref())?;
-        let link = format!("shiftlog://enroll?server=http://{host}/&code={code}");
-        Ok(serde_json::json!({
-            "code": code, "expires_at": expires_at, "link": link, "qr_svg": crate::qr_svg(&link)?,
-        }))
-    })
-    .await?;
-    Ok(Json(out))
+    let server = format!("http://{host}/");
+    Ok(Json(
+        blocking(move || svc.enrollment_invite(&who, req.pseudonym.as_deref(), &server)).await?,
+    ))
 }
 
 pub(super) async fn staff_catalogue(
