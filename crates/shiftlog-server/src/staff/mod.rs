@@ -1,0 +1,63 @@
+//! Staff: accounts with roles (`accounts`: Argon2id passwords, admins adding staff and
+//! changing roles), dashboard sessions with CSRF tokens and staff API tokens (`sessions`, with
+//! the login rate limit), and who may do what ([`Staff::require`]).
+
+mod accounts;
+mod sessions;
+
+use shiftlog_server_db::Role;
+
+use crate::ServiceError;
+
+pub use sessions::{csrf_for, NewSession, SESSION_TTL};
+
+/// Someone acting for an organization: a signed-in staff member or a staff API token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Staff {
+    /// Their organization: everything they see and change is scoped to it.
+    pub org_id: String,
+    /// For the audit log: the username, or `token:<label>`.
+    pub actor: String,
+    /// What they may do.
+    pub role: Role,
+}
+
+impl Staff {
+    /// `Forbidden` unless the role is `min` or more powerful.
+    pub fn require(&self, min: Role) -> Result<(), ServiceError> {
+        if self.role <= min {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(format!(
+                "This needs the {} role; you are signed in as {}.",
+                min.as_str(),
+                self.role.as_str()
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_ordered_by_power() {
+        let s = |role| Staff {
+            org_id: "o".into(),
+            actor: "a".into(),
+            role,
+        };
+        let table = [
+            (Role::Admin, Role::Admin, true),
+            (Role::Admin, Role::Viewer, true),
+            (Role::Coordinator, Role::Admin, false),
+            (Role::Coordinator, Role::Coordinator, true),
+            (Role::Viewer, Role::Coordinator, false),
+            (Role::Viewer, Role::Viewer, true),
+        ];
+        for (have, need, ok) in table {
+            assert_eq!(s(have).require(need).is_ok(), ok, "{have:?} for {need:?}");
+        }
+    }
+}

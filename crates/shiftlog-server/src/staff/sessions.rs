@@ -1,0 +1,139 @@
+//! Signing in: dashboard sessions (a secret cookie and a CSRF token derived from it), the
+//! login rate limit, and staff API tokens for exports.
+
+use std::time::Instant;
+
+use shiftlog_server_db::{Role, Session};
+
+use super::accounts::verify_password;
+use crate::util::{has_control, hash_secret, random_hex};
+use crate::{OrgService, ServiceError, Staff};
+
+/// How long a dashboard session lasts.
+pub const SESSION_TTL: chrono::Duration = chrono::Duration::hours(8);
+
+/// A new session: the cookie value and the CSRF token the page sends back in a header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSession {
+    /// Cookie value (secret).
+    pub token: String,
+    /// CSRF token.
+    pub csrf_token: String,
+    /// Who signed in.
+    pub staff: Staff,
+}
+
+/// The CSRF token of a session, derived from its secret cookie value so a page can ask for it
+/// again after a reload, and a cross-site page, which cannot read the cookie, cannot make it.
+pub fn csrf_for(session_token: &str) -> String {
+    hash_secret(&format!("csrf:{session_token}"))
+}
+
+impl OrgService {
+    /// A new staff API token for exports (acts as a coordinator).
+    pub fn new_staff_token(&self, org_id: &str, label: &str) -> Result<String, ServiceError> {
+        let token = format!("sls_{}", random_hex(32)?);
+        self.store
+            .add_staff_token(org_id, &hash_secret(&token), label)?;
+        Ok(token)
+    }
+
+    /// Checks a password and opens a session. `client` (the caller's address) and the
+    /// username are rate-limited on failures.
+    pub fn login(
+        &self,
+        username: &str,
+        password: &str,
+        client: &str,
+    ) -> Result<NewSession, ServiceError> {
+        let now = Instant::now();
+        let user_key = format!("user:{}", username.to_lowercase());
+        let client_key = format!("client:{client}");
+        for key in [&user_key, &client_key] {
+            if let Some(wait) = self.login_limiter.exhausted(key, now) {
+                return Err(ServiceError::RateLimited(wait));
+            }
+        }
+        let account =
+            if username.len() <= 64 && password.len() <= 512 && !has_control(username, false) {
+                self.store.staff_by_username(username)?
+            } else {
+                None
+            };
+        // Verify against a fixed hash when the user is unknown, so timing does not tell.
+        const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2hpZnRsb2dzaGlmdGxvZw$9vQ9oYhR0bqU3n6CMWkS4eDB1oS7p8l5m0mC5s8HqKc";
+        let ok = match &account {
+            Some(a) => verify_password(password, &a.password_hash),
+            None => {
+                verify_password(password, DUMMY);
+                false
+            }
+        };
+        let Some(account) = account.filter(|_| ok) else {
+            let _ = self.login_limiter.hit(&user_key, now);
+            let _ = self.login_limiter.hit(&client_key, now);
+            return Err(ServiceError::Unauthorized);
+        };
+        self.login_limiter.reset(&user_key);
+        let token = random_hex(32)?;
+        let csrf_token = csrf_for(&token);
+        self.store.create_session(&Session {
+            token_hash: hash_secret(&token),
+            csrf_hash: hash_secret(&csrf_token),
+            staff_id: account.id,
+            expires_at: chrono::Utc::now() + SESSION_TTL,
+        })?;
+        Ok(NewSession {
+            token,
+            csrf_token,
+            staff: Staff {
+                org_id: account.org_id,
+                actor: account.username,
+                role: account.role,
+            },
+        })
+    }
+
+    /// The staff member of a session cookie. Requests that change something must carry the
+    /// session's CSRF token (`csrf`); reads need not.
+    pub fn session_staff(
+        &self,
+        token: &str,
+        changes_state: bool,
+        csrf: Option<&str>,
+    ) -> Result<Staff, ServiceError> {
+        let Some((session, account)) = self.store.session(&hash_secret(token))? else {
+            return Err(ServiceError::Unauthorized);
+        };
+        if session.expires_at < chrono::Utc::now() {
+            self.store.delete_session(&session.token_hash)?;
+            return Err(ServiceError::Unauthorized);
+        }
+        if changes_state && csrf.map(hash_secret).as_deref() != Some(session.csrf_hash.as_str()) {
+            return Err(ServiceError::Csrf);
+        }
+        Ok(Staff {
+            org_id: account.org_id,
+            actor: account.username,
+            role: account.role,
+        })
+    }
+
+    /// Ends a session.
+    pub fn logout(&self, token: &str) -> Result<(), ServiceError> {
+        Ok(self.store.delete_session(&hash_secret(token))?)
+    }
+
+    /// The organization of a staff API token; it acts as a coordinator.
+    pub fn authenticate_staff(&self, token: &str) -> Result<Staff, ServiceError> {
+        let (org_id, label) = self
+            .store
+            .staff_token(&hash_secret(token))?
+            .ok_or(ServiceError::Unauthorized)?;
+        Ok(Staff {
+            org_id,
+            actor: format!("token:{label}"),
+            role: Role::Coordinator,
+        })
+    }
+}
