@@ -16,10 +16,12 @@ async fn run(b: Backend, name: &str, recs: Vec<data::Rec>) -> Report {
     let t = std::time::Instant::now();
     let answers = attacker::collect(&r, &viewer, &reqs).await;
     let asked = t.elapsed();
+    let t = std::time::Instant::now();
     let mut rep = attacker::attack(&world, &reqs, &answers);
+    let solved = t.elapsed();
     rep.exports_differ = attacker::exports_differ(&r, &viewer, &reqs).await;
     eprintln!(
-        "{b:?} {name} ({n} records, {} requests in {asked:.1?}): {rep:?}",
+        "{b:?} {name} ({n} records, {} requests in {asked:.1?}, attack {solved:.1?}): {rep:?}",
         reqs.len()
     );
     rep
@@ -39,7 +41,7 @@ async fn attacker_finds_nothing_on_sqlite() {
             dirty.push((format!("seed {seed}"), rep));
         }
     }
-    for case in 0..4 {
+    for case in 0..2 {
         let rep = run(Backend::Sqlite, &format!("hard {case}"), data::hard(case)).await;
         if !rep.clean() {
             dirty.push((format!("hard {case}"), rep));
@@ -52,8 +54,8 @@ async fn attacker_finds_nothing_on_sqlite() {
 async fn attacker_finds_nothing_on_postgres() {
     let mut dirty = Vec::new();
     for (name, recs) in [
-        ("seed 4".to_string(), data::random(4, 110)),
-        ("hard 0".to_string(), data::hard(0)),
+        ("seed 3".to_string(), data::random(3, 110)),
+        ("hard 2".to_string(), data::hard(2)),
         ("hard 3".to_string(), data::hard(3)),
     ] {
         let rep = run(Backend::Postgres, &name, recs).await;

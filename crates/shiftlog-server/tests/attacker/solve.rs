@@ -206,6 +206,7 @@ impl Solver {
     pub fn run(&mut self) {
         for _round in 0..8 {
             let mut changed = false;
+            let before = self.basis.rows.len();
             for id in 0..self.sets.len() {
                 let b = self.bounds[id];
                 if b.lo == b.hi && !self.in_basis[id] {
@@ -213,7 +214,9 @@ impl Solver {
                     self.in_basis[id] = true;
                 }
             }
-            for id in 0..self.sets.len() {
+            // Only a grown basis can work out more.
+            let grown = self.basis.rows.len() > before || _round == 0;
+            for id in (0..self.sets.len()).filter(|_| grown) {
                 if self.bounds[id].lo != self.bounds[id].hi {
                     if let Some(v) = self.basis.solve(&self.sets[id]) {
                         self.bounds[id] = Bounds { lo: v, hi: v };
