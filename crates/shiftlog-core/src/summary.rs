@@ -256,37 +256,12 @@ fn word(key: &str, lang: Lang) -> String {
         "supplies" => "Supplies handed out",
         "navigation" if fr => "Démarches d'accompagnement",
         "navigation" => "Navigation tasks",
-        "overdose_response" if fr => "Intervention lors d'une surdose",
-        "overdose_response" => "Overdose response",
-        "supplies_distributed" if fr => "Matériel remis",
-        "supplies_distributed" => "Supplies handed out",
-        "outreach_contact" if fr => "Contact de proximité",
-        "outreach_contact" => "Outreach contact",
-        "peer_education" if fr => "Éducation par les pairs",
-        "peer_education" => "Peer education",
-        "emotional_support" if fr => "Soutien émotionnel ou groupe",
-        "emotional_support" => "Emotional support or group",
-        "meal_service" if fr => "Service de repas",
-        "meal_service" => "Meal service",
-        "systems_navigation" if fr => "Accompagnement et démarches",
-        "systems_navigation" => "Navigation and accompaniment",
-        "paid" if fr => "Payé",
-        "paid" => "Paid",
-        "unpaid" if fr => "Non payé",
-        "unpaid" => "Unpaid",
-        "volunteer" if fr => "Bénévole",
-        "volunteer" => "Volunteer",
-        "on_call" if fr => "Sur appel",
-        "on_call" => "On call",
-        "honorarium" if fr => "Honoraires",
-        "honorarium" => "Honorarium",
-        "completed" if fr => "Terminé",
-        "completed" => "Completed",
-        "pending" if fr => "En cours",
-        "pending" => "Pending",
-        "declined" if fr => "Refusé",
-        "declined" => "Declined",
-        other => other,
+        // Kinds, pay types and outcomes: the record model's words.
+        other => {
+            return shiftlog_model::kinds::builtin_label(other)
+                .map(|l| l.get(lang).to_string())
+                .unwrap_or_else(|| other.to_string())
+        }
     };
     s.to_string()
 }

@@ -202,20 +202,36 @@ fn note() -> FieldDef {
     )
 }
 
-fn builtin_label(kind: &str) -> Label {
-    let (en, fr) = match kind {
-        "overdose_response" => ("Overdose response", "Intervention en cas de surdose"),
+/// The words for a built-in kind or record type, and for the fixed choices a summary groups
+/// by (pay types, navigation outcomes); `None` for anything else (an organization's own ids).
+pub fn builtin_label(id: &str) -> Option<Label> {
+    let (en, fr) = match id {
+        "overdose_response" => (
+            "Overdose response",
+            "Intervention lors d\u{2019}une surdose",
+        ),
         "supplies_distributed" => ("Supplies handed out", "Matériel remis"),
-        "outreach_contact" => ("Outreach", "Travail de proximité"),
-        "peer_education" => ("Education", "Éducation"),
-        "emotional_support" => ("Support or group", "Soutien ou groupe"),
-        "meal_service" => ("Meals", "Repas"),
-        "systems_navigation" => ("Help with services", "Aide avec les services"),
-        "shift" => ("Shift", "Quart de travail"),
+        "outreach_contact" => ("Outreach contact", "Contact de proximité"),
+        "peer_education" => ("Peer education", "Éducation par les pairs"),
+        "emotional_support" => ("Emotional support or group", "Soutien émotionnel ou groupe"),
+        "meal_service" => ("Meal service", "Service de repas"),
+        "systems_navigation" => (
+            "Navigation and accompaniment",
+            "Accompagnement et démarches",
+        ),
+        "shift" => ("Shift", "Quart"),
         "training" => ("Training", "Formation"),
-        other => (other, other),
+        "debrief_request" => ("Debrief asked for", "Débreffage demandé"),
+        other => {
+            let choice = PayType::parse(other)
+                .map(|p| (p.as_str(), PayType::infos()))
+                .or_else(|| NavOutcome::parse(other).map(|o| (o.as_str(), NavOutcome::infos())));
+            let (id, infos) = choice?;
+            let c = infos.into_iter().find(|c| c.id == id)?;
+            (c.en, c.fr)
+        }
     };
-    Label::new(en, fr)
+    Some(Label::new(en, fr))
 }
 
 fn builtin(kind: &str, cat: &Catalogue) -> Vec<FieldDef> {
@@ -327,7 +343,7 @@ pub fn kind_definitions(cat: &Catalogue) -> Vec<KindDef> {
             id: k.clone(),
             record_type: "activity",
             custom: false,
-            label: builtin_label(k),
+            label: builtin_label(k).unwrap_or_else(|| Label::new(k, k)),
             fields: builtin(k, cat),
         })
         .collect();
@@ -374,7 +390,7 @@ pub fn kind_definitions(cat: &Catalogue) -> Vec<KindDef> {
         id: "shift".into(),
         record_type: "shift",
         custom: false,
-        label: builtin_label("shift"),
+        label: Label::new("Shift", "Quart"),
         fields: vec![
             roles(cat),
             choice("pay_type", PayType::infos(), Some(PayType::Paid.as_str())),
@@ -386,7 +402,7 @@ pub fn kind_definitions(cat: &Catalogue) -> Vec<KindDef> {
         id: "training".into(),
         record_type: "training",
         custom: false,
-        label: builtin_label("training"),
+        label: Label::new("Training", "Formation"),
         fields: vec![
             field(
                 "topic",

@@ -55,7 +55,7 @@ choices! {
         /// No.
         No = "no", "No", "Non";
         /// Not known.
-        Unknown = "unknown", "Don't know", "Je ne sais pas";
+        Unknown = "unknown", "Don\u{2019}t know", "Je ne sais pas";
     }
 }
 
@@ -75,11 +75,11 @@ choices! {
         /// Survived.
         Survived = "survived", "Survived", "A survécu";
         /// Taken to hospital.
-        Transported = "transported", "Taken to hospital", "Emmené·e à l'hôpital";
+        Transported = "transported", "Taken to hospital", "Emmené·e à l\u{2019}hôpital";
         /// Died.
         Died = "died", "Died", "Décédé·e";
         /// Not known.
-        Unknown = "unknown", "Don't know", "Je ne sais pas";
+        Unknown = "unknown", "Don\u{2019}t know", "Je ne sais pas";
     }
 }
 
@@ -87,9 +87,9 @@ choices! {
     /// A systems navigation task.
     NavTask {
         /// ID replacement.
-        Id = "id", "ID", "Pièces d'identité";
+        Id = "id", "ID", "Pièce d\u{2019}identité";
         /// Income assistance.
-        IncomeAssistance = "income_assistance", "Income assistance", "Aide au revenu";
+        IncomeAssistance = "income_assistance", "Income assistance", "Aide sociale";
         /// Disability assistance.
         DisabilityAssistance = "disability_assistance", "Disability assistance", "Aide pour invalidité";
         /// Housing.
@@ -101,7 +101,7 @@ choices! {
         /// Pharmacy.
         Pharmacy = "pharmacy", "Pharmacy", "Pharmacie";
         /// Legal.
-        Legal = "legal", "Legal", "Juridique";
+        Legal = "legal", "Legal or court", "Justice ou tribunal";
         /// Other.
         Other = "other", "Other", "Autre";
     }
@@ -123,9 +123,9 @@ choices! {
     /// The kind of a referral.
     ReferralType {
         /// Information given.
-        Passive = "passive", "Gave information", "Information donnée";
+        Passive = "passive", "Gave the information", "Information donnée";
         /// Contacted the service for the person.
-        Active = "active", "Contacted the service", "Service contacté";
+        Active = "active", "Contacted them", "J\u{2019}ai contacté le service";
         /// Introduced in person.
         WarmHandoff = "warm_handoff", "Introduced in person", "Présentation en personne";
     }
@@ -170,9 +170,9 @@ choices! {
     /// Training received or wanted.
     TrainingStatus {
         /// Received.
-        Received = "received", "I took it", "Je l'ai suivie";
+        Received = "received", "I took it", "Je l\u{2019}ai suivie";
         /// Wanted.
-        Wanted = "wanted", "I would like it", "J'aimerais la suivre";
+        Wanted = "wanted", "I would like it", "J\u{2019}aimerais la suivre";
     }
 }
 
