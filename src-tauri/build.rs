@@ -27,6 +27,9 @@ const COMMANDS: &[&str] = &[
     "leave_organization",
     "sync_status",
     "sync_now",
+    "set_aside_versions",
+    "keep_set_aside",
+    "dismiss_set_aside",
     "enroll",
 ];
 

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use serde_json::Value;
+use shiftlog_core::conflicts::SetAside;
 use shiftlog_core::kinds::KindDef;
 use shiftlog_core::{
     Catalogue, Checkin, Core, CoreError, EndShift, Lang, NewActivity, NewCheckin, NewProfileKey,
@@ -78,12 +79,15 @@ fn profile_state(state: State<'_, AppState>) -> ProfileState {
 #[tauri::command]
 async fn unlock(state: State<'_, AppState>, lang: String, pin: String) -> Res<()> {
     let dir = state.data_dir.clone();
+    let words = Lang::parse(&lang);
     let core = tauri::async_runtime::spawn_blocking(move || {
         let opts = OpenOptions {
             new_profile_key: NewProfileKey::KeystoreIfAvailable,
             ..OpenOptions::default()
         };
-        Core::open(&dir, Unlock::Pin(pin), &opts)
+        let core = Core::open(&dir, Unlock::Pin(pin), &opts)?;
+        core.set_language(words)?;
+        Ok::<_, CoreError>(core)
     })
     .await
     .map_err(|e| CommandError {
@@ -306,7 +310,25 @@ fn sync_status(state: State<'_, AppState>, lang: String) -> Res<SyncStatus> {
 
 #[tauri::command]
 async fn sync_now(state: State<'_, AppState>, lang: String) -> Res<SyncReport> {
-    state.core(&lang)?.sync_now().await.map_err(err(&lang))
+    let core = state.core(&lang)?;
+    core.set_language(Lang::parse(&lang)).map_err(err(&lang))?;
+    core.sync_now().await.map_err(err(&lang))
+}
+
+/// The worker's versions that lost to another change (shown in Needs attention).
+#[tauri::command]
+fn set_aside_versions(state: State<'_, AppState>, lang: String) -> Res<Vec<SetAside>> {
+    state.core(&lang)?.set_aside_versions().map_err(err(&lang))
+}
+
+#[tauri::command]
+fn keep_set_aside(state: State<'_, AppState>, lang: String, id: Uuid) -> Res<()> {
+    state.core(&lang)?.keep_set_aside(id).map_err(err(&lang))
+}
+
+#[tauri::command]
+fn dismiss_set_aside(state: State<'_, AppState>, lang: String, id: Uuid) -> Res<()> {
+    state.core(&lang)?.dismiss_set_aside(id).map_err(err(&lang))
 }
 
 #[tauri::command]
@@ -364,6 +386,9 @@ pub fn run() {
             leave_organization,
             sync_status,
             sync_now,
+            set_aside_versions,
+            keep_set_aside,
+            dismiss_set_aside,
             enroll
         ])
         .run(tauri::generate_context!());
