@@ -15,7 +15,7 @@ use clap::FromArgMatches;
 use shiftlog_core::Lang;
 
 use args::{Cli, Command};
-use commands::{checkin, log, orgs, profile, records, shift, summary, sync};
+use commands::{aside, checkin, log, orgs, profile, records, shift, summary, sync};
 use exit::{Code, Failure};
 use output::Output;
 
@@ -103,6 +103,8 @@ fn run(cli: Cli, out: &Output) -> Result<Code, Failure> {
         } => records::list(&core, out, today, r#type, needs_attention, limit)?,
         Command::Edit { id, body, at } => records::edit(&core, out, id, &body, at.as_deref())?,
         Command::Delete { id } => records::delete(&core, out, id)?,
+        Command::Keep { id } => aside::keep(&core, out, id)?,
+        Command::LetGo { id } => aside::let_go(&core, out, id)?,
         Command::Summary {
             month,
             from,

@@ -138,7 +138,8 @@ pub enum Command {
         /// Only this type.
         #[arg(long, value_enum)]
         r#type: Option<TypeArg>,
-        /// Only records your organization's server refused.
+        /// Only what needs you: records your organization's server refused, and your versions
+        /// set aside because another change to the same record was kept.
         #[arg(long)]
         needs_attention: bool,
         /// At most this many.
@@ -158,6 +159,17 @@ pub enum Command {
     /// Delete a record (a tombstone is sent to the organization).
     Delete {
         /// Record id.
+        id: Uuid,
+    },
+    /// Keep your version that was set aside (see list --needs-attention): it is saved again
+    /// as a new version, which wins on the server and your other devices at the next sync.
+    Keep {
+        /// Id of the set-aside version.
+        id: Uuid,
+    },
+    /// Let go of your version that was set aside: the record stays as the other change left it.
+    LetGo {
+        /// Id of the set-aside version.
         id: Uuid,
     },
     /// Your own summary: hours paid and unpaid, activities, supplies, naloxone, navigation.

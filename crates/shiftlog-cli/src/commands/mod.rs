@@ -1,6 +1,7 @@
 //! One module per group of commands. Each translates its arguments into a core call and
 //! the answer into words; the rules themselves live in `shiftlog-core`.
 
+pub mod aside;
 pub mod checkin;
 pub mod form;
 pub mod log;

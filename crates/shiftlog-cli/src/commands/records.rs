@@ -1,14 +1,16 @@
-//! Records in general: training, listing, editing, deleting, purging.
+//! Records in general: training, listing (with what needs attention), editing, deleting,
+//! purging.
 
 use serde_json::json;
 use shiftlog_core::{Core, NewTraining, RecordQuery, RecordType, TrainingStatus};
 use uuid::Uuid;
 
+use super::aside;
 use super::form::Form;
 use crate::args::TypeArg;
 use crate::exit::Failure;
 use crate::input::{parse_at, parse_json};
-use crate::output::Output;
+use crate::output::{describe, Output};
 
 /// `shiftlog training`.
 pub fn training(
@@ -40,15 +42,15 @@ pub fn list(
     needs_attention: bool,
     limit: Option<u32>,
 ) -> Result<(), Failure> {
+    let record_type = r#type.map(|t| match t {
+        TypeArg::Activity => RecordType::Activity,
+        TypeArg::Shift => RecordType::Shift,
+        TypeArg::DebriefRequest => RecordType::DebriefRequest,
+        TypeArg::Training => RecordType::Training,
+    });
     let list = if today {
         core.todays_activities()?
     } else {
-        let record_type = r#type.map(|t| match t {
-            TypeArg::Activity => RecordType::Activity,
-            TypeArg::Shift => RecordType::Shift,
-            TypeArg::DebriefRequest => RecordType::DebriefRequest,
-            TypeArg::Training => RecordType::Training,
-        });
         core.list_records(&RecordQuery {
             record_type,
             needs_attention,
@@ -56,7 +58,27 @@ pub fn list(
             ..RecordQuery::default()
         })?
     };
-    out.records(list);
+    if !needs_attention || today {
+        out.records(list);
+        return Ok(());
+    }
+    // Needs attention: the records the server refused, then the worker's versions that lost
+    // to another change and were set aside.
+    let mut aside = core.set_aside_versions()?;
+    aside.retain(|e| record_type.is_none_or(|t| e.record_type == t.as_str()));
+    if out.json {
+        let aside: Vec<_> = aside.iter().map(|e| aside::to_json(e, out.lang)).collect();
+        println!("{}", json!({"records": list, "set_aside": aside}));
+    } else if list.is_empty() && aside.is_empty() {
+        out.records(list);
+    } else {
+        for r in &list {
+            println!("{}", describe(r));
+        }
+        for line in aside::lines(&aside, out.lang) {
+            println!("{line}");
+        }
+    }
     Ok(())
 }
 

@@ -72,26 +72,30 @@ fn words(r: &SyncReport, lang: Lang) -> Vec<String> {
     if r.superseded > 0 {
         lines.push(if fr {
             format!(
-                "{} de vos modifications ont été remplacées par une modification plus récente faite ailleurs : cet appareil a pris la plus récente et garde la vôtre de côté.",
-                r.superseded
+                "{} de vos modifications ont été remplacées par une modification plus récente faite ailleurs : cet appareil a pris la plus récente et garde la vôtre de côté. {}",
+                r.superseded,
+                aside_next(fr)
             )
         } else {
             format!(
-                "{} of your changes were replaced by a newer change made elsewhere: this device took the newer one and keeps yours aside.",
-                r.superseded
+                "{} of your changes were replaced by a newer change made elsewhere: this device took the newer one and keeps yours aside. {}",
+                r.superseded,
+                aside_next(fr)
             )
         });
     }
     if r.conflicts > 0 {
         lines.push(if fr {
             format!(
-                "{} en conflit avec une autre copie de la même version : cet appareil a pris celle du serveur et garde la vôtre de côté.",
-                r.conflicts
+                "{} en conflit avec une autre copie de la même version : cet appareil a pris celle du serveur et garde la vôtre de côté. {}",
+                r.conflicts,
+                aside_next(fr)
             )
         } else {
             format!(
-                "{} conflict with another copy of the same version: this device took the server's and keeps yours aside.",
-                r.conflicts
+                "{} conflict with another copy of the same version: this device took the server's and keeps yours aside. {}",
+                r.conflicts,
+                aside_next(fr)
             )
         });
     }
@@ -127,6 +131,15 @@ fn words(r: &SyncReport, lang: Lang) -> Vec<String> {
     lines
 }
 
+/// Where the versions kept aside are, and the commands that settle them.
+fn aside_next(fr: bool) -> &'static str {
+    if fr {
+        "Voyez shiftlog list --needs-attention, puis shiftlog keep ID pour garder la vôtre ou shiftlog let-go ID pour la laisser."
+    } else {
+        "See shiftlog list --needs-attention, then shiftlog keep ID to keep yours or shiftlog let-go ID to let it go."
+    }
+}
+
 /// A failure's stable code (`CoreError::code`) in words.
 fn cause(code: &str, fr: bool) -> String {
     match (code, fr) {
@@ -157,12 +170,16 @@ fn offline(waiting: Option<u32>, lang: Lang) -> String {
 /// What is waiting and when it was last sent.
 pub fn status(core: &Core, out: &Output) -> Result<(), Failure> {
     let s = core.sync_status()?;
+    let aside = core.set_aside_versions()?.len();
+    let mut v = json!(s);
+    v["set_aside"] = json!(aside);
     out.print(
-        json!(s),
+        v,
         format!(
-            "{} waiting to send, {} need attention, last sent {}",
+            "{} waiting to send, {} need attention, {} set aside, last sent {}",
             s.waiting,
             s.needs_attention,
+            aside,
             s.last_sent_at
                 .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
                 .unwrap_or_else(|| "never".into())
@@ -219,6 +236,11 @@ mod tests {
                 "2 of your changes were replaced by a newer change",
             ),
             (&lost, Code::NeedsAttention, "1 conflict with another copy"),
+            (
+                &lost,
+                Code::NeedsAttention,
+                "then shiftlog keep ID to keep yours",
+            ),
         ];
         for (r, code, said) in cases {
             let text = words(r, Lang::En).join("\n");
@@ -231,6 +253,9 @@ mod tests {
         assert!(words(&attention, Lang::Fr)
             .join("\n")
             .contains("n'ont pas pu être récupérées"));
+        assert!(words(&lost, Lang::Fr)
+            .join("\n")
+            .contains("shiftlog let-go ID pour la laisser"));
         assert!(offline(Some(4), Lang::En).contains("Nothing is lost: 4 record(s) wait"));
     }
 }
