@@ -4,7 +4,7 @@ import * as L from './logic.js';
 import { $ } from './dom.js';
 import { state, store, invoke, fail, go, registerViews } from './ctx.js';
 import { applyLanguage, setLanguage, showLock, lockNow, unlock } from './lock.js';
-import { renderStatus, refreshStatus } from './status.js';
+import { renderStatus, refreshStatus, sendNow } from './status.js';
 import { refreshHome, refreshToday, switchOrg, endShift } from './home.js';
 import { openShiftForm, renderShiftForm, saveShift } from './shift.js';
 import { renderActivityForm, saveActivity, cancelActivity } from './activity.js';
@@ -43,7 +43,7 @@ function wire() {
   on('autolock', 'change', () => { state.autolock = L.autolockMinutes($('autolock').value); store('autolock', String(state.autolock)); });
   on('lock-now', 'click', lockNow);
   on('hide-now', 'click', lockNow);
-  on('send-now', 'click', () => invoke('sync_now').catch(() => {}).finally(refreshStatus));
+  on('send-now', 'click', sendNow);
   on('attention-pill', 'click', () => go('attention'));
   on('org-button', 'click', () => go('orgs'));
   on('settings-orgs', 'click', () => go('orgs'));

@@ -129,20 +129,56 @@ export function syncLabel(status, lang) {
     if (a.state === 'error') return { text: t(lang, 'sync_error'), tone: 'warn' };
     return { text: n === 1 ? t(lang, 'sync_waiting_one') : t(lang, 'sync_waiting', { n }), tone: 'busy' };
   }
+  // Everything was sent, but what the other devices or the organization have could not be
+  // fetched afterwards: not offline, and nothing is at risk.
+  if (status.pull_error) return { text: t(lang, 'sync_sent_not_fetched'), tone: 'ok' };
+  if (status.catalogue_error) return { text: t(lang, 'sync_sent_no_lists'), tone: 'ok' };
   if (status.last_sent_at) {
     return { text: t(lang, 'sync_sent_at', { time: formatTime(status.last_sent_at, lang) }), tone: 'ok' };
   }
   return { text: t(lang, 'sync_nothing_yet'), tone: 'ok' };
 }
 
-/** Whether to offer Send now: enrolled, something waits, and nothing is being sent. */
+/** Whether to offer Send now: enrolled, nothing being sent, and something waits or could not be fetched. */
 export function canSendNow(status) {
-  return !!(status?.enrolled && status.waiting > 0 && status.activity?.state !== 'sending');
+  const due = status?.waiting > 0 || !!status?.pull_error || !!status?.catalogue_error;
+  return !!(status?.enrolled && due && status.activity?.state !== 'sending');
+}
+
+/**
+ * The sync state the header shows: the core's, what the last sync run the app asked for said
+ * about fetching (until another run starts), and the worker's versions set aside.
+ */
+export function withSyncReport(status, report, setAside) {
+  const fresh = status.activity?.state !== 'sending' ? report : null;
+  return {
+    ...status,
+    pull_error: status.pull_error ?? fresh?.pull_error ?? null,
+    catalogue_error: status.catalogue_error ?? fresh?.catalogue_error ?? null,
+    set_aside: setAside ?? 0
+  };
+}
+
+/** Records refused by the server plus versions set aside: what Needs attention lists. */
+export function attentionCount(s) {
+  return (s?.needs_attention ?? 0) + (s?.set_aside ?? 0);
 }
 
 /** The counts that, when they move, mean lists of records changed state. */
 export function statusKey(s) {
-  return `${s.waiting}|${s.last_sent_at}|${s.needs_attention}`;
+  return `${s.waiting}|${s.last_sent_at}|${s.needs_attention}|${s.set_aside ?? 0}`;
+}
+
+/** A version set aside as one row: the worker's values, like a record's, and why it lost. */
+export function setAsideSummary(v, catalogue, lang, kinds) {
+  const s = recordSummary(v, catalogue, lang, kinds);
+  return {
+    time: s.time,
+    date: s.date,
+    what: s.what,
+    detail: v.deleted ? t(lang, 'set_aside_deleted') : s.detail,
+    why: t(lang, v.status === 'conflict' ? 'set_aside_conflict' : 'set_aside_superseded')
+  };
 }
 
 /** "2 need attention", or '' when none. */

@@ -1,7 +1,7 @@
 // My records and Needs attention; their rows are also Today's on Home.
 
 import * as L from './logic.js';
-import { $, h, toast } from './dom.js';
+import { $, h, toast, busy } from './dom.js';
 import { state, invoke, tr, fail, load, redraw, loadOrg, renderOrgName } from './ctx.js';
 import { refreshStatus } from './status.js';
 import { openShiftForm } from './shift.js';
@@ -94,9 +94,41 @@ export async function renderRecords() {
   $('records-empty').hidden = list.length > 0;
 }
 
+/** A version the worker saved that lost to another change: what it was, why, and two choices. */
+function setAsideItem(v) {
+  const s = L.setAsideSummary(v, state.catalogue, state.lang, state.kinds);
+  const choose = (cmd, done) => async (ev) => {
+    const ok = await busy(ev.currentTarget, async () => {
+      try {
+        await invoke(cmd, { id: v.id });
+        return true;
+      } catch (e) {
+        fail($('fatal'), e);
+        return false;
+      }
+    });
+    if (ok) toast(tr(done));
+    await refreshStatus();
+    await redraw();
+  };
+  const label = (key) => `${tr(key)}: ${s.what} ${s.time}`;
+  return h('li', { class: 'set-aside', 'data-id': v.id, 'data-record': v.record_id, 'data-kind': v.kind, 'data-status': v.status },
+    h('span', { class: 'time' }, h('span', { text: s.time }), h('span', { class: 'date', text: s.date })),
+    h('span', { class: 'what' }, h('strong', { text: s.what }),
+      h('span', { class: 'detail' }, h('span', { class: 'mine', text: tr('set_aside_state') }), ` ${s.detail}`),
+      h('span', { class: 'reason', text: s.why })),
+    h('span', { class: 'row-actions choices' },
+      h('button', { type: 'button', class: 'primary', 'data-action': 'keep', text: tr('keep_mine'), 'aria-label': label('keep_mine'), onclick: choose('keep_set_aside', 'kept_mine') }),
+      h('button', { type: 'button', class: 'secondary', 'data-action': 'let-go', text: tr('let_go'), 'aria-label': label('let_go'), onclick: choose('dismiss_set_aside', 'let_gone') })));
+}
+
 export async function renderAttention() {
   const list = await load('list_records', { query: { needs_attention: true } });
-  if (!list) return;
+  const aside = await load('set_aside_versions');
+  if (!list || !aside) return;
   $('attention-list').replaceChildren(...list.map((r) => recordItem(r, [h('button', { type: 'button', class: 'small', 'data-action': 'fix', text: tr('fix'), onclick: () => editRecord(r) })])));
-  $('attention-empty').hidden = list.length > 0;
+  $('attention-help').hidden = list.length === 0;
+  $('set-aside-list').replaceChildren(...aside.map(setAsideItem));
+  $('set-aside-box').hidden = aside.length === 0;
+  $('attention-empty').hidden = list.length + aside.length > 0;
 }

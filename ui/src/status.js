@@ -5,10 +5,13 @@ import { $ } from './dom.js';
 import { state, invoke, syncChanged } from './ctx.js';
 
 let lastStatusKey = '';
+/** What the last sync run the app asked for said (fetching after sending may have failed). */
+let lastReport = null;
 
 /** Forgets the counts last seen, so the next poll redraws the lists (after unlocking). */
 export function resetStatus() {
   lastStatusKey = '';
+  lastReport = null;
 }
 
 export function renderStatus() {
@@ -20,21 +23,27 @@ export function renderStatus() {
   $('sync-pill').title = label.text;
   $('sync-pill').dataset.tone = label.tone;
   pill.dataset.waiting = String(status.waiting);
+  const n = L.attentionCount(status);
   const att = $('attention-pill');
-  att.hidden = !status.needs_attention;
-  att.textContent = L.attentionLabel(status.needs_attention, state.lang);
-  $('attention-banner').hidden = !status.needs_attention;
+  att.hidden = !n;
+  att.textContent = L.attentionLabel(n, state.lang);
+  $('attention-banner').hidden = !n;
   $('send-now').hidden = !L.canSendNow(status);
 }
 
 export async function refreshStatus() {
   if (state.screen === 'lock') return;
+  let core;
+  let setAside;
   try {
-    state.status = await invoke('sync_status');
+    core = await invoke('sync_status');
+    setAside = await invoke('set_aside_versions');
   } catch {
     return;
   }
   if (state.screen === 'lock') return;
+  if (core.activity?.state === 'sending') lastReport = null; // a new run: its own answer will tell
+  state.status = L.withSyncReport(core, lastReport, setAside.length);
   renderStatus();
   // Records change state when they are sent: redraw lists when the counts move.
   const key = L.statusKey(state.status);
@@ -42,4 +51,14 @@ export async function refreshStatus() {
     lastStatusKey = key;
     await syncChanged();
   }
+}
+
+/** Send now: one sync run, whose answer says whether fetching afterwards failed. */
+export async function sendNow() {
+  try {
+    lastReport = await invoke('sync_now');
+  } catch {
+    lastReport = null; // the core's state (offline, error) tells
+  }
+  await refreshStatus();
 }

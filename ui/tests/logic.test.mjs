@@ -359,3 +359,53 @@ test('form starting choices: role, dose buttons, money', () => {
   assert.equal(B.centsToInput(null), '');
   assert.equal(B.clampQuantity('30', 0, 20), 20);
 });
+
+test('after everything is sent, a failed fetch is told without saying offline', () => {
+  const base = { enrolled: true, waiting: 0, needs_attention: 0, last_sent_at: '2026-11-22T10:42:00-08:00', activity: { state: 'idle' } };
+  const report = { accepted: 3, already_had: 0, rejected: 0, superseded: 0, conflicts: 0, pull_error: 'network', catalogue_error: null };
+  const s = L.withSyncReport(base, report, 0);
+  assert.deepEqual(L.syncLabel(s, 'en'), { text: 'All sent and safe · could not get the latest from your other devices yet', tone: 'ok' });
+  assert.match(L.syncLabel(s, 'fr').text, /^Tout est envoyé et en sécurité · /);
+  assert.doesNotMatch(L.syncLabel(s, 'en').text, /Offline/);
+  assert.equal(L.canSendNow(s), true, 'the worker can try the fetch again');
+  const lists = L.withSyncReport(base, { ...report, pull_error: null, catalogue_error: 'server' }, 0);
+  assert.equal(L.syncLabel(lists, 'en').text, 'All sent and safe · could not get your organization\u2019s latest lists yet');
+  // A run that fetched everything, or a run under way, says nothing of it.
+  assert.match(L.syncLabel(L.withSyncReport(base, { ...report, pull_error: null }, 0), 'en').text, /^All sent · last sent/);
+  assert.equal(L.syncLabel(L.withSyncReport({ ...base, waiting: 2, activity: { state: 'sending', done: 1, total: 2 } }, report, 0), 'en').text, 'Sending 1 of 2');
+  // Records still waiting, or no signal at all, are said first.
+  assert.equal(L.syncLabel(L.withSyncReport({ ...base, waiting: 2 }, report, 0), 'en').text, '2 waiting to send');
+  assert.equal(L.syncLabel(L.withSyncReport({ ...base, activity: { state: 'offline' } }, null, 0), 'en').text, 'Offline');
+  // The core's own status wins over an older report.
+  assert.equal(L.withSyncReport({ ...base, pull_error: 'server' }, null, 0).pull_error, 'server');
+});
+
+test('Needs attention counts refused records and versions set aside', () => {
+  const base = { enrolled: true, waiting: 0, needs_attention: 2, last_sent_at: null, activity: { state: 'idle' } };
+  assert.equal(L.attentionCount(L.withSyncReport(base, null, 3)), 5);
+  assert.equal(L.attentionCount(L.withSyncReport({ ...base, needs_attention: 0 }, null, 1)), 1);
+  assert.equal(L.attentionCount(null), 0);
+  assert.notEqual(L.statusKey(L.withSyncReport(base, null, 0)), L.statusKey(L.withSyncReport(base, null, 1)));
+});
+
+test('a version set aside reads like its record, with why in plain words', () => {
+  const v = {
+    id: '0192f0a0-0000-7000-8000-000000000001', record_id: '0192f0a0-0000-7000-8000-000000000002',
+    record_type: 'activity', kind: 'outreach_contact', occurred_at: '2026-11-22T10:42:00-08:00', version: 2,
+    deleted: false, body: { people_reached: 4, minutes: 45 }, reason: 'x', status: 'conflict', set_aside_at: '2026-11-22T11:00:00-08:00'
+  };
+  const en = L.setAsideSummary(v, catalogue, 'en', kinds);
+  assert.equal(en.what, 'Outreach contact');
+  assert.equal(en.detail, 'People reached: 4 · 45 min');
+  assert.equal(en.why, 'Changed in two ways at once on two of your devices. The other change was kept.');
+  assert.equal(L.setAsideSummary({ ...v, status: 'superseded' }, catalogue, 'en', kinds).why, 'A newer change from your other device was kept.');
+  const fr = L.setAsideSummary({ ...v, status: 'superseded' }, catalogue, 'fr', kinds);
+  assert.equal(fr.why, 'Un changement plus récent fait sur votre autre appareil a été gardé.');
+  assert.match(fr.detail, /45 min/);
+  assert.equal(L.setAsideSummary({ ...v, deleted: true }, catalogue, 'en', kinds).detail, 'You deleted it.');
+  for (const word of ['superseded', 'conflict', 'version']) {
+    for (const key of ['set_aside_superseded', 'set_aside_conflict', 'keep_mine', 'let_go', 'set_aside_help']) {
+      assert.doesNotMatch(t('en', key), new RegExp(word, 'i'), `${key} says ${word}`);
+    }
+  }
+});
