@@ -80,14 +80,14 @@ async fn a_field_from_a_newer_device_survives_an_edit_here_and_is_sent_back() {
             json!({
                 "id": id, "version": 1, "record_type": "activity", "kind": "outreach_contact",
                 "occurred_at": occurred, "recorded_at": occurred, "deleted": false,
-                "hlc": shiftlog_wire::hlc::format(hour_ago, 0, 0xfeed),
+                "hlc": shiftlog_model::hlc::format(hour_ago, 0, 0xfeed),
                 "body": {"people_reached": 3, "on_shift": false, "future_field": future_field},
             }),
             json!({
                 // A choice this version does not have yet: the stored body does not parse here.
                 "id": od_id, "version": 1, "record_type": "activity", "kind": "overdose_response",
                 "occurred_at": occurred, "recorded_at": occurred, "deleted": false,
-                "hlc": shiftlog_wire::hlc::format(hour_ago, 1, 0xfeed),
+                "hlc": shiftlog_model::hlc::format(hour_ago, 1, 0xfeed),
                 "body": {"called_911": "declined_by_person", "outcome": "survived",
                          "on_shift": false, "future_field": future_field},
             }),

@@ -109,7 +109,7 @@ pub struct RecordEnvelope {
     /// True for a tombstone.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deleted: bool,
-    /// Hybrid logical clock of this version (see [`hlc`]): when two devices of one worker edit
+    /// Hybrid logical clock of this version (`shiftlog_model::hlc`): when two devices of one worker edit
     /// the same record, the higher one wins everywhere. Absent from older clients, whose
     /// versions are ordered by `version` instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -119,41 +119,6 @@ pub struct RecordEnvelope {
     /// Fields from a newer peer, kept and passed on.
     #[serde(flatten)]
     pub unknown: Map<String, Value>,
-}
-
-/// Hybrid logical clocks, as strings that sort in clock order: `PPPPPPPPPPPPP-CCCC-NNNNNNNN`,
-/// 13 digits of physical milliseconds, 4 of a counter, 8 hex of the node (device). Strings
-/// compare correctly as plain text, in SQL and in Rust alike.
-pub mod hlc {
-    /// Formats a clock value.
-    pub fn format(physical_ms: u64, counter: u16, node: u32) -> String {
-        format!("{physical_ms:013}-{counter:04}-{node:08x}")
-    }
-
-    /// Parses a clock value.
-    pub fn parse(s: &str) -> Option<(u64, u16, u32)> {
-        let mut it = s.splitn(3, '-');
-        let p = it.next()?;
-        let c = it.next()?;
-        let n = it.next()?;
-        if p.len() != 13 || c.len() != 4 || n.len() != 8 {
-            return None;
-        }
-        Some((
-            p.parse().ok()?,
-            c.parse().ok()?,
-            u32::from_str_radix(n, 16).ok()?,
-        ))
-    }
-
-    /// True when `a` is a later version than `b`. A missing clock is older than any clock.
-    pub fn newer(a: Option<&str>, b: Option<&str>) -> bool {
-        match (a, b) {
-            (Some(a), Some(b)) => a > b,
-            (Some(_), None) => true,
-            _ => false,
-        }
-    }
 }
 
 /// A batch of records from one device.
@@ -393,20 +358,6 @@ mod tests {
         let back = serde_json::to_value(&c).expect("serialize");
         assert_eq!(back["new_section"], json!([]));
         assert_eq!(back["roles"], v["roles"]);
-    }
-
-    #[test]
-    fn hlc_strings_sort_in_clock_order() {
-        let a = hlc::format(1_795_200_000_000, 0, 0xdeadbeef);
-        let b = hlc::format(1_795_200_000_000, 1, 0x00000001);
-        let c = hlc::format(1_795_200_000_001, 0, 0x00000000);
-        assert!(a < b && b < c);
-        assert_eq!(hlc::parse(&a), Some((1_795_200_000_000, 0, 0xdeadbeef)));
-        assert_eq!(hlc::parse("nonsense"), None);
-        assert!(hlc::newer(Some(&b), Some(&a)));
-        assert!(hlc::newer(Some(&a), None));
-        assert!(!hlc::newer(None, Some(&a)));
-        assert!(!hlc::newer(Some(&a), Some(&a)));
     }
 
     #[test]
