@@ -120,7 +120,7 @@ pub enum ValidationError {
 }
 
 /// A field's name for a worker.
-fn field_label(field: &str, lang: Lang) -> &str {
+fn field_label(field: &str, lang: Lang) -> String {
     let fr = lang == Lang::Fr;
     let (en, fr_label) = match field {
         "quantity" => ("The quantity", "La quantité"),
@@ -135,13 +135,20 @@ fn field_label(field: &str, lang: Lang) -> &str {
         "items" => ("The list of items", "La liste d'articles"),
         "note" => ("The note", "La note"),
         "follow_up_date" => ("The follow-up date", "La date de suivi"),
-        other => (other, other),
+        // A name the model does not know (an organization's own field): echoed like any
+        // other value, without control characters and cut short.
+        other => return show(other),
     };
-    if fr {
-        fr_label
-    } else {
-        en
-    }
+    if fr { fr_label } else { en }.to_string()
+}
+
+/// A value echoed back in a reason: cut short and stripped of control characters, so a hostile
+/// value cannot make a reason long or put an escape sequence on a screen.
+fn show(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() && !crate::check::is_direction_override(*c))
+        .take(40)
+        .collect()
 }
 
 impl ValidationError {
@@ -183,14 +190,6 @@ impl ValidationError {
     pub fn message(&self, lang: Lang) -> String {
         use ValidationError::*;
         let fr = lang == Lang::Fr;
-        // Values echoed back are cut short and stripped of control characters, so a hostile
-        // value cannot make a reason long or put an escape sequence on a screen.
-        let show = |s: &str| -> String {
-            s.chars()
-                .filter(|c| !c.is_control() && !crate::check::is_direction_override(*c))
-                .take(40)
-                .collect()
-        };
         match self {
             NoItems if fr => "Ajoutez au moins un article et la quantité.".into(),
             NoItems => "Add at least one item and how many.".into(),
@@ -250,6 +249,38 @@ impl ValidationError {
             ClockAhead => "This device's clock is more than a day ahead. Fix the device's date and time, then open the record and save it again.".into(),
             UnexpectedDetails if fr => "Cet enregistrement ne doit contenir aucun détail.".into(),
             UnexpectedDetails => "This record must carry no details.".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the `messages` fuzz target: an unknown field name was echoed verbatim.
+    #[test]
+    fn no_message_echoes_a_control_character() {
+        let nasty = "\0\u{1b}[2J\u{202e}x".to_string();
+        for e in [
+            ValidationError::Required(nasty.clone()),
+            ValidationError::TooLong(nasty.clone()),
+            ValidationError::ControlCharacter(nasty.clone()),
+            ValidationError::OutOfRange {
+                field: nasty.clone(),
+                got: 1,
+                min: 0,
+                max: 0,
+            },
+            ValidationError::UnknownField(nasty.clone()),
+        ] {
+            for lang in [Lang::En, Lang::Fr] {
+                let m = e.message(lang);
+                assert!(
+                    !m.chars()
+                        .any(|c| c.is_control() || crate::check::is_direction_override(c)),
+                    "{m:?}"
+                );
+            }
         }
     }
 }
