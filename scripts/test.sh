@@ -18,6 +18,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "Rust tests"
 cargo test --workspace --quiet
 
+step "fuzz: the push decoder and validator, and the words of every refusal (bounded runs)"
+bash scripts/fuzz.sh push messages
+
 step "UI tests"
 (cd ui && npm test --silent)
 
