@@ -227,8 +227,8 @@ pub fn build_table(req: &SummaryRequest, grid: Grid, protected: bool) -> Summary
 }
 
 impl OrgService {
-    /// A summary of the caller's organization. Any staff role gets suppressed counts; only an
-    /// admin may ask for unsuppressed ones, and that is audit-logged.
+    /// A summary of the caller's organization. Any staff role gets it protected
+    /// (crate::suppress); only an admin may ask for it unprotected, and that is audit-logged.
     pub fn summary(
         &self,
         staff: &Staff,
