@@ -88,17 +88,21 @@ pub fn check_id(id: Uuid) -> Result<(), ValidationError> {
     Ok(())
 }
 
-/// Refuses a time before 2000 or past the side's allowance for clock drift.
-pub fn check_time(t: DateTime<FixedOffset>, ctx: &Context<'_>) -> Result<(), ValidationError> {
+/// Refuses a time before 2000 or past `side`'s allowance for clock drift after `now`.
+pub fn check_time(
+    t: DateTime<FixedOffset>,
+    now: DateTime<Utc>,
+    side: Side,
+) -> Result<(), ValidationError> {
     let ms = t.timestamp_millis();
     if ms < EARLIEST_MS {
         return Err(ValidationError::TooOld);
     }
-    let allowance = match ctx.side {
+    let allowance = match side {
         Side::Device => chrono::Duration::minutes(DEVICE_FUTURE_MINUTES),
         Side::Server => chrono::Duration::hours(SERVER_FUTURE_HOURS),
     };
-    if t.with_timezone(&Utc) > ctx.now + allowance {
+    if t.with_timezone(&Utc) > now + allowance {
         return Err(ValidationError::InFuture);
     }
     Ok(())
@@ -123,8 +127,8 @@ pub fn check_record(r: &RecordEnvelope, ctx: &Context<'_>) -> Result<Checked, Va
     if let Some(stamp) = &r.hlc {
         hlc::check(stamp, ctx.now.timestamp_millis())?;
     }
-    check_time(r.occurred_at, ctx)?;
-    check_time(r.recorded_at, ctx)?;
+    check_time(r.occurred_at, ctx.now, ctx.side)?;
+    check_time(r.recorded_at, ctx.now, ctx.side)?;
     if ctx.side == Side::Server {
         if let Some(field) = r.unknown.keys().next() {
             return Err(ValidationError::UnknownField(field.clone()));
@@ -166,9 +170,9 @@ pub fn check_record(r: &RecordEnvelope, ctx: &Context<'_>) -> Result<Checked, Va
             let s = ShiftBody::parse(&r.body)?;
             refuse_extra(&s.extra, ctx)?;
             s.validate(ctx.catalogue)?;
-            check_time(s.started_at, ctx)?;
+            check_time(s.started_at, ctx.now, ctx.side)?;
             if let Some(end) = s.ended_at {
-                check_time(end, ctx)?;
+                check_time(end, ctx.now, ctx.side)?;
             }
             CheckedBody::Shift(s)
         }
