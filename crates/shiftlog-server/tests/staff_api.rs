@@ -290,7 +290,7 @@ fn november() -> Vec<Value> {
         ));
     }
     for i in 0..3 {
-        out.push(rec("activity", "overdose_response", "2026-11-10", json!({"area": "v6b", "on_shift": i != 0, "naloxone": {"doses": 2, "route": "intranasal"}, "outcome": "survived"})));
+        out.push(rec("activity", "overdose_response", "2026-11-10", json!({"area": "v6b", "on_shift": i != 0, "naloxone": {"doses": 2, "route": "intranasal"}, "called_911": "yes", "outcome": "survived"})));
     }
     for _ in 0..7 {
         out.push(rec(
@@ -335,8 +335,11 @@ async fn summaries_show_known_numbers_with_small_cells_suppressed() {
     for b in BACKENDS {
         let r = start(b).await;
         let device = enrolled(&r, "demo").await;
-        let (s, _) = push(&r, &device, november()).await;
+        let (s, resp) = push(&r, &device, november()).await;
         assert_eq!(s, 200);
+        for res in resp["results"].as_array().expect("results") {
+            assert_ne!(res["status"], "rejected", "{b:?}: {res}");
+        }
         let viewer = staff_session(&r, "demo", "vic", "viewer").await;
         let admin = staff_session(&r, "demo", "ada", "admin").await;
         let get =
