@@ -462,7 +462,10 @@ async fn summaries_show_known_numbers_with_small_cells_suppressed() {
                 .expect("s"),
         )
         .await;
-        assert_eq!(s, 200, "the admin's unprotected view still splits by worker");
+        assert_eq!(
+            s, 200,
+            "the admin's unprotected view still splits by worker"
+        );
     }
 }
 
