@@ -8,10 +8,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, PIN, startServer, stopServer, restartServer, enrolledProfile, cleanup } from './harness.mjs';
+import { BIN, PIN, ROOT, startServer, stopServer, restartServer, enrolledProfile, cleanup } from './harness.mjs';
 import { openApp, shown, save, nav, shot, syncText, sendNow } from './app.mjs';
 
 after(cleanup);
@@ -74,6 +74,17 @@ async function unlockApp(s) {
 
 /** Brings `css` to the middle of the screen, as a person scrolls to it. */
 const scrollTo = (s, css) => s.execute('document.querySelector(arguments[0]).scrollIntoView({ block: "center" });', [css]).then(() => new Promise((r) => setTimeout(r, 150)));
+const AXE = readFileSync(join(ROOT, 'ui', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+/** axe-core inside the real webview: the serious or critical violations on the page. */
+async function axeProblems(s) {
+  if (!(await s.execute('return typeof window.axe === "object";'))) await s.execute(`${AXE}\nreturn true;`);
+  const r = await s.executeAsync(`const done = arguments[arguments.length - 1];
+    window.axe.run(document, { resultTypes: ['violations'] })
+      .then((r) => done({ passes: r.passes.length, bad: r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')) }))
+      .catch((e) => done({ passes: 0, bad: [String(e)] }));`);
+  assert.ok(r.passes > 10, `axe-core checked only ${r.passes} rules`);
+  return r.bad;
+}
 const rowText = (s, id) => s.text(`#records-list li[data-id="${id}"]`);
 /** The words of the header's Needs attention pill ('' when hidden). */
 const pillText = (s) => s.execute('const b = document.getElementById("attention-pill"); return b.hidden ? "" : b.textContent;');
@@ -138,6 +149,7 @@ test('versions that lost on another device are shown, kept or let go', { timeout
     assert.equal(await s.text(`${mine} [data-action="let-go"]`), 'Let it go');
     assert.ok(!(await s.visible('#attention-help')), 'no refused record: the refusal help is not shown');
     await shot(s, 'set-aside-en-phone');
+    assert.deepEqual(await axeProblems(s), [], 'axe-core, English');
     await scrollTo(s, `${lost} .choices`);
     await shot(s, 'set-aside-en-phone-buttons');
 
@@ -150,6 +162,7 @@ test('versions that lost on another device are shown, kept or let go', { timeout
     assert.equal(await pillText(s), '2 à vérifier');
     await s.execute('window.scrollTo(0, 0);');
     await shot(s, 'set-aside-fr-phone');
+    assert.deepEqual(await axeProblems(s), [], 'axe-core, French');
     await scrollTo(s, `${lost} .choices`);
     await shot(s, 'set-aside-fr-phone-buttons');
     await s.setValue('#lang', 'en');
