@@ -192,8 +192,8 @@ fn p6(dir: &std::path::Path, n: usize) -> Vec<Row> {
     for (label, from, to) in [
         (
             "one month (November) by kind",
-            Some("2026-11-01"),
-            Some("2026-11-30"),
+            Some("2025-11-01"),
+            Some("2025-11-30"),
         ),
         ("the whole year, by month and kind", None, None),
     ] {

@@ -28,7 +28,11 @@ pub(crate) const KINDS: [&str; 5] = [
     "peer_education",
 ];
 
-/// The n-th benchmark record of device `d`: a realistic mix of kinds, areas and days.
+/// Areas of the benchmark's organization.
+const AREAS: usize = 20;
+
+/// The n-th benchmark record of device `d`: a realistic mix of kinds, areas and days, over
+/// 2025 (a whole year in the past: the server refuses records from the future).
 pub(crate) fn record(d: usize, n: usize) -> Value {
     let id = format!(
         "01936d5e-{:04x}-7cc0-8a5e-{:012x}",
@@ -39,11 +43,11 @@ pub(crate) fn record(d: usize, n: usize) -> Value {
     let month = 1 + (n % 12);
     let day = 1 + (n % 28);
     let at = format!(
-        "2026-{month:02}-{day:02}T{:02}:{:02}:00-08:00",
+        "2025-{month:02}-{day:02}T{:02}:{:02}:00-08:00",
         8 + n % 10,
         n % 60
     );
-    let area = format!("area{}", (d + n) % 20);
+    let area = format!("area{}", (d + n) % AREAS);
     let body = match kind {
         "supplies_distributed" => json!({"area": area, "on_shift": true,
             "items": [{"item": "naloxone_kit", "quantity": 1 + n % 3}, {"item": "syringes", "quantity": 10}]}),
@@ -54,7 +58,7 @@ pub(crate) fn record(d: usize, n: usize) -> Value {
             "minutes": 45, "travel_minutes": 20, "outcome": "pending"})
         }
         _ => {
-            json!({"area": area, "minutes": 15, "people_reached": 1 + n % 5, "role": "peer_outreach"})
+            json!({"area": area, "minutes": 15, "people_reached": 1 + n % 5, "role": "outreach"})
         }
     };
     json!({"id": id, "version": 1, "record_type": "activity", "kind": kind,
@@ -99,6 +103,17 @@ impl Drop for Db {
 /// Enrolls `n` devices of org `bench`; returns their tokens.
 pub(crate) fn enroll(svc: &OrgService, n: usize) -> Vec<String> {
     svc.ensure_organization("bench", "Bench").expect("org");
+    // The organization's areas, which the records use (the server refuses unknown ones).
+    let areas: Vec<shiftlog_server::CatalogueEntry> = (0..AREAS)
+        .map(|a| shiftlog_server::CatalogueEntry {
+            id: format!("area{a}"),
+            label: format!("Area {a}"),
+            description: String::new(),
+        })
+        .collect();
+    svc.store()
+        .replace_catalogue_section("bench", "areas", &areas)
+        .expect("areas");
     (0..n)
         .map(|i| {
             let code = svc.new_enrollment_code("bench").expect("code");

@@ -13,7 +13,10 @@ use super::data::{enroll, pg_url, record, Db};
 /// would store them, each with its device.
 fn records(svc: &OrgService, devices: usize, per: usize) -> Vec<(DeviceAuth, IngestRecord)> {
     let tokens = enroll(svc, devices);
-    let catalogue = Catalogue::default_catalogue();
+    let catalogue = shiftlog_model::catalogue::from_wire(
+        &svc.catalogue("bench").expect("catalogue"),
+        Catalogue::default_catalogue(),
+    );
     let ctx = Context {
         catalogue: &catalogue,
         now: chrono::Utc::now(),
