@@ -16,6 +16,8 @@ pub(crate) struct SyncClient {
     pub(crate) progress: tokio::sync::watch::Sender<SyncActivity>,
     pub(crate) wake: tokio::sync::Notify,
     pub(crate) one_at_a_time: tokio::sync::Mutex<()>,
+    /// The last successful run's (pull_error, catalogue_error), for the status.
+    pub(crate) last_fetch_errors: Mutex<(Option<String>, Option<String>)>,
 }
 
 impl SyncClient {
@@ -39,6 +41,7 @@ impl SyncClient {
             progress: tokio::sync::watch::Sender::new(SyncActivity::Idle),
             wake: tokio::sync::Notify::new(),
             one_at_a_time: tokio::sync::Mutex::new(()),
+            last_fetch_errors: Mutex::new((None, None)),
         })
     }
 

@@ -88,6 +88,13 @@ pub struct SyncStatus {
     /// How far the device clock is from the server's, in minutes, when more than 10 minutes
     /// (positive: the device is behind). Records keep their times either way.
     pub clock_off_by_minutes: Option<i64>,
+    /// After the last sync sent everything: why fetching the worker's records from their
+    /// other devices failed (a stable code), if it did.
+    #[serde(default)]
+    pub pull_error: Option<String>,
+    /// After the last sync sent everything: why fetching the organization's lists failed.
+    #[serde(default)]
+    pub catalogue_error: Option<String>,
 }
 
 /// Clock differences up to this are normal and not reported.
@@ -176,6 +183,12 @@ pub(crate) async fn sync_now(core: &Core) -> Result<SyncReport> {
             // What the server now holds past the retention window leaves the device.
             core.purge_expired()?;
             core.sync.set(SyncActivity::Idle);
+            *core
+                .sync
+                .last_fetch_errors
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) =
+                (report.pull_error.clone(), report.catalogue_error.clone());
             Ok(report)
         }
         Some(e) => {

@@ -42,6 +42,12 @@ pub(crate) fn status(core: &Core) -> Result<SyncStatus> {
         SyncActivity::DeviceRevoked if removed_from.is_empty() => SyncActivity::Idle,
         a => a,
     };
+    let (pull_error, catalogue_error) = core
+        .sync
+        .last_fetch_errors
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
     Ok(SyncStatus {
         waiting,
         needs_attention,
@@ -50,5 +56,7 @@ pub(crate) fn status(core: &Core) -> Result<SyncStatus> {
         enrolled,
         removed_from,
         clock_off_by_minutes: skew.and_then(clock_warning),
+        pull_error,
+        catalogue_error,
     })
 }
