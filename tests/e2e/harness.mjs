@@ -20,6 +20,11 @@ mkdirSync(OUT, { recursive: true });
 const children = [];
 export function cleanup() {
   for (const c of children.reverse()) {
+    // tauri-driver runs in a process group of its own with WebKitWebDriver and the app it
+    // launched: the whole group goes, so no app outlives its test and holds the runner.
+    if (c.group) {
+      try { process.kill(-c.pid, 'SIGKILL'); } catch { /* already gone */ }
+    }
     try { c.kill('SIGTERM'); } catch { /* already gone */ }
   }
 }
@@ -96,8 +101,10 @@ export async function startDriver(profileDir, env = {}) {
   const driver = process.env.TAURI_DRIVER || join(homedir(), '.cargo', 'bin', 'tauri-driver');
   const child = spawn(driver, ['--port', String(port), '--native-port', String(nativePort)], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
     env: { ...process.env, SHIFTLOG_DATA_DIR: profileDir, ...env }
   });
+  child.group = true;
   children.push(child);
   const base = `http://127.0.0.1:${port}`;
   const end = Date.now() + 20000;
