@@ -150,12 +150,21 @@ impl Core {
                 Err(e) => return Err(e),
             }
         } else {
-            // A record the winner deleted comes back, with the worker's body.
-            self.db().execute(
-                "UPDATE records SET deleted = 0 WHERE id = ?1",
+            // A record the winner deleted comes back, with the worker's body; if that body
+            // no longer passes the rules, the record stays deleted as the winner left it.
+            let revived = self.db().execute(
+                "UPDATE records SET deleted = 0 WHERE id = ?1 AND deleted = 1",
                 [entry.record_id.to_string()],
             )?;
-            self.edit_record(entry.record_id, Some(entry.occurred_at), entry.body)?;
+            if let Err(e) = self.edit_record(entry.record_id, Some(entry.occurred_at), entry.body) {
+                if revived == 1 {
+                    self.db().execute(
+                        "UPDATE records SET deleted = 1 WHERE id = ?1",
+                        [entry.record_id.to_string()],
+                    )?;
+                }
+                return Err(e);
+            }
         }
         self.dismiss_set_aside(id)
     }

@@ -11,9 +11,6 @@ use uuid::Uuid;
 pub use shiftlog_model::body::*;
 pub use shiftlog_model::limits::*;
 
-/// How far in the future a time may be when the worker saves it.
-pub const FUTURE_TOLERANCE_MINUTES: i64 = DEVICE_FUTURE_MINUTES;
-
 /// What the worker asks to record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewActivity {

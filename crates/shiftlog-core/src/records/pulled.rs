@@ -295,4 +295,35 @@ mod pull_tests {
         assert_eq!(sent.body["future_field"], json!({"kept": [1, 2]}));
         assert_eq!(sent.unknown["from_the_future"], json!({"x": 1}));
     }
+
+    /// Keeping a version whose area the organization has since removed fails with a reason,
+    /// and the record stays as the winner (a deletion) left it: nothing stored is altered.
+    #[test]
+    fn keeping_a_version_the_rules_now_refuse_changes_nothing() {
+        let (_d, core) = core();
+        let org = core.resolve_org(None).expect("org");
+        let base = Utc::now().timestamp_millis() as u64 - 3_600_000;
+        let h = |ms: u64| shiftlog_model::hlc::format(base + ms, 0, 9);
+        let id = Uuid::now_v7();
+        core.apply_pulled(&org, &[env(id, &h(0), 3, false)], 1)
+            .expect("apply");
+        core.edit_record(id, None, json!({"people_reached": 4, "area": "downtown"}))
+            .expect("edit");
+        // Another device deletes it later; the unsent edit is set aside.
+        core.apply_pulled(&org, &[env(id, &h(3_600_000 * 2), 0, true)], 2)
+            .expect("apply");
+        assert!(core.get_record(id).is_err());
+        let aside = core.set_aside_versions().expect("aside");
+        assert_eq!(aside.len(), 1);
+        // The organization takes "downtown" off its list.
+        let mut cat = core.catalogue(Some(&org)).expect("catalogue");
+        cat.areas.retain(|a| a.id != "downtown");
+        core.set_catalogue(&org, &cat).expect("set");
+        assert!(core.keep_set_aside(aside[0].id).is_err());
+        assert!(
+            core.get_record(id).is_err(),
+            "a refused keep must not bring the deleted record back"
+        );
+        assert_eq!(core.set_aside_versions().expect("aside").len(), 1);
+    }
 }
