@@ -75,6 +75,20 @@ if ! command -v xwininfo >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends x11-utils
 fi
 
+# Exports and print checks: pdftoppm (poppler-utils) turns the printed summary into images
+# (tests/e2e/print.test.mjs); openpyxl, a real spreadsheet reader, opens the server's XLSX
+# exports (crates/shiftlog-server/tests/export_spreadsheet.rs) from target/spreadsheet-venv.
+if ! command -v pdftoppm >/dev/null 2>&1; then
+  say "installing poppler-utils"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends poppler-utils
+fi
+if [ ! -x target/spreadsheet-venv/bin/python ] || ! target/spreadsheet-venv/bin/python -c 'import openpyxl' 2>/dev/null; then
+  say "installing openpyxl (PyPI) into target/spreadsheet-venv"
+  python3 -m venv target/spreadsheet-venv
+  target/spreadsheet-venv/bin/pip install -q openpyxl==3.1.5
+fi
+
 # The UI's test tools (axe-core, run inside the real webview by the end-to-end tests).
 if [ ! -f ui/node_modules/axe-core/axe.min.js ]; then
   say "installing the UI's test packages (npm)"

@@ -1,14 +1,25 @@
-//! Exports: record-level and summary, as CSV (RFC 4180, UTF-8; an Excel-friendly variant with
-//! a byte-order mark and formula-safe cells), XLSX and JSON. Record exports stream row by row
-//! from storage into any `Write`, so memory stays flat whatever the number of records.
+//! Exports: record-level and summary, as CSV (RFC 4180, UTF-8, formula-safe cells; an
+//! Excel-friendly variant adds a byte-order mark), XLSX (typed cells, `workbook`) and JSON.
+//! Record exports stream row by row from storage into any `Write`, so memory stays flat
+//! whatever the number of records.
 
 use std::io::Write;
 
 use serde::{Deserialize, Serialize};
-use shiftlog_server_db::{ExportRow, RecordFilter, Role, StorageError};
+use shiftlog_model::Lang;
+use shiftlog_server_db::{ExportRow, RecordFilter, Role};
 
 use crate::summary::{check_filter, SummaryRequest, SummaryTable};
 use crate::{OrgService, ServiceError, Staff};
+
+mod cells;
+mod summary_file;
+mod words;
+mod workbook;
+
+use cells::{csv_writer, io, save_xlsx, write_safe_row};
+pub use cells::{describe_body, excel_safe, formula_safe};
+pub use summary_file::write_summary;
 
 /// File formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,9 +82,12 @@ pub struct ExportRequest {
     /// Area.
     #[serde(default)]
     pub area: Option<String>,
-    /// CSV for Excel: byte-order mark, and cells that start like a formula are quoted.
+    /// CSV for Excel: a byte-order mark (every CSV has formula-safe cells).
     #[serde(default)]
     pub excel: bool,
+    /// Language of the workbook's headings and choices (`en` or `fr`; English if absent).
+    #[serde(default)]
+    pub lang: Option<Lang>,
 }
 
 /// An authorized, audit-logged record export, ready to write.
@@ -83,6 +97,7 @@ pub struct RecordExport {
     filter: RecordFilter,
     format: Format,
     excel: bool,
+    lang: Lang,
 }
 
 const HEADER: [&str; 12] = [
@@ -99,29 +114,6 @@ const HEADER: [&str; 12] = [
     "area",
     "role",
 ];
-
-fn io(e: impl std::fmt::Display) -> StorageError {
-    StorageError::Io(std::io::Error::other(e.to_string()))
-}
-
-/// A cell Excel would run as a formula (`=`, `+`, `-`, `@`, tab, CR) gets a leading `'`.
-pub fn excel_safe(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}").into()
-    } else {
-        s.into()
-    }
-}
-
-fn csv_writer<W: Write>(mut out: W, excel: bool) -> Result<csv::Writer<W>, StorageError> {
-    if excel {
-        out.write_all("\u{feff}".as_bytes())?;
-    }
-    Ok(csv::WriterBuilder::new()
-        .flexible(true)
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out))
-}
 
 fn row_cells(row: &ExportRow) -> [String; 12] {
     [
@@ -146,17 +138,10 @@ impl RecordExport {
         match self.format {
             Format::Csv => {
                 let mut w = csv_writer(out, self.excel)?;
-                w.write_record(HEADER).map_err(io)?;
-                let excel = self.excel;
+                write_safe_row(&mut w, HEADER)?;
                 svc.store
                     .export_records(&self.org_id, &self.filter, &mut |row| {
-                        let cells = row_cells(&row);
-                        if excel {
-                            w.write_record(cells.iter().map(|c| excel_safe(c).into_owned()))
-                        } else {
-                            w.write_record(&cells)
-                        }
-                        .map_err(io)
+                        write_safe_row(&mut w, row_cells(&row))
                     })?;
                 w.flush()?;
             }
@@ -185,11 +170,15 @@ impl RecordExport {
                 out.flush()?;
             }
             Format::Xlsx => {
+                let layout = workbook::Layout::new(&svc.catalogue(&self.org_id)?, self.lang);
                 let mut wb = rust_xlsxwriter::Workbook::new();
                 let ws = wb.add_worksheet_with_constant_memory();
-                for (c, h) in HEADER.iter().enumerate() {
-                    ws.write_string(0, c as u16, *h).map_err(io)?;
-                }
+                ws.set_name(match self.lang {
+                    Lang::En => "Records",
+                    Lang::Fr => "Fiches",
+                })
+                .map_err(io)?;
+                layout.write_header(ws)?;
                 let mut r: u32 = 0;
                 svc.store
                     .export_records(&self.org_id, &self.filter, &mut |row| {
@@ -197,16 +186,9 @@ impl RecordExport {
                         if r > 1_048_575 {
                             return Err(io("more records than an Excel sheet holds; use CSV"));
                         }
-                        for (c, cell) in row_cells(&row).iter().enumerate() {
-                            if c == 5 {
-                                ws.write_number(r, c as u16, row.version as f64)
-                            } else {
-                                ws.write_string(r, c as u16, cell)
-                            }
-                            .map_err(io)?;
-                        }
-                        Ok(())
+                        layout.write_row(ws, r, &row)
                     })?;
+                layout.finish(ws, r)?;
                 save_xlsx(&mut wb, out)?;
             }
         }
@@ -217,80 +199,6 @@ impl RecordExport {
     pub fn format(&self) -> Format {
         self.format
     }
-}
-
-/// Saves a workbook through a temporary file (the zip needs to seek), then copies it out.
-fn save_xlsx<W: Write>(wb: &mut rust_xlsxwriter::Workbook, mut out: W) -> Result<(), StorageError> {
-    let mut file = tempfile::tempfile()?;
-    wb.save_to_writer(&mut file).map_err(io)?;
-    use std::io::Seek;
-    file.rewind()?;
-    std::io::copy(&mut file, &mut out)?;
-    out.flush()?;
-    Ok(())
-}
-
-/// Writes a summary table in `format`: the same cells as the API, and under a protected one
-/// the plain-words note on "<5" and "x" (JSON carries it as `note`).
-pub fn write_summary<W: Write>(
-    t: &SummaryTable,
-    format: Format,
-    excel: bool,
-    out: W,
-) -> Result<(), StorageError> {
-    let text = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let header: Vec<String> = std::iter::once("period".to_string())
-        .chain(t.columns.iter().map(|c| {
-            if c.is_empty() {
-                "(not set)".into()
-            } else {
-                c.clone()
-            }
-        }))
-        .collect();
-    match format {
-        Format::Csv => {
-            let mut w = csv_writer(out, excel)?;
-            w.write_record(&header).map_err(io)?;
-            for r in &t.rows {
-                w.write_record(std::iter::once(r.label.clone()).chain(r.cells.iter().map(text)))
-                    .map_err(io)?;
-            }
-            if let Some(note) = t.note {
-                w.write_record([note]).map_err(io)?;
-            }
-            w.flush()?;
-        }
-        Format::Json => serde_json::to_writer_pretty(out, t).map_err(io)?,
-        Format::Xlsx => {
-            let mut wb = rust_xlsxwriter::Workbook::new();
-            let ws = wb.add_worksheet();
-            for (c, h) in header.iter().enumerate() {
-                ws.write_string(0, c as u16, h).map_err(io)?;
-            }
-            for (i, r) in t.rows.iter().enumerate() {
-                let row = i as u32 + 1;
-                ws.write_string(row, 0, &r.label).map_err(io)?;
-                for (j, v) in r.cells.iter().enumerate() {
-                    let col = j as u16 + 1;
-                    match v.as_f64() {
-                        Some(n) => ws.write_number(row, col, n),
-                        None => ws.write_string(row, col, text(v)),
-                    }
-                    .map_err(io)?;
-                }
-            }
-            if let Some(note) = t.note {
-                ws.write_string(t.rows.len() as u32 + 2, 0, note)
-                    .map_err(io)?;
-            }
-            save_xlsx(&mut wb, out)?;
-        }
-    }
-    Ok(())
 }
 
 impl OrgService {
@@ -333,6 +241,7 @@ impl OrgService {
             },
             format,
             excel: req.excel,
+            lang: req.lang.unwrap_or_default(),
         })
     }
 
@@ -362,57 +271,8 @@ impl OrgService {
             filter: RecordFilter::default(),
             format: Format::Csv,
             excel: false,
+            lang: Lang::En,
         }
         .write(self, out)
-    }
-}
-
-/// A readable one-cell summary of a record's details, e.g. `naloxone_kit x2; syringes x10`.
-pub fn describe_body(kind: &str, body: &str) -> String {
-    if kind == "supplies_distributed" {
-        let v: serde_json::Value = serde_json::from_str(body).unwrap_or(serde_json::Value::Null);
-        if let Some(items) = v.get("items").and_then(|i| i.as_array()) {
-            return items
-                .iter()
-                .map(|l| {
-                    format!(
-                        "{} x{}",
-                        l.get("item").and_then(|i| i.as_str()).unwrap_or("?"),
-                        l.get("quantity").and_then(|q| q.as_i64()).unwrap_or(0)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-        }
-    }
-    body.to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn describe_supplies() {
-        assert_eq!(
-            describe_body(
-                "supplies_distributed",
-                r#"{"items":[{"item":"naloxone_kit","quantity":2},{"item":"pipes","quantity":5}]}"#
-            ),
-            "naloxone_kit x2; pipes x5"
-        );
-    }
-
-    #[test]
-    fn excel_safe_quotes_formulas_only() {
-        for (s, want) in [
-            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
-            ("+1", "'+1"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("naloxone_kit x2", "naloxone_kit x2"),
-            ("", ""),
-        ] {
-            assert_eq!(excel_safe(s), want);
-        }
     }
 }
