@@ -3,7 +3,7 @@
 # desktop app enrolled to it. Stop with Ctrl-C.
 #   SHIFTLOG_PORT   server port (default 8787)
 #   SHIFTLOG_HOME   where the demo keeps its data (default ./.shiftlog)
-#   SHIFTLOG_PIN    the demo profile's PIN (default 2468); the app asks for it
+#   SHIFTLOG_PIN    the demo profile's PIN (default 246813); the app asks for it
 # Without a display (no $DISPLAY), the app runs inside xvfb-run and a screenshot of it is
 # saved to $SHIFTLOG_HOME/app.png after a few seconds.
 set -euo pipefail
@@ -15,7 +15,7 @@ HOME_DIR="$(realpath -m "${SHIFTLOG_HOME:-.shiftlog}")"
 SERVER_DATA="$HOME_DIR/server"
 export SHIFTLOG_DATA_DIR="$HOME_DIR/app"
 # The demo profile is encrypted with this PIN (the CLI sets it up; the app asks for it).
-export SHIFTLOG_PIN="${SHIFTLOG_PIN:-2468}"
+export SHIFTLOG_PIN="${SHIFTLOG_PIN:-246813}"
 mkdir -p "$SERVER_DATA" "$SHIFTLOG_DATA_DIR"
 
 echo "[run] building (the first build takes a few minutes)"

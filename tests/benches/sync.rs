@@ -67,7 +67,7 @@ async fn device_with(
     org: &str,
 ) -> (tempfile::TempDir, std::sync::Arc<Core>) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let core = Core::open(dir.path(), Unlock::Pin("2468".into()), &opts()).expect("open");
+    let core = Core::open(dir.path(), Unlock::Pin("246813".into()), &opts()).expect("open");
     let code = server.org_with_code(org, org);
     core.enroll(&server.url(), &code, "bench")
         .await

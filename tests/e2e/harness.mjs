@@ -84,7 +84,7 @@ export async function restartServer(server) {
 }
 
 /** A fresh worker profile enrolled to `server` with the CLI (the same core API as the app). */
-export const PIN = '2468';
+export const PIN = '246813';
 
 export function enrolledProfile(server) {
   const dir = mkdtempSync(join(tmpdir(), 'shiftlog-e2e-device-'));

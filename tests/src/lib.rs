@@ -95,11 +95,11 @@ pub fn test_options() -> shiftlog_core::OpenOptions {
     }
 }
 
-/// A device profile in `dir`, PIN 2468.
+/// A device profile in `dir`, PIN 246813.
 pub fn test_device(dir: &Path) -> Arc<shiftlog_core::Core> {
     shiftlog_core::Core::open(
         dir,
-        shiftlog_core::Unlock::Pin("2468".into()),
+        shiftlog_core::Unlock::Pin("246813".into()),
         &test_options(),
     )
     .expect("open device")

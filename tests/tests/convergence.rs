@@ -186,7 +186,7 @@ async fn run(
         let dir = tempfile::tempdir().expect("tempdir");
         // The observer (the last one) keeps the right time.
         let skew = if i < n { SKEWS[skews[i]] } else { 0 };
-        let core = Core::open(dir.path(), Unlock::Pin("2468".into()), &opts(skew)).expect("open");
+        let core = Core::open(dir.path(), Unlock::Pin("246813".into()), &opts(skew)).expect("open");
         let code = if i == 0 {
             first_code.clone()
         } else {

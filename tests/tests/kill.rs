@@ -76,7 +76,7 @@ async fn server_killed_during_ingest_loses_nothing_it_confirmed() {
         request_timeout: Duration::from_secs(5),
         ..OpenOptions::default()
     };
-    let core = Core::open(ddir.path(), Unlock::Pin("2468".into()), &opts).expect("open");
+    let core = Core::open(ddir.path(), Unlock::Pin("246813".into()), &opts).expect("open");
     core.enroll(&format!("http://{addr}/"), &code, "phone")
         .await
         .expect("enroll");

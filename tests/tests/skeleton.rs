@@ -15,7 +15,7 @@ fn supplies(item: &str, quantity: i64) -> NewActivity {
 fn open_device(dir: &std::path::Path) -> std::sync::Arc<Core> {
     Core::open(
         dir,
-        Unlock::Pin("2468".into()),
+        Unlock::Pin("246813".into()),
         &shiftlog_system_tests::test_options(),
     )
     .expect("open core")

@@ -14,7 +14,7 @@ use shiftlog_system_tests::{enrolled_device, supplies, test_options};
 fn insert_raw(dir: &std::path::Path, org: &str, kind: &str, body: serde_json::Value) -> uuid::Uuid {
     let conn = shiftlog_core::test_support::raw_connection(
         dir,
-        &Unlock::Pin("2468".into()),
+        &Unlock::Pin("246813".into()),
         test_options().kdf,
     )
     .expect("open");

@@ -31,7 +31,7 @@ async fn sync_over_tls_with_a_trusted_self_signed_certificate() {
     let untrusting_dir = tempfile::tempdir().expect("tempdir");
     let untrusting = Core::open(
         untrusting_dir.path(),
-        Unlock::Pin("2468".into()),
+        Unlock::Pin("246813".into()),
         &opts(vec![]),
     )
     .expect("open");
@@ -47,7 +47,7 @@ async fn sync_over_tls_with_a_trusted_self_signed_certificate() {
     let dir = tempfile::tempdir().expect("tempdir");
     let core = Core::open(
         dir.path(),
-        Unlock::Pin("2468".into()),
+        Unlock::Pin("246813".into()),
         &opts(vec![front.cert_pem.clone().into_bytes()]),
     )
     .expect("open");

@@ -22,20 +22,20 @@ fn ok(o: &Output) -> String {
 fn record_list_edit_delete_and_summarize_from_the_command_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    ok(&run(d, "2468", &["add-org", "Peer Network"]));
+    ok(&run(d, "246813", &["add-org", "Peer Network"]));
     ok(&run(
         d,
-        "2468",
+        "246813",
         &["shift", "start", "--pay", "volunteer", "--area", "downtown"],
     ));
     ok(&run(
         d,
-        "2468",
+        "246813",
         &["log", "supplies", "naloxone_kit=2", "syringes=10"],
     ));
     let od: serde_json::Value = serde_json::from_str(&ok(&run(
         d,
-        "2468",
+        "246813",
         &[
             "--json",
             "log",
@@ -53,7 +53,7 @@ fn record_list_edit_delete_and_summarize_from_the_command_line() {
     assert_eq!(od["body"]["area"], "downtown", "from the open shift");
     ok(&run(
         d,
-        "2468",
+        "246813",
         &[
             "log",
             "navigation",
@@ -69,7 +69,7 @@ fn record_list_edit_delete_and_summarize_from_the_command_line() {
     ));
     ok(&run(
         d,
-        "2468",
+        "246813",
         &[
             "checkin",
             "--debrief",
@@ -82,14 +82,14 @@ fn record_list_edit_delete_and_summarize_from_the_command_line() {
     ));
     ok(&run(
         d,
-        "2468",
+        "246813",
         &["training", "Naloxone refresher", "--minutes", "60"],
     ));
-    ok(&run(d, "2468", &["shift", "end"]));
+    ok(&run(d, "246813", &["shift", "end"]));
     let id = od["id"].as_str().expect("id");
     let edited = ok(&run(
         d,
-        "2468",
+        "246813",
         &[
             "edit",
             id,
@@ -97,22 +97,22 @@ fn record_list_edit_delete_and_summarize_from_the_command_line() {
         ],
     ));
     assert!(edited.contains("version 2"), "{edited}");
-    let list = ok(&run(d, "2468", &["--json", "list", "--type", "activity"]));
+    let list = ok(&run(d, "246813", &["--json", "list", "--type", "activity"]));
     let list: serde_json::Value = serde_json::from_str(&list).expect("json");
     assert_eq!(list.as_array().expect("array").len(), 3);
-    let csv = ok(&run(d, "2468", &["summary", "--format", "csv"]));
+    let csv = ok(&run(d, "246813", &["summary", "--format", "csv"]));
     assert!(csv.contains("Naloxone doses given,3"), "{csv}");
     assert!(csv.contains("Debriefs requested,1"), "{csv}");
     let html = ok(&run(
         d,
-        "2468",
+        "246813",
         &["--lang", "fr", "summary", "--format", "html"],
     ));
     assert!(html.contains("Mon résumé de travail"));
-    ok(&run(d, "2468", &["delete", id]));
+    ok(&run(d, "246813", &["delete", id]));
     let list: serde_json::Value = serde_json::from_str(&ok(&run(
         d,
-        "2468",
+        "246813",
         &["--json", "list", "--type", "activity"],
     )))
     .expect("json");
@@ -123,23 +123,27 @@ fn record_list_edit_delete_and_summarize_from_the_command_line() {
 fn errors_exit_non_zero_with_a_message() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    ok(&run(d, "2468", &["add-org", "Peer Network"]));
-    let o = run(d, "2468", &["log", "supplies", "naloxone_kit=0"]);
+    ok(&run(d, "246813", &["add-org", "Peer Network"]));
+    let o = run(d, "246813", &["log", "supplies", "naloxone_kit=0"]);
     assert_eq!(o.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&o.stderr).contains("must be a number from 1 to 10000"));
-    let o = run(d, "2468", &["--lang", "fr", "log", "supplies", "bananas=1"]);
+    let o = run(
+        d,
+        "246813",
+        &["--lang", "fr", "log", "supplies", "bananas=1"],
+    );
     assert_eq!(o.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&o.stderr).contains("n'est pas dans la liste"));
     let o = run(d, "1111", &["list"]);
     assert_eq!(o.status.code(), Some(6));
     assert!(String::from_utf8_lossy(&o.stderr).contains("PIN"));
-    let o = run(d, "2468", &["shift", "end"]);
+    let o = run(d, "246813", &["shift", "end"]);
     assert_eq!(o.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no started shift"));
-    let o = run(d, "2468", &["log", "supplies", "naloxone_kit"]);
+    let o = run(d, "246813", &["log", "supplies", "naloxone_kit"]);
     assert_eq!(o.status.code(), Some(2));
     let list: serde_json::Value =
-        serde_json::from_str(&ok(&run(d, "2468", &["--json", "list"]))).expect("json");
+        serde_json::from_str(&ok(&run(d, "246813", &["--json", "list"]))).expect("json");
     assert!(
         list.as_array().expect("array").is_empty(),
         "nothing stored by failed commands"
@@ -158,11 +162,11 @@ fn options_left_out_take_the_forms_defaults() {
     let form = |id: &str| defs.iter().find(|d| d.id == id).expect("form").clone();
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    ok(&run(d, "2468", &["add-org", "Peer Network"]));
+    ok(&run(d, "246813", &["add-org", "Peer Network"]));
     let json = |args: &[&str]| -> serde_json::Value {
         let mut all = vec!["--json"];
         all.extend_from_slice(args);
-        serde_json::from_str(&ok(&run(d, "2468", &all))).expect("json")
+        serde_json::from_str(&ok(&run(d, "246813", &all))).expect("json")
     };
 
     let od = form("overdose_response");
@@ -220,7 +224,7 @@ fn options_left_out_take_the_forms_defaults() {
         Some(&shift["pay_type"]),
         form("shift").default_of("pay_type")
     );
-    ok(&run(d, "2468", &["shift", "end"]));
+    ok(&run(d, "246813", &["shift", "end"]));
     let training = json(&["training", "Naloxone refresher"]);
     assert_eq!(
         Some(&training["body"]["status"]),
@@ -228,7 +232,11 @@ fn options_left_out_take_the_forms_defaults() {
     );
 
     // A value the model does not know is refused before anything is stored.
-    let o = run(d, "2468", &["log", "navigation", "--contact", "telepathy"]);
+    let o = run(
+        d,
+        "246813",
+        &["log", "navigation", "--contact", "telepathy"],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("accompaniment"));
 }

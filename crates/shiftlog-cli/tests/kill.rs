@@ -29,7 +29,7 @@ async fn client_killed_during_sync_loses_and_duplicates_nothing() {
         },
         ..OpenOptions::default()
     };
-    let core = Core::open(ddir.path(), Unlock::Pin("2468".into()), &opts).expect("open");
+    let core = Core::open(ddir.path(), Unlock::Pin("246813".into()), &opts).expect("open");
     core.enroll(&server.url(), &code, "laptop")
         .await
         .expect("enroll");
@@ -61,7 +61,7 @@ async fn client_killed_during_sync_loses_and_duplicates_nothing() {
             .arg("--data-dir")
             .arg(ddir.path())
             .arg("sync")
-            .env("SHIFTLOG_PIN", "2468")
+            .env("SHIFTLOG_PIN", "246813")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -83,7 +83,7 @@ async fn client_killed_during_sync_loses_and_duplicates_nothing() {
         .arg("--data-dir")
         .arg(ddir.path())
         .arg("sync")
-        .env("SHIFTLOG_PIN", "2468")
+        .env("SHIFTLOG_PIN", "246813")
         .output()
         .expect("final sync");
     assert!(

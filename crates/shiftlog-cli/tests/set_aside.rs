@@ -15,7 +15,7 @@ fn shiftlog(dir: &Path, args: &[&str]) -> Output {
         .arg("--data-dir")
         .arg(dir)
         .args(args)
-        .env("SHIFTLOG_PIN", "2468")
+        .env("SHIFTLOG_PIN", "246813")
         .env_remove("SHIFTLOG_LANG")
         .output()
         .expect("run shiftlog")

@@ -39,7 +39,7 @@ fn body() -> serde_json::Value {
 
 fn main() {
     let kdf = KdfParams::default();
-    let pin = Unlock::Pin("2468".into());
+    let pin = Unlock::Pin("246813".into());
     let opts = OpenOptions {
         kdf,
         ..OpenOptions::default()

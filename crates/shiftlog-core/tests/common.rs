@@ -15,7 +15,7 @@ pub fn fast() -> KdfParams {
     }
 }
 
-pub const PIN: &str = "2468";
+pub const PIN: &str = "246813";
 
 /// Options for a test profile: cheap Argon2, a PIN profile unless a test says otherwise.
 pub fn opts() -> OpenOptions {

@@ -19,8 +19,12 @@ fn the_key_lives_in_the_os_keystore_and_never_on_disk() {
     // which the keystore alone (the CLI without --pin) cannot skip.
     let app = tempfile::tempdir().expect("tempdir");
     drop(
-        Core::open(app.path(), Unlock::Pin("2468".into()), &common::app_opts())
-            .expect("first start"),
+        Core::open(
+            app.path(),
+            Unlock::Pin("246813".into()),
+            &common::app_opts(),
+        )
+        .expect("first start"),
     );
     assert_eq!(
         shiftlog_core::profile_key_source(app.path()).as_deref(),
@@ -30,7 +34,7 @@ fn the_key_lives_in_the_os_keystore_and_never_on_disk() {
         .err()
         .expect("locked");
     assert!(matches!(err, CoreError::PinNeeded), "{err:?}");
-    drop(Core::open(app.path(), Unlock::Pin("2468".into()), &common::opts()).expect("unlock"));
+    drop(Core::open(app.path(), Unlock::Pin("246813".into()), &common::opts()).expect("unlock"));
 
     let dir = tempfile::tempdir().expect("tempdir");
     let core = Core::open(dir.path(), Unlock::Keystore, &common::opts())
@@ -67,7 +71,7 @@ fn the_key_lives_in_the_os_keystore_and_never_on_disk() {
 
     // The first unlock with a PIN makes it the app lock; from then on the keystore alone does
     // not open the profile, whoever asks (the app or the CLI), and a wrong PIN changes nothing.
-    drop(Core::open(dir.path(), Unlock::Pin("2468".into()), &common::opts()).expect("lock set"));
+    drop(Core::open(dir.path(), Unlock::Pin("246813".into()), &common::opts()).expect("lock set"));
     let before = std::fs::read(dir.path().join(shiftlog_core::DB_FILE)).expect("db");
     let err = Core::open(dir.path(), Unlock::Keystore, &common::opts())
         .err()
@@ -81,8 +85,12 @@ fn the_key_lives_in_the_os_keystore_and_never_on_disk() {
         std::fs::read(dir.path().join(shiftlog_core::DB_FILE)).expect("db"),
         before
     );
-    let core = Core::open(dir.path(), Unlock::Pin("2468".into()), &common::app_opts())
-        .expect("the right PIN opens it");
+    let core = Core::open(
+        dir.path(),
+        Unlock::Pin("246813".into()),
+        &common::app_opts(),
+    )
+    .expect("the right PIN opens it");
     assert_eq!(
         core.list_records(&RecordQuery::default())
             .expect("list")
@@ -98,7 +106,7 @@ fn the_key_lives_in_the_os_keystore_and_never_on_disk() {
         .expect("entry")
         .delete_credential()
         .expect("delete");
-    let err = Core::open(dir.path(), Unlock::Pin("2468".into()), &common::opts())
+    let err = Core::open(dir.path(), Unlock::Pin("246813".into()), &common::opts())
         .err()
         .expect("refused");
     assert_eq!(err.code(), "key_file", "{err:?}");

@@ -40,7 +40,7 @@ fn a_keystore_that_never_answers_falls_back_to_the_pin_without_hanging() {
     drop(
         Core::open(
             profile.path(),
-            Unlock::Pin("2468".into()),
+            Unlock::Pin("246813".into()),
             &common::app_opts(),
         )
         .expect("first start"),

@@ -357,8 +357,12 @@ fn without_a_keystore_the_app_derives_the_key_from_the_pin() {
     std::env::remove_var("DBUS_SESSION_BUS_ADDRESS");
     let dir = tempfile::tempdir().expect("tempdir");
     drop(
-        Core::open(dir.path(), Unlock::Pin("2468".into()), &common::app_opts())
-            .expect("first start"),
+        Core::open(
+            dir.path(),
+            Unlock::Pin("246813".into()),
+            &common::app_opts(),
+        )
+        .expect("first start"),
     );
     assert_eq!(
         shiftlog_core::profile_key_source(dir.path()).as_deref(),

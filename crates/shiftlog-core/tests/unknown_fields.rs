@@ -107,7 +107,7 @@ async fn a_field_from_a_newer_device_survives_an_edit_here_and_is_sent_back() {
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let core = Core::open(dir.path(), Unlock::Pin("2468".into()), &common::opts()).expect("open");
+    let core = Core::open(dir.path(), Unlock::Pin("246813".into()), &common::opts()).expect("open");
     core.enroll(&format!("http://{addr}/"), "code", "older phone")
         .await
         .expect("enroll");

@@ -284,8 +284,8 @@ mod tests {
     #[test]
     fn pin_round_trip_and_wrong_pin() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let a = resolve(dir.path(), &Unlock::Pin("2468".into()), fast()).expect("create");
-        let b = resolve(dir.path(), &Unlock::Pin("2468".into()), fast()).expect("again");
+        let a = resolve(dir.path(), &Unlock::Pin("246813".into()), fast()).expect("create");
+        let b = resolve(dir.path(), &Unlock::Pin("246813".into()), fast()).expect("again");
         assert_eq!(a.0, b.0);
         assert!(matches!(
             resolve(dir.path(), &Unlock::Pin("1357".into()), fast()),

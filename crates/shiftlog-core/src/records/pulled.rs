@@ -191,7 +191,7 @@ mod pull_tests {
             kdf,
             ..Default::default()
         };
-        let core = Core::open(dir.path(), Unlock::Pin("2468".into()), &opts).expect("open");
+        let core = Core::open(dir.path(), Unlock::Pin("246813".into()), &opts).expect("open");
         core.add_local_organization("Org").expect("org");
         (dir, core)
     }
