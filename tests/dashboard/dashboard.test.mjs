@@ -141,12 +141,12 @@ test('a coordinator signs in, reads the numbers, downloads exports, and visits e
   await page.screenshot({ path: join(out, 'summary.png'), fullPage: true });
 
   // Filtered to one area: only v6a's outreach (October 6, November 12); supplies had no area.
-  await page.locator('#summary-form input[name=area]').fill('v6a');
+  await page.locator('#summary-form select[name=area]').selectOption('v6a');
   await page.getByRole('button', { name: 'Show' }).click();
   await page.locator('#summary-table tbody tr', { hasText: '2026-11' }).locator('td', { hasText: '12' }).first().waitFor();
   const v6a = await page.locator('#summary-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
   assert.deepEqual(v6a, [['2026-10', '6', '6'], ['2026-11', '12', '12'], ['Total', '18', '18']]);
-  await page.locator('#summary-form input[name=area]').fill('');
+  await page.locator('#summary-form select[name=area]').selectOption('');
   await page.getByRole('button', { name: 'Show' }).click();
   await page.locator('#summary-table th', { hasText: 'Overdose response' }).waitFor();
 
@@ -177,7 +177,7 @@ test('a coordinator signs in, reads the numbers, downloads exports, and visits e
 
   // Record-level exports: Excel CSV with a BOM, and an XLSX.
   await page.getByRole('link', { name: 'Records' }).click();
-  await page.locator('#records-form input[name=kind]').fill('supplies_distributed');
+  await page.locator('#records-form select[name=kind]').selectOption('supplies_distributed');
   const [xcsv] = await Promise.all([page.waitForEvent('download'), page.locator('#rec-excel').click()]);
   const bytes = readFileSync(await xcsv.path());
   assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'Excel CSV starts with a BOM');

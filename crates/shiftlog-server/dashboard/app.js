@@ -1,6 +1,7 @@
 // The staff dashboard: DOM and fetch over the same JSON API as every other client. Nothing here
 // decides who may see what: the server does, and says so in its error messages.
 import { STRINGS, pickLang } from './i18n.js';
+import { drawSplit } from './chart.js';
 
 const MEASURES = ['activities', 'people_reached', 'naloxone_doses', 'supplies', 'navigation_tasks', 'hours', 'debriefs'];
 const DIMENSIONS = {
@@ -12,6 +13,8 @@ const DIMENSIONS = {
   hours: ['pay_type', 'none', 'role', 'worker', 'area'],
   debriefs: ['none'],
 };
+// The built-in activity kinds (shiftlog_model::body::BUILTIN_KINDS), in the app's order.
+const BUILTIN_KINDS = ['overdose_response', 'supplies_distributed', 'outreach_contact', 'peer_education', 'emotional_support', 'meal_service', 'systems_navigation'];
 const SECTIONS = [['activity_kinds', 'sec_kinds'], ['supply_items', 'sec_items'], ['areas', 'sec_areas'], ['roles', 'sec_roles']];
 
 let lang = pickLang(localStorage.getItem('lang'), navigator.language);
@@ -121,13 +124,28 @@ function drawChart(table) {
 // Column headings in plain words: the organization's own label from its catalogue, else the
 // dashboard's word for a built-in value, else the id as stored.
 let catalogueLabels = null;
+let catalogueLists = {};
 async function loadLabels() {
   if (catalogueLabels) return;
   catalogueLabels = new Map();
+  catalogueLists = {};
   try {
     const c = await api('GET', '/api/v1/staff/catalogue');
     for (const [key] of SECTIONS) for (const e of c[key] || []) if (e.label) catalogueLabels.set(e.id, e.label);
+    for (const [key] of SECTIONS) catalogueLists[key] = c[key] || [];
+    // An organization that never listed its kinds uses the built-in ones (as its devices do).
+    if (!catalogueLists.activity_kinds.length) catalogueLists.activity_kinds = BUILTIN_KINDS.map((id) => ({ id }));
   } catch { /* headings fall back to the dashboard's words */ }
+  fillLists();
+}
+// The Area and Kind filters: the organization's own lists, in its own words, and "All".
+function fillLists() {
+  for (const sel of document.querySelectorAll('select[data-list]')) {
+    const old = sel.value;
+    sel.replaceChildren(el('option', { value: '', text: t('all') }),
+      ...(catalogueLists[sel.dataset.list] || []).map((e) => el('option', { value: e.id, text: e.label || valueLabel(e.id) })));
+    if ([...sel.options].some((o) => o.value === old)) sel.value = old;
+  }
 }
 function valueLabel(c) {
   return catalogueLabels?.get(c) ?? STRINGS[lang][`v_${c}`] ?? c;
@@ -163,17 +181,24 @@ async function loadSummary() {
   await loadLabels();
   const table = await api('GET', `/api/v1/staff/summary?${summaryQuery()}`);
   drawChart(table);
+  drawSplit($('split-chart'), table, {
+    label: (c) => (c ? valueLabel(c) : t('not_set')),
+    fmt: cellText,
+    words: { title: `${t('chart_split_title')} ${t(`d_${table.by}`)}`, protected: t('chart_protected'), note: t('chart_split_note') },
+  });
   drawTable(table);
 }
 
 // ---- Records -------------------------------------------------------------------------------
 
-function loadRecords() {
+async function loadRecords() {
+  await loadLabels();
   const f = new FormData($('records-form'));
   const q = new URLSearchParams();
   for (const k of ['from', 'to', 'record_type', 'kind', 'area']) if (f.get(k)) q.set(k, f.get(k));
   for (const [id, fmt, excel] of [['rec-csv', 'csv'], ['rec-excel', 'csv', true], ['rec-xlsx', 'xlsx'], ['rec-json', 'json']]) {
     const p = new URLSearchParams(q); p.set('format', fmt); if (excel) p.set('excel', 'true');
+    if (fmt === 'xlsx') p.set('lang', lang);
     $(id).href = `/api/v1/staff/records/export?${p}`;
     $(id).setAttribute('download', '');
   }
@@ -255,6 +280,7 @@ async function saveCatalogue() {
   try {
     await api('PUT', '/api/v1/staff/catalogue', out);
     catalogueLabels = null;
+    await loadLabels();
     $('catalogue-status').textContent = t('saved');
     showError('');
   } catch (e) { showError(e.message); }
@@ -317,10 +343,10 @@ $('logout').addEventListener('click', async () => {
 });
 $('summary-form').addEventListener('submit', (ev) => { ev.preventDefault(); loadSummary().catch((e) => showError(e.message)); });
 $('summary-form').measure.addEventListener('change', () => fillSelect($('summary-form').by, DIMENSIONS[$('summary-form').measure.value], 'd_'));
-$('records-form').addEventListener('input', loadRecords);
+$('records-form').addEventListener('input', () => loadRecords().catch((e) => showError(e.message)));
 $('code-form').addEventListener('submit', newCode);
 $('catalogue-save').addEventListener('click', saveCatalogue);
-$('lang').addEventListener('change', () => { lang = $('lang').value; localStorage.setItem('lang', lang); translate(); route(); });
+$('lang').addEventListener('change', () => { lang = $('lang').value; localStorage.setItem('lang', lang); translate(); fillLists(); route(); });
 window.addEventListener('hashchange', route);
 
 translate();

@@ -47,6 +47,15 @@ pub fn routes() -> Router<OrgService> {
             }),
         )
         .route(
+            "/dashboard/chart.js",
+            get(|| async {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../dashboard/chart.js"),
+                )
+            }),
+        )
+        .route(
             "/dashboard/i18n.js",
             get(|| async {
                 asset(
