@@ -33,19 +33,26 @@ pub use migrate::MIGRATIONS;
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 type Conn = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
 
+/// Connections of the writers' pool: pushes, enrollment, logins, catalogue edits.
+pub const WRITERS: u32 = 8;
+/// Connections of the readers' pool by default: exports, summaries, counts and pulls. A
+/// pool of its own, so slow downloads can take at most these, never a writer's.
+pub const DEFAULT_READERS: u32 = 3;
+
 /// PostgreSQL storage. Call it from blocking threads (`spawn_blocking`), never from an async
 /// task: the blocking client runs its own small runtime for each call.
 pub struct PostgresStorage {
     pool: Option<Pool>,
+    /// Read-only sessions (`default_transaction_read_only`), a budget apart from `pool`.
+    readers: Option<Pool>,
 }
 
 impl Drop for PostgresStorage {
     /// Closing the pool's clients blocks; do it on a plain thread so a server may be dropped
     /// from async code.
     fn drop(&mut self) {
-        if let Some(pool) = self.pool.take() {
-            let _ = std::thread::spawn(move || drop(pool)).join();
-        }
+        let pools = (self.pool.take(), self.readers.take());
+        let _ = std::thread::spawn(move || drop(pools)).join();
     }
 }
 
@@ -80,6 +87,16 @@ impl PostgresStorage {
     /// `schema`, every connection uses that schema (created if missing), so several
     /// deployments or tests can share one database.
     pub fn connect(url: &str, schema: Option<&str>) -> Result<Self, StorageError> {
+        Self::connect_with_readers(url, schema, DEFAULT_READERS)
+    }
+
+    /// [`PostgresStorage::connect`] with at most `readers` (at least 1) connections for
+    /// exports, summaries, counts and pulls, beside the [`WRITERS`].
+    pub fn connect_with_readers(
+        url: &str,
+        schema: Option<&str>,
+        readers: u32,
+    ) -> Result<Self, StorageError> {
         let mut config: postgres::Config = url
             .parse()
             .map_err(|e: postgres::Error| StorageError::Backend(format!("database URL: {e}")))?;
@@ -92,11 +109,22 @@ impl PostgresStorage {
             migrate::create_schema(&mut config.connect(NoTls).map_err(db)?, s)?;
             config.options(&format!("-c search_path={s}"));
         }
+        let mut read_config = config.clone();
+        let options = read_config.get_options().unwrap_or_default().to_string();
+        read_config.options(&format!("{options} -c default_transaction_read_only=on"));
         let pool = r2d2::Pool::builder()
-            .max_size(8)
+            .max_size(WRITERS)
             .build(PostgresConnectionManager::new(config, NoTls))
             .map_err(pool_err)?;
-        let storage = PostgresStorage { pool: Some(pool) };
+        // Opened when first needed: a server that never exports holds none.
+        let readers = r2d2::Pool::builder()
+            .max_size(readers.max(1))
+            .min_idle(Some(0))
+            .build_unchecked(PostgresConnectionManager::new(read_config, NoTls));
+        let storage = PostgresStorage {
+            pool: Some(pool),
+            readers: Some(readers),
+        };
         migrate::migrate(&mut *storage.conn()?)?;
         Ok(storage)
     }
@@ -107,6 +135,19 @@ impl PostgresStorage {
             .ok_or_else(|| StorageError::Backend("closed".into()))?
             .get()
             .map_err(pool_err)
+    }
+
+    /// A connection of the readers' pool.
+    fn reader(&self) -> Result<Conn, StorageError> {
+        self.readers
+            .as_ref()
+            .ok_or_else(|| StorageError::Backend("closed".into()))?
+            .get()
+            .map_err(|e| {
+                StorageError::Backend(format!(
+                    "every read connection is busy (exports or summaries): {e}; try again in a minute"
+                ))
+            })
     }
 }
 
@@ -183,7 +224,7 @@ impl Storage for PostgresStorage {
         limit: u32,
     ) -> Result<shiftlog_wire::PullResponse, StorageError> {
         records::pull_records(
-            &mut *self.conn()?,
+            &mut *self.reader()?,
             org_id,
             worker_id,
             exclude_device,
@@ -198,11 +239,11 @@ impl Storage for PostgresStorage {
         filter: &RecordFilter,
         each: &mut dyn FnMut(ExportRow) -> Result<(), StorageError>,
     ) -> Result<(), StorageError> {
-        records::export_records(&mut *self.conn()?, org_id, filter, each)
+        records::export_records(&mut *self.reader()?, org_id, filter, each)
     }
 
     fn count_records(&self, org_id: &str) -> Result<u64, StorageError> {
-        records::count_records(&mut *self.conn()?, org_id)
+        records::count_records(&mut *self.reader()?, org_id)
     }
 
     fn aggregate(
@@ -210,7 +251,7 @@ impl Storage for PostgresStorage {
         org_id: &str,
         query: &AggregateQuery,
     ) -> Result<Vec<AggregateRow>, StorageError> {
-        records::aggregate(&mut *self.conn()?, org_id, query)
+        records::aggregate(&mut *self.reader()?, org_id, query)
     }
 
     fn create_staff(&self, a: &StaffAccount) -> Result<(), StorageError> {

@@ -8,6 +8,7 @@ mod group;
 mod ingest;
 mod migrate;
 mod orgs;
+mod readers;
 mod records;
 mod staff;
 
@@ -32,13 +33,24 @@ PRAGMA synchronous=FULL;
 PRAGMA foreign_keys=ON;
 PRAGMA busy_timeout=5000;";
 
-/// SQLite storage. One writer connection; exports and summaries share it (SQLite serializes
-/// writers anyway, and WAL keeps readers cheap). Pushes that arrive while the connection is
-/// busy are committed together (group commit): one fsync for all of them, each answered only
-/// after the commit (see the `group` module).
+/// Pragmas of the read-only connections (`readers`): they may never write, and wait for a
+/// checkpoint's brief lock rather than fail.
+const READER_PRAGMAS: &str = "PRAGMA query_only=ON;
+PRAGMA busy_timeout=5000;";
+
+/// Read-only connections an instance opens at most by default: exports and summaries beyond
+/// them wait for one, never for the writer.
+pub const DEFAULT_READERS: usize = 4;
+
+/// SQLite storage. One writer connection (SQLite serializes writers anyway); exports,
+/// summaries, counts and pulls read on separate read-only connections (`readers`), so a
+/// slow download never holds the connection pushes and logins need. Pushes that arrive
+/// while the writer is busy are committed together (group commit): one fsync for all of
+/// them, each answered only after the commit (see the `group` module).
 pub struct SqliteStorage {
     conn: Mutex<Connection>,
     queue: Mutex<group::Queue>,
+    readers: readers::Readers,
 }
 
 fn db(e: rusqlite::Error) -> StorageError {
@@ -74,12 +86,24 @@ impl SqliteStorage {
 
     /// Opens or creates the database file at `path`, migrating it.
     pub fn open_file(path: &Path) -> Result<Self, StorageError> {
+        Self::open_file_with_readers(path, DEFAULT_READERS)
+    }
+
+    /// Opens `server.db` in `data_dir` with at most `readers` read-only connections.
+    pub fn open_with_readers(data_dir: &Path, readers: usize) -> Result<Self, StorageError> {
+        std::fs::create_dir_all(data_dir)?;
+        Self::open_file_with_readers(&data_dir.join("server.db"), readers)
+    }
+
+    /// Opens the database file at `path` with at most `readers` read-only connections.
+    pub fn open_file_with_readers(path: &Path, readers: usize) -> Result<Self, StorageError> {
         let conn = Connection::open(path).map_err(db)?;
         conn.execute_batch(PRAGMAS).map_err(db)?;
         migrate::migrate(&conn)?;
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
             queue: Mutex::new(group::Queue::default()),
+            readers: readers::Readers::new(path, readers),
         })
     }
 
@@ -161,7 +185,7 @@ impl Storage for SqliteStorage {
         limit: u32,
     ) -> Result<shiftlog_wire::PullResponse, StorageError> {
         records::pull_records(
-            &self.conn(),
+            &*self.readers.get()?,
             org_id,
             worker_id,
             exclude_device,
@@ -176,11 +200,11 @@ impl Storage for SqliteStorage {
         filter: &RecordFilter,
         each: &mut dyn FnMut(ExportRow) -> Result<(), StorageError>,
     ) -> Result<(), StorageError> {
-        records::export_records(&self.conn(), org_id, filter, each)
+        records::export_records(&*self.readers.get()?, org_id, filter, each)
     }
 
     fn count_records(&self, org_id: &str) -> Result<u64, StorageError> {
-        records::count_records(&self.conn(), org_id)
+        records::count_records(&*self.readers.get()?, org_id)
     }
 
     fn aggregate(
@@ -188,7 +212,7 @@ impl Storage for SqliteStorage {
         org_id: &str,
         query: &AggregateQuery,
     ) -> Result<Vec<AggregateRow>, StorageError> {
-        records::aggregate(&self.conn(), org_id, query)
+        records::aggregate(&*self.readers.get()?, org_id, query)
     }
 
     fn create_staff(&self, a: &StaffAccount) -> Result<(), StorageError> {

@@ -17,7 +17,13 @@ pub struct OrgService {
     pub limits: Limits,
     pub(crate) device_limiter: Arc<RateLimiter>,
     pub(crate) login_limiter: Arc<RateLimiter>,
+    /// How long a download may wait for its client to take the next chunk before it is
+    /// dropped and its read connection released (`http::download`).
+    pub(crate) download_stall: Duration,
 }
+
+/// A download whose client takes nothing for this long is dropped.
+pub(crate) const DOWNLOAD_STALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl OrgService {
     /// A service over `store`.
@@ -33,7 +39,15 @@ impl OrgService {
                 Duration::from_secs(15 * 60),
             )),
             limits,
+            download_stall: DOWNLOAD_STALL_TIMEOUT,
         }
+    }
+
+    /// The same service, dropping downloads whose client takes nothing for `timeout`
+    /// (30 s by default).
+    pub fn with_download_stall_timeout(mut self, timeout: Duration) -> Self {
+        self.download_stall = timeout;
+        self
     }
 
     /// The storage backend.

@@ -1,5 +1,13 @@
 //! Downloads: exports streamed to the client as they are written, so a big one never sits in
-//! memory.
+//! memory. A client that takes nothing for the service's stall timeout is dropped: the
+//! export stops and its read connection goes back to the storage's readers, so stalled
+//! downloads cannot pile up on them.
+
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, RawQuery, State};
@@ -15,9 +23,12 @@ use crate::summary::SummaryRequest;
 use crate::{OrgService, ServiceError, Staff};
 
 /// A `Write` that hands 64 KiB chunks to an HTTP body, so a big export never sits in memory.
+/// A chunk the client has not made room for within `stall` fails the write.
 struct ChannelWriter {
-    tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+    tx: tokio::sync::mpsc::Sender<Bytes>,
     buf: Vec<u8>,
+    stall: Duration,
+    runtime: tokio::runtime::Handle,
 }
 
 impl std::io::Write for ChannelWriter {
@@ -34,33 +45,90 @@ impl std::io::Write for ChannelWriter {
             return Ok(());
         }
         let chunk = Bytes::from(std::mem::take(&mut self.buf));
-        self.tx
-            .blocking_send(Ok(chunk))
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client went away"))
+        // On a blocking thread (`download`), so waiting on the runtime here is allowed.
+        self.runtime
+            .block_on(self.tx.send_timeout(chunk, self.stall))
+            .map_err(|e| match e {
+                tokio::sync::mpsc::error::SendTimeoutError::Timeout(_) => std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!(
+                        "the client took nothing for {} s; download dropped",
+                        self.stall.as_secs_f32()
+                    ),
+                ),
+                tokio::sync::mpsc::error::SendTimeoutError::Closed(_) => {
+                    std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client went away")
+                }
+            })
     }
 }
 
-/// Streams what `write` produces as the response body of a download named `filename`.
+/// The body of a download: the writer's chunks, then an error instead of a clean end if the
+/// writer stopped before finishing, so a client never takes a cut file for a whole one
+/// (the connection is closed without the last chunk).
+struct Chunks {
+    rx: tokio::sync::mpsc::Receiver<Bytes>,
+    finished: Arc<AtomicBool>,
+    ended: bool,
+}
+
+impl tokio_stream::Stream for Chunks {
+    type Item = Result<Bytes, std::io::Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.ended {
+            return Poll::Ready(None);
+        }
+        match self.rx.poll_recv(cx) {
+            Poll::Ready(Some(chunk)) => Poll::Ready(Some(Ok(chunk))),
+            Poll::Ready(None) => {
+                self.ended = true;
+                if self.finished.load(Ordering::Acquire) {
+                    Poll::Ready(None)
+                } else {
+                    Poll::Ready(Some(Err(std::io::Error::other(
+                        "the export stopped before its end",
+                    ))))
+                }
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// Streams what `write` produces as the response body of a download named `filename`; a
+/// client that takes nothing for `stall` is dropped.
 fn download(
     format: Format,
     filename: String,
+    stall: Duration,
     write: impl FnOnce(&mut ChannelWriter) -> Result<(), ServiceError> + Send + 'static,
 ) -> Response {
     let (tx, rx) = tokio::sync::mpsc::channel(8);
+    let finished = Arc::new(AtomicBool::new(false));
+    let done = finished.clone();
+    let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let mut w = ChannelWriter {
-            tx: tx.clone(),
+            tx,
             buf: Vec::with_capacity(64 * 1024),
+            stall,
+            runtime,
         };
         let result = write(&mut w).and_then(|()| {
             std::io::Write::flush(&mut w).map_err(|e| ServiceError::Storage(e.into()))
         });
-        if let Err(e) = result {
-            eprintln!("export failed: {e}");
-            let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+        match result {
+            Ok(()) => done.store(true, Ordering::Release),
+            // Dropping the writer closes the channel; the body then ends in an error.
+            Err(e) => eprintln!("export failed: {e}"),
         }
     });
-    let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx));
+    let body = Body::from_stream(Chunks {
+        rx,
+        finished,
+        ended: false,
+    });
     (
         [
             (header::CONTENT_TYPE, format.content_type().to_string()),
@@ -81,9 +149,13 @@ pub(super) async fn export_csv(
     let svc2 = svc.clone();
     let plan =
         blocking(move || svc2.export_records(&who, &ExportRequest::default(), Format::Csv)).await?;
-    Ok(download(Format::Csv, "activities.csv".into(), move |w| {
-        plan.write(&svc, w)
-    }))
+    let stall = svc.download_stall;
+    Ok(download(
+        Format::Csv,
+        "activities.csv".into(),
+        stall,
+        move |w| plan.write(&svc, w),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -102,8 +174,9 @@ pub(super) async fn summary_export(
         split_query(raw.as_deref(), &["format", "excel"])?;
     let format = f.format;
     let name = format!("summary-{:?}.{}", req.measure, format.ext()).to_lowercase();
+    let stall = svc.download_stall;
     let table = blocking(move || svc.export_summary(&who, &req, format)).await?;
-    Ok(download(format, name, move |w| {
+    Ok(download(format, name, stall, move |w| {
         Ok(crate::export::write_summary(&table, format, f.excel, w)?)
     }))
 }
@@ -122,9 +195,11 @@ pub(super) async fn records_export(
         split_query(raw.as_deref(), &["format"])?;
     let svc2 = svc.clone();
     let plan = blocking(move || svc2.export_records(&who, &req, format)).await?;
+    let stall = svc.download_stall;
     Ok(download(
         format,
         format!("records.{}", format.ext()),
+        stall,
         move |w| plan.write(&svc, w),
     ))
 }
