@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "kind_definitions",
     "open_shift",
     "log_activity",
+    "retention_notice",
     "todays_activities",
     "list_records",
     "edit_record",

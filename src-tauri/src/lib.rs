@@ -173,6 +173,23 @@ fn log_activity(state: State<'_, AppState>, lang: String, activity: NewActivity)
         .map_err(err(&lang))
 }
 
+/// The organization's retention in days when a record saved at `occurred_at` will leave
+/// this device right after it is sent (the app says so when it is saved); else `None`.
+#[tauri::command]
+fn retention_notice(
+    state: State<'_, AppState>,
+    lang: String,
+    org_id: String,
+    occurred_at: Value,
+) -> Res<Option<u32>> {
+    let occurred_at = serde_json::from_value(occurred_at)
+        .map_err(|e| err(&lang)(ValidationError::Malformed(e.to_string()).into()))?;
+    state
+        .core(&lang)?
+        .retention_notice(&org_id, occurred_at)
+        .map_err(err(&lang))
+}
+
 #[tauri::command]
 fn todays_activities(state: State<'_, AppState>, lang: String) -> Res<Vec<Record>> {
     state.core(&lang)?.todays_activities().map_err(err(&lang))
@@ -368,6 +385,7 @@ pub fn run() {
             kind_definitions,
             open_shift,
             log_activity,
+            retention_notice,
             todays_activities,
             list_records,
             edit_record,

@@ -7,6 +7,7 @@ import { state, invoke, tr, fail, go, beginForm, areaSelect } from './ctx.js';
 import { refreshStatus } from './status.js';
 import { offerCheckin } from './checkin.js';
 import { kindForm } from './kinds.js';
+import { savedMessage, NOTICE_MS } from './notice.js';
 
 /** Opens the form of `kind`, for a new record or to edit `record`. */
 export function openActivity(kind, record = null) {
@@ -94,7 +95,12 @@ export async function saveActivity(ev) {
       return;
     }
     const local = saved?.sync?.state === 'local';
-    const message = tr(f.mode === 'edit' ? 'changed' : local ? 'saved_local' : 'saved');
+    // Back-dated past the organization's retention: say it will leave this device once sent.
+    let days = null;
+    if (!local && saved?.occurred_at) {
+      try { days = await invoke('retention_notice', { orgId: saved.org_id, occurredAt: saved.occurred_at }); } catch { /* the save stands; only the notice is missing */ }
+    }
+    const message = savedMessage(state.lang, f.mode === 'edit' ? 'changed' : local ? 'saved_local' : 'saved', days);
     state.form = null;
     refreshStatus();
     if (f.mode === 'new' && f.kind === 'overdose_response') {
@@ -103,6 +109,7 @@ export async function saveActivity(ev) {
       return;
     }
     toast(message);
+    if (days !== null) { clearTimeout(toast.timer); toast.timer = setTimeout(() => { $('toast').hidden = true; }, NOTICE_MS); }
     await go(f.back);
   });
 }

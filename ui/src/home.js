@@ -53,7 +53,18 @@ function renderQuick() {
     box.append(h('button', { type: 'button', class: `big kind-${kind}`, id: `log-${kind}`, text: L.kindLabel(kind, state.catalogue, state.lang), onclick: () => openActivity(kind) }));
   }
   box.append(h('button', { type: 'button', class: 'big kind-training', id: 'log-training', text: tr('kind_training'), onclick: () => openActivity('training') }));
+  requestAnimationFrame(fitQuick);
 }
+
+/** A Home button whose longest word would not fit its half of the row takes the whole row,
+ * so "Accompaniment" or "Accompagnement" is never cut in two at 360 px. */
+export function fitQuick() {
+  for (const b of $('quick').children) {
+    b.classList.remove('whole-row');
+    if (b.clientWidth && b.scrollWidth > b.clientWidth + 1) b.classList.add('whole-row');
+  }
+}
+if (typeof window !== 'undefined') window.addEventListener('resize', () => requestAnimationFrame(fitQuick));
 
 export async function refreshToday() {
   const list = await load('todays_activities');

@@ -75,6 +75,23 @@ pub enum CoreError {
     /// Client and server share no protocol version.
     #[error("no common protocol version")]
     UnsupportedProtocol,
+    /// The server answered with a redirect; the client follows none, so nothing was sent on.
+    #[error("the server redirected ({status}) to {location}; redirects are not followed")]
+    Redirected {
+        /// HTTP status (301, 302, 303, 307, 308).
+        status: u16,
+        /// Where it pointed (as sent, shortened), for whoever checks the server.
+        location: String,
+    },
+    /// The server's answer was larger than this client reads for that request.
+    #[error("the server's answer passed {limit_bytes} bytes")]
+    ResponseTooLarge {
+        /// The cap for that request.
+        limit_bytes: usize,
+    },
+    /// The server's answer was well formed but holds something this client cannot use.
+    #[error("unusable answer from the server: {0}")]
+    BadResponse(String),
 }
 
 impl From<reqwest::Error> for CoreError {
@@ -101,6 +118,9 @@ impl CoreError {
             CoreError::Server { .. } => "server",
             CoreError::DeviceRevoked => "device_revoked",
             CoreError::UnsupportedProtocol => "update_needed",
+            CoreError::Redirected { .. } => "server_redirect",
+            CoreError::ResponseTooLarge { .. } => "response_too_large",
+            CoreError::BadResponse(_) => "bad_response",
         }
     }
 
@@ -150,6 +170,12 @@ impl CoreError {
             CoreError::DeviceRevoked => "This device was removed by your organization. Your records stay here. Ask your coordinator for a new code.".into(),
             CoreError::UnsupportedProtocol if fr => "Le serveur de votre organisme demande une version plus récente. Mettez l'application à jour.".into(),
             CoreError::UnsupportedProtocol => "Your organization's server needs a newer version of the app. Update the app.".into(),
+            CoreError::Redirected { status, .. } if fr => format!("Le serveur a renvoyé l'application ailleurs (HTTP {status}). Rien n'y a été envoyé ; vos activités restent sur cet appareil. Demandez à votre coordonnateur·rice l'adresse actuelle du serveur."),
+            CoreError::Redirected { status, .. } => format!("The server sent the app somewhere else (HTTP {status}). Nothing was sent there; your records stay on this device. Ask your coordinator for the server's current address."),
+            CoreError::ResponseTooLarge { limit_bytes } if fr => format!("Le serveur a envoyé une réponse trop grande (plus de {} Kio). Rien n'a été modifié. Demandez à votre coordonnateur·rice de vérifier le serveur.", limit_bytes / 1024),
+            CoreError::ResponseTooLarge { limit_bytes } => format!("The server sent an answer that is too large (over {} KiB). Nothing was changed. Ask your coordinator to check the server.", limit_bytes / 1024),
+            CoreError::BadResponse(what) if fr => format!("La réponse du serveur est inutilisable ({what}). Rien n'a été modifié. Demandez à votre coordonnateur·rice de vérifier l'adresse du serveur."),
+            CoreError::BadResponse(what) => format!("The server's answer cannot be used ({what}). Nothing was changed. Ask your coordinator to check the server address."),
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod kinds;
 pub mod model;
 mod open;
 mod records;
+pub mod retention_notice;
 mod store;
 pub mod summary;
 pub mod sync;

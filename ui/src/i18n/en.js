@@ -69,6 +69,8 @@ export default {
   cancel: 'Cancel',
   saved: 'Saved. It will be sent when there is a connection.',
   saved_local: 'Saved on this device.',
+  retention_notice: 'This happened more than {days} days ago, so it is kept on this device until it is sent, then removed from this device, as your organization asks. Your organization keeps it.',
+  retention_notice_one: 'This happened more than 1 day ago, so it is kept on this device until it is sent, then removed from this device, as your organization asks. Your organization keeps it.',
   changed: 'Changed. It will be sent again.',
   when: 'When',
   when_now: 'Now',

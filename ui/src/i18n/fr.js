@@ -63,6 +63,8 @@ export default {
   cancel: 'Annuler',
   saved: 'Enregistré. Ce sera envoyé dès qu\u2019il y aura une connexion.',
   saved_local: 'Enregistré sur cet appareil.',
+  retention_notice: 'Ceci date de plus de {days} jours : c\u2019est gardé sur cet appareil jusqu\u2019à son envoi, puis retiré de cet appareil, comme votre organisme le demande. Votre organisme le garde.',
+  retention_notice_one: 'Ceci date de plus d\u2019un jour : c\u2019est gardé sur cet appareil jusqu\u2019à son envoi, puis retiré de cet appareil, comme votre organisme le demande. Votre organisme le garde.',
   changed: 'Modifié. Ce sera envoyé de nouveau.',
   when: 'Quand',
   when_now: 'Maintenant',
