@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_sync_state.sql"),
     include_str!("../migrations/0004_hlc_pull.sql"),
     include_str!("../migrations/0005_set_aside.sql"),
+    include_str!("../migrations/0006_org_identity.sql"),
 ];
 
 /// The schema version this build writes.
@@ -35,12 +36,18 @@ pub fn current_version() -> u32 {
 /// - `cache_size=-16000` (16 MB): with SQLCipher every page read from disk is decrypted, so a
 ///   cache that holds a worker's whole year keeps summaries from decrypting it again.
 /// - `temp_store=MEMORY`: sorts for summaries never touch disk (they would be plaintext).
+/// - `secure_delete=ON`: a deleted row (a check-in's private note, a purged record) is
+///   overwritten with zeros in its page, in the WAL and then in the database file, instead of
+///   staying readable in free space. SQLCipher encrypts every page, so without it the bytes
+///   are readable only with the key; with it they are gone even for whoever later has the key
+///   (a seized, unlocked device; a PIN guessed offline). It costs a write of the freed bytes.
 const PRAGMAS: &str = "PRAGMA journal_mode=WAL;
 PRAGMA synchronous=FULL;
 PRAGMA foreign_keys=ON;
 PRAGMA busy_timeout=5000;
 PRAGMA cache_size=-16000;
-PRAGMA temp_store=MEMORY;";
+PRAGMA temp_store=MEMORY;
+PRAGMA secure_delete=ON;";
 
 /// Opens (creating if needed) the encrypted database at `path` with `key` and brings its
 /// schema up to date. A plaintext database from before encryption is encrypted in place.

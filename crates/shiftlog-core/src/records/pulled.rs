@@ -10,16 +10,27 @@ use crate::model::{ActivityBody, RecordType, ShiftBody};
 use crate::{Core, Result};
 use shiftlog_model::lww::{self, Version};
 
+/// What a pulled page did on this device.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PullApplied {
+    /// Versions written (new records, or newer versions of this organization's).
+    pub(crate) applied: usize,
+    /// Envelopes refused because their id is a record of another organization on this device:
+    /// a server only ever changes records of its own organization.
+    pub(crate) refused: usize,
+}
+
 impl Core {
     /// Applies records pulled from the organization (the worker's other devices), and the
     /// new cursor, in one transaction. The higher clock wins; a local edit that loses is
-    /// dropped everywhere the same way, so every device ends in the server's state.
+    /// dropped everywhere the same way, so every device ends in the server's state. A record
+    /// id that belongs to another organization here is refused and counted, never applied.
     pub(crate) fn apply_pulled(
         &self,
         org_id: &str,
         records: &[shiftlog_wire::RecordEnvelope],
         next_cursor: u64,
-    ) -> Result<usize> {
+    ) -> Result<PullApplied> {
         for r in records {
             if let Some(h) = &r.hlc {
                 self.observe_stamp(h);
@@ -29,23 +40,27 @@ impl Core {
         let tx = db.transaction()?;
         let now = Utc::now().to_rfc3339();
         let now_ms = Utc::now().timestamp_millis();
-        let mut applied = 0;
+        let mut done = PullApplied::default();
         for env in records {
             // (clock, version, not yet on the server: unsent, or refused and shown to the
-            // worker in Needs attention)
-            let local: Option<(Option<String>, u32, bool)> = tx
+            // worker in Needs attention, organization)
+            let local: Option<(Option<String>, u32, bool, String)> = tx
                 .prepare_cached(
                     "SELECT hlc, version,
-                         sync_change_counter > 0 OR rejected_reason IS NOT NULL
+                         sync_change_counter > 0 OR rejected_reason IS NOT NULL, org_id
                      FROM records WHERE id = ?1",
                 )?
                 .query_row([env.id.to_string()], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
                 })
                 .optional()?;
+            if local.as_ref().is_some_and(|l| l.3 != org_id) {
+                done.refused += 1;
+                continue;
+            }
             let take = match &local {
                 None => true,
-                Some((lh, lv, _)) => lww::newer(
+                Some((lh, lv, _, _)) => lww::newer(
                     Version {
                         version: env.version,
                         hlc: env.hlc.as_deref(),
@@ -60,7 +75,7 @@ impl Core {
             if !take {
                 continue;
             }
-            if let Some((_, _, unsent)) = local {
+            if let Some((_, _, unsent, _)) = local {
                 if unsent {
                     // The worker changed this record here and the change is not on the server
                     // (not sent yet, or refused): a newer one from another device wins, and
@@ -74,7 +89,7 @@ impl Core {
                 }
             }
             if apply_envelope(&tx, org_id, env, &now)? {
-                applied += 1;
+                done.applied += 1;
             }
         }
         tx.execute(
@@ -83,7 +98,7 @@ impl Core {
             params![org_id, next_cursor as i64],
         )?;
         tx.commit()?;
-        Ok(applied)
+        Ok(done)
     }
 
     pub(crate) fn pull_cursor(&self, org_id: &str) -> Result<u64> {
@@ -101,7 +116,8 @@ impl Core {
 
 /// Writes a version that won (pulled, or the server's answer to a push) over the local row,
 /// inside the caller's transaction, marked as on the server. False for a record type this
-/// version cannot show.
+/// version cannot show, and for an id that is a record of another organization (the upsert's
+/// `WHERE` leaves it untouched: a server never changes another organization's records).
 pub(crate) fn apply_envelope(
     tx: &rusqlite::Transaction<'_>,
     org_id: &str,
@@ -128,8 +144,9 @@ pub(crate) fn apply_envelope(
     };
     // One upsert for both cases: a new record is inserted; a known one takes the
     // newer version (the summary triggers see an insert or an update accordingly).
-    tx.prepare_cached(
-        "INSERT INTO records (id, org_id, record_type, kind, occurred_at,
+    let changed = tx
+        .prepare_cached(
+            "INSERT INTO records (id, org_id, record_type, kind, occurred_at,
                  occurred_utc_ms, recorded_at, version, deleted, body, area, on_shift,
                  minutes, people_reached, naloxone_doses, outcome, pay_type,
                  ended_utc_ms, hlc, unknown, sync_change_counter, synced_at)
@@ -145,32 +162,33 @@ pub(crate) fn apply_envelope(
                  pay_type = excluded.pay_type, ended_utc_ms = excluded.ended_utc_ms,
                  hlc = excluded.hlc, unknown = excluded.unknown,
                  sync_change_counter = 0, synced_at = excluded.synced_at,
-                 rejected_reason = NULL",
-    )?
-    .execute(params![
-        env.id.to_string(),
-        org_id,
-        rt.as_str(),
-        env.kind,
-        env.occurred_at.to_rfc3339(),
-        env.occurred_at.timestamp_millis(),
-        env.recorded_at.to_rfc3339(),
-        env.version,
-        env.deleted,
-        body.to_string(),
-        d.area,
-        d.on_shift,
-        d.minutes,
-        d.people_reached,
-        d.naloxone_doses,
-        d.outcome,
-        d.pay_type,
-        d.ended_utc_ms,
-        env.hlc,
-        unknown,
-        now,
-    ])?;
-    Ok(true)
+                 rejected_reason = NULL
+             WHERE records.org_id = excluded.org_id",
+        )?
+        .execute(params![
+            env.id.to_string(),
+            org_id,
+            rt.as_str(),
+            env.kind,
+            env.occurred_at.to_rfc3339(),
+            env.occurred_at.timestamp_millis(),
+            env.recorded_at.to_rfc3339(),
+            env.version,
+            env.deleted,
+            body.to_string(),
+            d.area,
+            d.on_shift,
+            d.minutes,
+            d.people_reached,
+            d.naloxone_doses,
+            d.outcome,
+            d.pay_type,
+            d.ended_utc_ms,
+            env.hlc,
+            unknown,
+            now,
+        ])?;
+    Ok(changed > 0)
 }
 
 #[cfg(test)]

@@ -1,5 +1,10 @@
 //! The HTTP side of sync: one reqwest client with the organization's limits, the server's
 //! info and push calls, and what an answer means.
+//!
+//! The client follows no redirect: reqwest's default would send a push body again, with the
+//! device token, to wherever a 307 or 308 points (even a plain `http://` address that
+//! [`parse_server_url`] would refuse). A 3xx is [`CoreError::Redirected`]. Every answer is read
+//! through [`read_capped`], so a server cannot make the device hold an endless body.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -9,6 +14,15 @@ use shiftlog_wire::{paths, ErrorBody, PushResponse, ServerInfo};
 
 use super::SyncActivity;
 use crate::{CoreError, Result};
+
+/// Most bytes read from an answer to a pull page or the catalogue (500 records of at most a
+/// few KiB each; a catalogue of a few hundred entries). After gzip decoding.
+pub(crate) const MAX_LARGE_RESPONSE: usize = 8 * 1024 * 1024;
+/// Most bytes read from a push's answer (one result per record sent, at most
+/// [`super::CLIENT_MAX_BATCH`], each possibly carrying the server's version).
+pub(crate) const MAX_PUSH_RESPONSE: usize = 4 * 1024 * 1024;
+/// Most bytes read from any other answer (server info, enrollment, an error body).
+pub(crate) const MAX_SMALL_RESPONSE: usize = 64 * 1024;
 
 pub(crate) struct SyncClient {
     pub(crate) http: reqwest::Client,
@@ -25,6 +39,7 @@ impl SyncClient {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5).min(opts.request_timeout))
             .timeout(opts.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("shiftlog/", env!("CARGO_PKG_VERSION")));
         for pem in &opts.extra_roots_pem {
             let cert = reqwest::Certificate::from_pem(pem).map_err(|e| {
@@ -81,11 +96,15 @@ impl SyncClient {
             })
             .send()
             .await?;
-        parse(resp).await
+        parse(resp, MAX_SMALL_RESPONSE).await
     }
 
     pub(super) async fn info(&self, base: &Url) -> Result<ServerInfo> {
-        parse(self.http.get(join(base, paths::INFO)?).send().await?).await
+        parse(
+            self.http.get(join(base, paths::INFO)?).send().await?,
+            MAX_SMALL_RESPONSE,
+        )
+        .await
     }
 
     pub(super) async fn push(
@@ -103,7 +122,7 @@ impl SyncClient {
         if gzip {
             req = req.header(reqwest::header::CONTENT_ENCODING, "gzip");
         }
-        parse(req.body(body).send().await?).await
+        parse(req.body(body).send().await?, MAX_PUSH_RESPONSE).await
     }
 }
 
@@ -141,9 +160,56 @@ pub(super) fn join(base: &Url, path: &str) -> Result<Url> {
         .map_err(|e| CoreError::BadServerUrl(e.to_string()))
 }
 
-pub(super) async fn parse<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> Result<T> {
+/// Reads an answer's body, `limit` bytes at most: a declared length over it is refused before
+/// reading, and a body that runs past it is dropped as soon as it does.
+pub(super) async fn read_capped(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>> {
+    let too_large = CoreError::ResponseTooLarge { limit_bytes: limit };
+    // (With gzip on, reqwest does not report the wire length; the cap counts decoded bytes.)
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// A 3xx answer as an error, with where it pointed (shortened, without control characters).
+fn redirected(resp: &reqwest::Response) -> CoreError {
+    let location = resp
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    CoreError::Redirected {
+        status: resp.status().as_u16(),
+        location,
+    }
+}
+
+/// Reads an answer of at most `limit` bytes: the JSON of a success, or the server's error.
+pub(super) async fn parse<T: serde::de::DeserializeOwned>(
+    resp: reqwest::Response,
+    limit: usize,
+) -> Result<T> {
     let status = resp.status();
-    let bytes = resp.bytes().await?;
+    if status.is_redirection() {
+        return Err(redirected(&resp));
+    }
+    let limit = if status.is_success() {
+        limit
+    } else {
+        MAX_SMALL_RESPONSE
+    };
+    let bytes = read_capped(resp, limit).await?;
     if status.is_success() {
         return serde_json::from_slice(&bytes).map_err(|e| CoreError::Server {
             status: status.as_u16(),

@@ -79,7 +79,10 @@ pub fn plan_marks(sent: &[Outgoing], results: &[RecordResult]) -> Vec<MarkAction
                 id: o.id,
                 counter: o.counter,
             });
-        } else if let (Some(status), Some(current)) = (lost, &r.current) {
+        } else if let (Some(status), Some(current)) =
+            (lost, r.current.as_ref().filter(|c| c.id == o.id))
+        {
+            // (A "current version" of another record is no answer: refused, kept here.)
             out.push(MarkAction::Lost {
                 id: o.id,
                 counter: o.counter,

@@ -12,6 +12,7 @@
 
 mod background;
 mod client;
+mod enroll;
 mod marks;
 mod outbox;
 mod pull;
@@ -31,6 +32,7 @@ use crate::{Core, CoreError, Result};
 pub(crate) use background::run_background;
 pub use client::parse_server_url;
 pub(crate) use client::SyncClient;
+pub(crate) use enroll::store_enrollment;
 pub use marks::{plan_marks, MarkAction, Outgoing};
 pub(crate) use status::status;
 
@@ -130,6 +132,10 @@ pub struct SyncReport {
     /// error's stable code, first organization only.
     #[serde(default)]
     pub catalogue_error: Option<String>,
+    /// Pulled records refused because their id is a record of another organization on this
+    /// device (a server may only change its own organization's records).
+    #[serde(default)]
+    pub pull_refused: u32,
 }
 
 /// After a push every record sent has its answer, so a failed pull or catalogue update is
@@ -281,6 +287,9 @@ async fn push_org(
             break;
         }
     }
-    after_push(pull_records(core, t).await, &mut report.pull_error)?;
+    let pulled = pull_records(core, t).await.map(|refused| {
+        report.pull_refused += refused;
+    });
+    after_push(pulled, &mut report.pull_error)?;
     after_push(pull_catalogue(core, t).await, &mut report.catalogue_error)
 }
