@@ -283,26 +283,8 @@ impl Core {
     ) -> Result<Organization> {
         let base = sync::parse_server_url(server_url)?;
         let resp = self.sync.enroll(&base, code, device_name).await?;
-        let org = Organization {
-            id: resp.organization.id.clone(),
-            name: resp.organization.name.clone(),
-            server_url: Some(base.to_string()),
-        };
-        self.db().execute(
-            "INSERT INTO organizations (id, name, server_url, device_id, device_token, joined_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT(id) DO UPDATE SET name = excluded.name, server_url = excluded.server_url,
-                 device_id = excluded.device_id, device_token = excluded.device_token",
-            params![
-                org.id,
-                org.name,
-                org.server_url,
-                resp.device_id.to_string(),
-                resp.token,
-                Utc::now().to_rfc3339(),
-            ],
-        )?;
-        Ok(org)
+        // Keyed by (server, the server's id): a server never takes over another organization.
+        sync::store_enrollment(self, base.as_str(), &resp)
     }
 
     /// Leaves an organization: this device stops syncing with it and forgets its token. Every
