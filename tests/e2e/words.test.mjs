@@ -51,6 +51,9 @@ test('words wrap whole at 360 px in English and French (Home and every form)', {
       if (home.cut.length || home.over.length) problems.push({ screen: 'home', lang, size, ...home });
       writeFileSync(join(DIR, `home-${lang}-${size}.png`), await s.screenshot());
       if (size !== 'phone') continue;
+      await s.execute('document.getElementById("log-systems_navigation").scrollIntoView({ block: "center" });');
+      await new Promise((r) => setTimeout(r, 200));
+      writeFileSync(join(DIR, `home-${lang}-${size}-kinds.png`), await s.screenshot());
       const kinds = await s.execute('return [...document.querySelectorAll("#quick button")].map((b) => b.id);');
       assert.ok(kinds.length >= 5, JSON.stringify(kinds));
       for (const id of kinds) {
