@@ -51,7 +51,7 @@ impl From<CoreError> for Failure {
 pub fn code_of(e: &CoreError) -> Code {
     match e {
         CoreError::Invalid(_) => Code::Invalid,
-        CoreError::WrongPin | CoreError::PinNeeded => Code::Pin,
+        CoreError::WrongPin | CoreError::PinNeeded | CoreError::TooManyTries { .. } => Code::Pin,
         e if !e.is_permanent() => Code::Offline,
         _ => Code::Failed,
     }

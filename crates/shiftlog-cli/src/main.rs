@@ -52,7 +52,13 @@ fn run(cli: Cli, out: &Output) -> Result<Code, Failure> {
         profile::rescue(&dir, to.as_deref())?;
         return Ok(Code::Ok);
     }
-    let core = profile::open(&dir, cli.pin.clone(), cli.keystore)?;
+    let new_key = profile::new_key(cli.keystore, cli.key_from_pin);
+    if let Command::ChangePin { new_pin } = &cli.command {
+        profile::change_pin(&dir, cli.pin.clone(), new_pin, new_key, out)?;
+        return Ok(Code::Ok);
+    }
+    let core = profile::open(&dir, cli.pin.clone(), cli.keystore, new_key)?;
+    profile::warn_short_pin(&core, out);
     match cli.command {
         Command::Enroll {
             server,
@@ -127,7 +133,7 @@ fn run(cli: Cli, out: &Output) -> Result<Code, Failure> {
         Command::Sync => return sync::sync(&core, out),
         Command::Status => sync::status(&core, out)?,
         Command::Purge => records::purge(&core, out)?,
-        Command::Rescue { .. } => {}
+        Command::Rescue { .. } | Command::ChangePin { .. } => {}
     }
     Ok(Code::Ok)
 }

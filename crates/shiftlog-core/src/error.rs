@@ -41,6 +41,12 @@ pub enum CoreError {
     /// The PIN does not open this profile.
     #[error("wrong PIN")]
     WrongPin,
+    /// Too many wrong PINs in a row: no PIN is tried until the wait is over.
+    #[error("too many wrong PINs; wait {wait_seconds} s")]
+    TooManyTries {
+        /// Seconds left before the next try.
+        wait_seconds: u64,
+    },
     /// This profile is opened with a PIN, not a keystore key.
     #[error("PIN needed")]
     PinNeeded,
@@ -109,6 +115,7 @@ impl CoreError {
             CoreError::DatabaseUnreadable { .. } => "database_unreadable",
             CoreError::DatabaseTooNew { .. } => "database_too_new",
             CoreError::WrongPin => "wrong_pin",
+            CoreError::TooManyTries { .. } => "too_many_tries",
             CoreError::PinNeeded => "pin_needed",
             CoreError::KeyFile(_) => "key_file",
             CoreError::KeystoreUnavailable(_) => "keystore_unavailable",
@@ -127,7 +134,7 @@ impl CoreError {
     /// True when retrying later cannot help without someone changing something.
     pub fn is_permanent(&self) -> bool {
         match self {
-            CoreError::Network(_) => false,
+            CoreError::Network(_) | CoreError::TooManyTries { .. } => false,
             CoreError::Server { status, .. } => *status < 500 && *status != 429,
             _ => true,
         }
@@ -153,6 +160,8 @@ impl CoreError {
             CoreError::DatabaseTooNew { .. } => "This data was saved by a newer shiftlog. Update the app.".into(),
             CoreError::WrongPin if fr => "Ce NIP n'ouvre pas vos données. Réessayez. Rien n'a été modifié.".into(),
             CoreError::WrongPin => "That PIN does not open your data. Try again. Nothing was changed.".into(),
+            CoreError::TooManyTries { wait_seconds } if fr => format!("Trop de NIP erronés. Attendez {} avant de réessayer. Vos données sont en sécurité.", wait_words(*wait_seconds, lang)),
+            CoreError::TooManyTries { wait_seconds } => format!("Too many wrong PINs. Wait {} before trying again. Your data is safe.", wait_words(*wait_seconds, lang)),
             CoreError::PinNeeded if fr => "Entrez votre NIP pour ouvrir vos données.".into(),
             CoreError::PinNeeded => "Enter your PIN to open your data.".into(),
             CoreError::KeystoreUnavailable(_) if fr => "Le trousseau de cet appareil ne répond pas. Utilisez un NIP.".into(),
@@ -177,5 +186,26 @@ impl CoreError {
             CoreError::BadResponse(what) if fr => format!("La réponse du serveur est inutilisable ({what}). Rien n'a été modifié. Demandez à votre coordonnateur·rice de vérifier l'adresse du serveur."),
             CoreError::BadResponse(what) => format!("The server's answer cannot be used ({what}). Nothing was changed. Ask your coordinator to check the server address."),
         }
+    }
+}
+
+/// "45 seconds", "3 minutes", "1 hour", in the worker's words (minutes rounded up).
+fn wait_words(seconds: u64, lang: Lang) -> String {
+    let fr = lang == Lang::Fr;
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    if seconds < 60 {
+        plural(
+            seconds.max(1),
+            if fr { "seconde" } else { "second" },
+            if fr { "secondes" } else { "seconds" },
+        )
+    } else if seconds < 3600 {
+        plural(seconds.div_ceil(60), "minute", "minutes")
+    } else {
+        plural(
+            seconds.div_ceil(3600),
+            if fr { "heure" } else { "hour" },
+            if fr { "heures" } else { "hours" },
+        )
     }
 }

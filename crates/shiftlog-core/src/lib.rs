@@ -27,7 +27,13 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 pub use catalogue::Catalogue;
 pub use error::{CoreError, Lang, ValidationError};
-pub use keys::{profile_key_source, KdfParams, NewProfileKey, Unlock};
+pub use keys::tries::{
+    FIRST_WAIT as PIN_FIRST_WAIT, FREE_TRIES as PIN_FREE_TRIES, MAX_WAIT as PIN_MAX_WAIT,
+};
+pub use keys::{
+    derive_pin_key, profile_key_source, KdfParams, NewProfileKey, Unlock, MAX_PIN_DIGITS,
+    MIN_NEW_PIN_DIGITS,
+};
 pub use model::{
     Activity, ActivityBody, NewActivity, Organization, PayType, Record, RecordSync, RecordType,
     SupplyLine, TrainingStatus,
@@ -119,6 +125,10 @@ pub struct Core {
     clock: Mutex<hlc::Clock>,
     /// How far the device's wall clock is off (0 but in tests of wrong clocks).
     clock_skew_ms: i64,
+    /// Argon2 costs for a changed PIN or a new app lock.
+    kdf: KdfParams,
+    /// Opened with a PIN shorter than new PINs may be ([`Core::pin_change_needed`]).
+    pin_change_needed: std::sync::atomic::AtomicBool,
 }
 
 impl Core {

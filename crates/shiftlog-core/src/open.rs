@@ -2,6 +2,7 @@
 //! app lock applies are decided in [`crate::keys`] from the [`Unlock`] and the options.
 
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension};
@@ -47,7 +48,10 @@ impl Core {
     /// A PIN profile is opened with its PIN. A keystore profile takes its key from the OS
     /// keystore, and its PIN (the app lock) is checked too: set by the first unlock with a
     /// PIN, required from then on by every front door. A wrong PIN is [`CoreError::WrongPin`]
-    /// and changes nothing on disk; a missing one is [`CoreError::PinNeeded`].
+    /// and changes nothing on disk but the wrong-PIN counter in `key.json`; after too many,
+    /// [`CoreError::TooManyTries`] refuses before any key is derived. A missing PIN is
+    /// [`CoreError::PinNeeded`]. A profile opened with a 4- or 5-digit PIN opens, with
+    /// [`Core::pin_change_needed`] true.
     pub fn open(data_dir: &Path, unlock: Unlock, opts: &OpenOptions) -> Result<Arc<Core>> {
         std::fs::create_dir_all(data_dir).map_err(|e| CoreError::Io {
             what: format!("creating {}", data_dir.display()),
@@ -56,6 +60,13 @@ impl Core {
         let (key, lock) = keys::lock::plan(data_dir, &unlock, opts.kdf, opts.new_profile_key)?;
         let conn = store::open(&data_dir.join(DB_FILE), &key)?;
         keys::lock::check(&conn, &lock, opts.kdf)?;
+        let short_pin = match &unlock {
+            Unlock::Pin(pin) => {
+                keys::tries::succeeded(&data_dir.join(keys::KEY_FILE))?;
+                pin.len() < keys::MIN_NEW_PIN_DIGITS
+            }
+            _ => false,
+        };
         let clock = load_clock(&conn)?;
         let core = Arc::new(Core {
             db: Mutex::new(conn),
@@ -63,6 +74,8 @@ impl Core {
             sync: sync::SyncClient::new(opts)?,
             catalogues: Mutex::new(Default::default()),
             clock: Mutex::new(clock),
+            kdf: opts.kdf,
+            pin_change_needed: AtomicBool::new(short_pin),
             #[cfg(feature = "test-support")]
             clock_skew_ms: opts.clock_skew_ms,
             #[cfg(not(feature = "test-support"))]

@@ -21,13 +21,15 @@ pub use log::{CommonArgs, LogKind};
     version,
     about = "Log harm reduction and navigation work, offline first, and sync it to your organizations.",
     after_help = "Your data is encrypted on this device. Give your PIN with --pin or the SHIFTLOG_PIN \
-                  environment variable; the first command you run sets it (4 to 12 digits)."
+                  environment variable; the first command you run sets it (6 to 12 digits). The database \
+                  key goes to this computer's keystore when one answers (the PIN then locks it); \
+                  --key-from-pin derives it from the PIN instead."
 )]
 pub struct Cli {
     /// Profile folder (default: $SHIFTLOG_DATA_DIR, else the app's data folder).
     #[arg(long, global = true)]
     pub data_dir: Option<PathBuf>,
-    /// Your PIN (4 to 12 digits). Prefer the SHIFTLOG_PIN variable: arguments are visible to
+    /// Your PIN (6 to 12 digits; 4 or 5 still open an older profile). Prefer the SHIFTLOG_PIN variable: arguments are visible to
     /// other users of this computer.
     #[arg(long, global = true, env = "SHIFTLOG_PIN", hide_env_values = true)]
     pub pin: Option<String>,
@@ -35,6 +37,10 @@ pub struct Cli {
     /// (only when setting up a new profile; a keystore profile needs no flag afterwards).
     #[arg(long, global = true)]
     pub keystore: bool,
+    /// Derive a new profile's database key from its PIN instead of keeping it in this
+    /// computer's keystore (the default when a keystore answers).
+    #[arg(long, global = true, conflicts_with = "keystore")]
+    pub key_from_pin: bool,
     /// Language of messages: en or fr.
     #[arg(long, global = true, env = "SHIFTLOG_LANG", default_value = "en")]
     pub lang: String,
@@ -199,6 +205,14 @@ pub enum Command {
     Status,
     /// Remove synced records older than your organizations' retention windows.
     Purge,
+    /// Change your PIN: give the current one as usual (--pin or SHIFTLOG_PIN) and the new one
+    /// (6 to 12 digits) with --new-pin or SHIFTLOG_NEW_PIN.
+    ChangePin {
+        /// The new PIN. Prefer the SHIFTLOG_NEW_PIN variable: arguments are visible to other
+        /// users of this computer.
+        #[arg(long, env = "SHIFTLOG_NEW_PIN", hide_env_values = true)]
+        new_pin: String,
+    },
     /// List data files that could not be read and were set aside (never deleted), and copy
     /// them somewhere for recovery.
     Rescue {

@@ -7,7 +7,10 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{keystore, profile_key_source, resolve, validate_pin, DbKey, KdfParams, Unlock};
+use super::{
+    keystore, profile_key_source, resolve, tries, validate_new_pin, validate_pin, DbKey, KdfParams,
+    Unlock, KEY_FILE,
+};
 use crate::error::CoreError;
 
 /// Setting holding the app-lock PIN's Argon2id hash (keystore profiles).
@@ -37,14 +40,24 @@ pub(crate) enum AppLock {
 }
 
 /// Decides how `unlock` opens the profile in `data_dir` and returns its database key, checked
-/// against `key.json`, and the app lock still to check. A PIN that is not 4 to 12 digits is
-/// refused before anything is written.
+/// against `key.json`, and the app lock still to check. A PIN that is not 4 to 12 digits (6 to
+/// 12 for a new profile) is refused before anything is written. A PIN given to an existing
+/// profile is counted as a wrong try before its key is derived ([`tries::begin`]); the caller
+/// calls [`tries::succeeded`] once the PIN proved right.
 pub(crate) fn plan(
     data_dir: &Path,
     unlock: &Unlock,
     kdf: KdfParams,
     new_key: NewProfileKey,
 ) -> Result<(DbKey, AppLock), CoreError> {
+    if let Unlock::Pin(pin) = unlock {
+        if profile_key_source(data_dir).is_some() {
+            validate_pin(pin)?;
+            tries::begin(&data_dir.join(KEY_FILE))?;
+        } else {
+            validate_new_pin(pin)?;
+        }
+    }
     let keystore_profile = match profile_key_source(data_dir).as_deref() {
         Some(source) => source == "keystore",
         None => {
@@ -95,4 +108,32 @@ pub(crate) fn check(conn: &Connection, lock: &AppLock, kdf: KdfParams) -> Result
             }
         },
     }
+}
+
+/// Replaces a keystore profile's app-lock PIN: `old` must match the stored hash (or there is
+/// none yet).
+pub(crate) fn replace(
+    conn: &Connection,
+    old: &str,
+    new: &str,
+    kdf: KdfParams,
+) -> Result<(), CoreError> {
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = ?1",
+            [APP_PIN_SETTING],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(hash) = stored {
+        if !super::verify_pin_hash(old, &hash)? {
+            return Err(CoreError::WrongPin);
+        }
+    }
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [APP_PIN_SETTING, &super::hash_pin(new, kdf)?],
+    )?;
+    Ok(())
 }
