@@ -3,12 +3,15 @@
 //!   cargo bench -p shiftlog-system-tests --bench sync
 //!
 //! P2: sync 10,000 pending records over loopback, against a raw bulk POST of the same
-//!     serialized (and compressed) batches to a fresh server of the same build, same run.
+//!     serialized (and compressed) batches to a fresh server of the same build, and against
+//!     PouchDB replicating the same records as JSON documents to express-pouchdb (leveldb),
+//!     same run (`benches/pouchdb/`, installed with `npm ci` on first use).
 //! P3: bytes on the wire per record, over a realistic mix of kinds (through a counting proxy).
 //! P4: 1,000 records through a link throttled to 64 kbit/s each way; then a cut half way
 //!     and a resume that must not resend confirmed records.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -84,6 +87,69 @@ fn gzip(data: &[u8]) -> Vec<u8> {
     e.finish().expect("finish")
 }
 
+/// What PouchDB's replication of the same records measured.
+struct Pouch {
+    ms: f64,
+    docs: u64,
+    up_bytes: u64,
+    down_bytes: u64,
+    requests: u64,
+}
+
+fn pouchdb_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/pouchdb")
+}
+
+/// Installs the PouchDB peer's npm packages from its lock file if they are missing.
+fn ensure_pouchdb(dir: &Path) -> Result<(), String> {
+    if dir.join("node_modules/.package-lock.json").exists() {
+        return Ok(());
+    }
+    let status = std::process::Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(dir)
+        .status()
+        .map_err(|e| format!("npm: {e} (install Node.js 18 or later)"))?;
+    if !status.success() {
+        return Err(format!("npm ci in {} failed: {status}", dir.display()));
+    }
+    Ok(())
+}
+
+/// Replicates `records` (push envelopes) from a PouchDB client to express-pouchdb.
+fn pouchdb(records: &[shiftlog_wire::RecordEnvelope]) -> Result<Pouch, String> {
+    let dir = pouchdb_dir();
+    ensure_pouchdb(&dir)?;
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let file = tmp.path().join("records.json");
+    std::fs::write(
+        &file,
+        serde_json::to_vec(records).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
+    let out = std::process::Command::new("node")
+        .arg(dir.join("replicate.mjs"))
+        .arg(&file)
+        .output()
+        .map_err(|e| format!("node: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "replicate.mjs: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("replicate.mjs printed no JSON: {e}"))?;
+    let n = |k: &str| v[k].as_f64().unwrap_or(0.0);
+    Ok(Pouch {
+        ms: n("ms"),
+        docs: n("docs") as u64,
+        up_bytes: n("up_bytes") as u64,
+        down_bytes: n("down_bytes") as u64,
+        requests: n("requests") as u64,
+    })
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     // ---- P2
@@ -138,6 +204,12 @@ async fn main() {
         let _ = r.bytes().await;
     }
     let raw_time = t.elapsed();
+
+    // ---- P2 against PouchDB: the same records, as JSON documents.
+    let envelopes: Vec<_> = recs.iter().map(|r| r.to_envelope(false)).collect();
+    let pouch = tokio::task::spawn_blocking(move || pouchdb(&envelopes))
+        .await
+        .expect("pouchdb");
 
     // ---- P3
     let s3 = tempfile::tempdir().expect("tempdir");
@@ -211,11 +283,32 @@ async fn main() {
         ms(raw_time)
     );
     println!(
-        "| P2 ratio | {:.2} | ≤ 2 |",
+        "| P2 ratio shiftlog / raw POST | {:.2} | ≤ 1.2 |",
         sync_time.as_secs_f64() / raw_time.as_secs_f64()
     );
+    match &pouch {
+        Ok(p) => {
+            println!(
+                "| P2 PouchDB replicating the same 10,000 records to express-pouchdb (leveldb) | {:.0} ms | {} docs stored, {} requests |",
+                p.ms, p.docs, p.requests
+            );
+            println!(
+                "| P2 PouchDB / shiftlog (times faster) | {:.1} | ≥ 20 |",
+                p.ms / (sync_time.as_secs_f64() * 1000.0)
+            );
+            println!(
+                "| P3 PouchDB bytes per record, client → server (the P2 records) | {:.1} | |",
+                p.up_bytes as f64 / 10_000.0
+            );
+            println!(
+                "| P3 PouchDB bytes per record, server → client | {:.1} | |",
+                p.down_bytes as f64 / 10_000.0
+            );
+        }
+        Err(e) => println!("| P2 PouchDB | not measured: {e} | |"),
+    }
     println!(
-        "| P3 bytes per record, client → server (mixed kinds, 2,000 records) | {up:.1} | < 60 |"
+        "| P3 bytes per record, client → server (mixed kinds, 2,000 records) | {up:.1} | ≤ 25 |"
     );
     println!("| P3 bytes per record, server → client | {down:.1} | |");
     println!(
@@ -231,4 +324,12 @@ async fn main() {
         resumed.already_had, resumed.accepted, ms(resume_time)
     );
     println!("| P4 records on the server after resume | {rows} | 1000 |");
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "load average at the end: {}",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
 }
