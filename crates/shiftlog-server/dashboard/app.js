@@ -62,6 +62,7 @@ async function route() {
   if (!me) { show('login'); return; }
   const page = (location.hash || '#summary').slice(1);
   const pages = { summary: loadSummary, records: loadRecords, devices: loadDevices, catalogue: loadCatalogue, audit: loadAudit, staff: loadStaff };
+  if (me.role === 'viewer') delete pages.devices;
   show(pages[page] ? page : 'summary');
   try { await (pages[page] || loadSummary)(); } catch (e) { showError(e.message); }
 }
@@ -73,6 +74,8 @@ async function whoAmI() {
   $('org-name').textContent = me?.organization_name || 'shiftlog';
   $('unsuppressed-label').hidden = me?.role !== 'admin';
   $('nav-staff').hidden = me?.role !== 'admin';
+  // Device names tie a worker to their pseudonym: only coordinators and admins see them.
+  $('nav-devices').hidden = !me || me.role === 'viewer';
 }
 
 // ---- Summary -------------------------------------------------------------------------------

@@ -35,8 +35,10 @@ impl OrgService {
         )?)
     }
 
-    /// The organization's devices (any staff role).
+    /// The organization's devices (coordinator or admin). Not for viewers: a device's name
+    /// ("Sam's phone") beside its worker pseudonym would tell them whose records are whose.
     pub fn devices(&self, staff: &Staff) -> Result<Vec<DeviceInfo>, ServiceError> {
+        staff.require(Role::Coordinator)?;
         Ok(self.store.list_devices(&staff.org_id)?)
     }
 

@@ -17,6 +17,8 @@ pub struct OrgService {
     pub limits: Limits,
     pub(crate) device_limiter: Arc<RateLimiter>,
     pub(crate) login_limiter: Arc<RateLimiter>,
+    /// Enrollment attempts per client address (`enroll`).
+    pub(crate) enroll_limiter: Arc<RateLimiter>,
     /// How long a download may wait for its client to take the next chunk before it is
     /// dropped and its read connection released (`http::download`).
     pub(crate) download_stall: Duration,
@@ -37,6 +39,10 @@ impl OrgService {
             login_limiter: Arc::new(RateLimiter::new(
                 limits.login_failures,
                 Duration::from_secs(15 * 60),
+            )),
+            enroll_limiter: Arc::new(RateLimiter::new(
+                crate::enroll::ENROLL_ATTEMPTS_PER_ADDRESS,
+                crate::enroll::ENROLL_WINDOW,
             )),
             limits,
             download_stall: DOWNLOAD_STALL_TIMEOUT,

@@ -2,7 +2,7 @@
 //! bearer token ([`Device`]).
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -35,8 +35,10 @@ pub(super) async fn openapi() -> Response {
 
 pub(super) async fn enroll(
     State(svc): State<OrgService>,
+    ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
     JsonBody(req): JsonBody<EnrollRequest>,
 ) -> Result<Json<EnrollResponse>, ApiError> {
+    svc.enroll_attempt(addr.ip())?;
     Ok(Json(
         blocking(move || svc.enroll(&req.code, &req.device_name)).await?,
     ))
