@@ -240,6 +240,59 @@ mod tests {
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
             .expect("fk");
         assert_eq!(fk, 1);
+        let secure: i64 = conn
+            .query_row("PRAGMA secure_delete", [], |r| r.get(0))
+            .expect("secure_delete");
+        assert_eq!(secure, 1, "secure_delete=ON");
+    }
+
+    /// What a deleted check-in note leaves in the file. SQLCipher encrypts each page, so the
+    /// encrypted file never shows the note either way; what `secure_delete` changes is what
+    /// the *decrypted* pages hold, i.e. what someone with the key (a guessed PIN, an unlocked
+    /// device) could read back from free space. The pages are the same before encryption, so
+    /// this looks at a plaintext twin with the same pragmas: without `secure_delete` the note
+    /// is still in the file after the delete and a checkpoint; with it, it is gone.
+    #[test]
+    fn a_deleted_note_leaves_no_bytes_behind() {
+        let note = "NOTE-4f1c9a-only-in-this-test";
+        let leftover = |secure: bool| -> bool {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("plain.db");
+            let conn = Connection::open(&path).expect("open");
+            configure(&conn).expect("configure");
+            if !secure {
+                conn.execute_batch("PRAGMA secure_delete=OFF;")
+                    .expect("off");
+            }
+            conn.execute(
+                "INSERT INTO checkins (id, created_at, created_utc_ms, private_note)
+                 VALUES ('c1', '2026-11-20T10:00:00Z', 0, ?1)",
+                [note],
+            )
+            .expect("insert");
+            // Another row on the same page, so the page stays in use after the delete.
+            conn.execute(
+                "INSERT INTO checkins (id, created_at, created_utc_ms) VALUES ('c2', 'x', 0)",
+                [],
+            )
+            .expect("insert");
+            conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+                .expect("checkpoint");
+            conn.execute("DELETE FROM checkins WHERE id = 'c1'", [])
+                .expect("delete");
+            conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+                .expect("checkpoint");
+            let mut bytes = std::fs::read(&path).expect("read");
+            let mut wal = path.as_os_str().to_owned();
+            wal.push("-wal");
+            bytes.extend(std::fs::read(std::path::PathBuf::from(wal)).unwrap_or_default());
+            bytes.windows(note.len()).any(|w| w == note.as_bytes())
+        };
+        assert!(
+            leftover(false),
+            "without secure_delete the note stays in the file"
+        );
+        assert!(!leftover(true), "with secure_delete it is overwritten");
     }
 
     #[test]

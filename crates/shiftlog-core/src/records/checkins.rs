@@ -56,7 +56,47 @@ pub struct Checkin {
     pub shared_record_id: Option<Uuid>,
 }
 
+/// Setting holding how long check-ins stay on this device: a number of days, or `keep`.
+const CHECKIN_RETENTION_SETTING: &str = "checkin_retention_days";
+
 impl Core {
+    /// The periods a worker may keep their check-ins for, in days (or until they delete them:
+    /// `None` in [`Core::set_checkin_retention_days`]).
+    pub const CHECKIN_RETENTION_CHOICES: [u32; 4] = [7, 30, 90, 365];
+    /// How long check-ins stay when the worker never chose.
+    pub const DEFAULT_CHECKIN_RETENTION_DAYS: u32 = 30;
+
+    /// How long the worker keeps their check-ins on this device: days, or `None` for "until I
+    /// delete them". A check-in older than that is removed when the profile opens and after
+    /// each sync.
+    pub fn checkin_retention_days(&self) -> Result<Option<u32>> {
+        Ok(match self.setting(CHECKIN_RETENTION_SETTING)?.as_deref() {
+            Some("keep") => None,
+            Some(d) => Some(
+                d.parse::<u32>()
+                    .ok()
+                    .filter(|d| Self::CHECKIN_RETENTION_CHOICES.contains(d))
+                    .unwrap_or(Self::DEFAULT_CHECKIN_RETENTION_DAYS),
+            ),
+            None => Some(Self::DEFAULT_CHECKIN_RETENTION_DAYS),
+        })
+    }
+
+    /// Chooses how long check-ins stay (one of [`Core::CHECKIN_RETENTION_CHOICES`], or `None`
+    /// to keep them until deleted). Check-ins already older than a shorter period go now.
+    pub fn set_checkin_retention_days(&self, days: Option<u32>) -> Result<()> {
+        let value = match days {
+            None => "keep".to_string(),
+            Some(d) if Self::CHECKIN_RETENTION_CHOICES.contains(&d) => d.to_string(),
+            Some(_) => {
+                return Err(ValidationError::Malformed("checkin_retention_days".into()).into())
+            }
+        };
+        self.set_setting(CHECKIN_RETENTION_SETTING, &value)?;
+        self.purge_expired_checkins()?;
+        Ok(())
+    }
+
     /// Saves a private check-in. If the worker chose to share a debrief request, a
     /// `debrief_request` record with only the time is queued for the organization.
     pub fn record_checkin(&self, c: NewCheckin) -> Result<Checkin> {

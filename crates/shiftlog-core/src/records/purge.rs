@@ -9,7 +9,8 @@ impl Core {
     /// Removes records the organization no longer needs on this device: synced records older
     /// than its retention window, and synced tombstones. Records not confirmed by the server,
     /// records that need attention, open shifts and local-only organizations' records are
-    /// never purged. Returns how many were removed.
+    /// never purged. Check-ins past the worker's own period go too. Returns how many were
+    /// removed.
     pub fn purge_expired(&self) -> Result<usize> {
         let orgs: Vec<String> = {
             let db = self.db();
@@ -30,6 +31,21 @@ impl Core {
                 params![org, cutoff],
             )?;
         }
+        removed += self.purge_expired_checkins()?;
         Ok(removed)
+    }
+
+    /// Removes check-ins older than the period the worker chose
+    /// ([`Core::checkin_retention_days`]); none when they keep them until they delete them.
+    /// (`secure_delete` overwrites the freed bytes: the notes do not linger in free pages.)
+    pub(crate) fn purge_expired_checkins(&self) -> Result<usize> {
+        let Some(days) = self.checkin_retention_days()? else {
+            return Ok(0);
+        };
+        let cutoff = (Utc::now() - chrono::Duration::days(i64::from(days))).timestamp_millis();
+        Ok(self.db().execute(
+            "DELETE FROM checkins WHERE created_utc_ms < ?1",
+            params![cutoff],
+        )?)
     }
 }
