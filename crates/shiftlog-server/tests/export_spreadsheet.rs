@@ -86,11 +86,14 @@ fn records() -> Vec<Value> {
     ]
 }
 
-fn python() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
-    let venv = target.join("spreadsheet-venv");
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+}
+
+fn python() -> PathBuf {
+    let venv = target_dir().join("spreadsheet-venv");
     let py = venv.join("bin/python");
     if !py.exists() {
         // scripts/setup.sh makes it; a test run on its own makes it too (PyPI openpyxl).
@@ -259,6 +262,14 @@ async fn no_export_cell_is_a_formula_and_the_workbook_has_typed_columns() {
             let path = dir.path().join(name);
             std::fs::write(&path, get(q).await).expect("write");
             files.push(path);
+        }
+        // Kept for a person to open (target/export-spreadsheet/), from the SQLite run.
+        if b == Backend::Sqlite {
+            let keep = target_dir().join("export-spreadsheet");
+            std::fs::create_dir_all(&keep).expect("mkdir");
+            for f in &files {
+                std::fs::copy(f, keep.join(f.file_name().expect("name"))).expect("copy");
+            }
         }
         let seen = open_with_openpyxl(&files);
         let book = |i: usize| &seen[files[i].to_str().expect("path")][0];
