@@ -20,6 +20,8 @@ const COMMANDS: &[&str] = &[
     "list_checkins",
     "delete_checkin",
     "share_debrief_request",
+    "checkin_retention",
+    "set_checkin_retention",
     "log_training",
     "summary",
     "summary_html",

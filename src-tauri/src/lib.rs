@@ -253,6 +253,22 @@ fn delete_checkin(state: State<'_, AppState>, lang: String, id: Uuid) -> Res<()>
 }
 
 #[tauri::command]
+fn checkin_retention(state: State<'_, AppState>, lang: String) -> Res<Option<u32>> {
+    state
+        .core(&lang)?
+        .checkin_retention_days()
+        .map_err(err(&lang))
+}
+
+#[tauri::command]
+fn set_checkin_retention(state: State<'_, AppState>, lang: String, days: Option<u32>) -> Res<()> {
+    state
+        .core(&lang)?
+        .set_checkin_retention_days(days)
+        .map_err(err(&lang))
+}
+
+#[tauri::command]
 fn share_debrief_request(state: State<'_, AppState>, lang: String, id: Uuid) -> Res<Checkin> {
     state
         .core(&lang)?
@@ -396,6 +412,8 @@ pub fn run() {
             list_checkins,
             delete_checkin,
             share_debrief_request,
+            checkin_retention,
+            set_checkin_retention,
             log_training,
             summary,
             summary_html,

@@ -244,6 +244,11 @@ export default {
   kept_retention: '{org}: records are removed from this device {days} days after they were sent.',
   kept_unsent: 'Records not sent yet, and records that need attention, are never removed.',
   kept_checkins: 'Your check-ins and private notes never leave this device. Your organization only learns that you asked for a debrief, and only if you say so.',
+  checkin_keep: 'Keep my check-ins on this device for',
+  checkin_keep_days: '{n} days',
+  checkin_keep_forever: 'Until I delete them',
+  kept_checkins_days: 'Your check-ins are removed from this device {n} days after you write them.',
+  kept_checkins_forever: 'Your check-ins stay on this device until you delete them.',
   kept_local: '{org}: kept on this device only; nothing is sent.',
   pin_change_missing: 'To change your PIN, ask your coordinator (not available in the app yet).',
   // Errors

@@ -228,6 +228,11 @@ export default {
   kept_retention: '{org} : les activités sont retirées de cet appareil {days} jours après leur envoi.',
   kept_unsent: 'Les activités pas encore envoyées, et celles à vérifier, ne sont jamais retirées.',
   kept_checkins: 'Vos prises de nouvelles et notes privées ne quittent jamais cet appareil. Votre organisme apprend seulement que vous avez demandé un débreffage, et seulement si vous le choisissez.',
+  checkin_keep: 'Garder mes prises de nouvelles sur cet appareil pendant',
+  checkin_keep_days: '{n} jours',
+  checkin_keep_forever: 'Jusqu\u2019à ce que je les supprime',
+  kept_checkins_days: 'Vos prises de nouvelles sont retirées de cet appareil {n} jours après que vous les avez écrites.',
+  kept_checkins_forever: 'Vos prises de nouvelles restent sur cet appareil jusqu\u2019à ce que vous les supprimiez.',
   kept_local: '{org} : gardé sur cet appareil seulement ; rien n\u2019est envoyé.',
   pin_change_missing: 'Pour changer de NIP, adressez-vous à votre coordonnateur·rice (pas encore possible dans l\u2019application).',
   error_generic: 'Un problème est survenu : {message}'
