@@ -94,6 +94,7 @@ fn run(cli: Cli, out: &Output) -> Result<Code, Failure> {
             },
         )?,
         Command::Checkins => checkin::list(&core, out)?,
+        Command::CheckinRetention { period } => checkin::retention(&core, out, period)?,
         Command::ShareDebrief { id } => checkin::share(&core, out, id)?,
         Command::Training {
             topic,

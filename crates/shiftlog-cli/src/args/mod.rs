@@ -117,6 +117,12 @@ pub enum Command {
     },
     /// List your check-ins.
     Checkins,
+    /// Show or choose how long your check-ins stay on this device: 7, 30, 90 or 365 (days),
+    /// or `keep` (until you delete them). 30 days unless you choose.
+    CheckinRetention {
+        /// 7, 30, 90, 365 or keep; leave out to see the current choice.
+        period: Option<String>,
+    },
     /// Share a check-in's debrief request with your organization.
     ShareDebrief {
         /// Check-in id.

@@ -68,6 +68,32 @@ pub fn list(core: &Core, out: &Output) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `shiftlog checkin-retention [7|30|90|365|keep]`: shows, or chooses, how long check-ins stay.
+pub fn retention(core: &Core, out: &Output, period: Option<String>) -> Result<(), Failure> {
+    if let Some(p) = period {
+        let days = match p.trim() {
+            "keep" => None,
+            n => Some(n.parse::<u32>().map_err(|_| {
+                shiftlog_core::CoreError::from(shiftlog_core::ValidationError::Malformed(
+                    "period: 7, 30, 90, 365 or keep".into(),
+                ))
+            })?),
+        };
+        core.set_checkin_retention_days(days)?;
+    }
+    let days = core.checkin_retention_days()?;
+    out.print(
+        json!({ "checkin_retention_days": days }),
+        match days {
+            Some(d) => format!(
+                "Your check-ins are removed from this device {d} days after you write them."
+            ),
+            None => "Your check-ins stay on this device until you delete them.".into(),
+        },
+    );
+    Ok(())
+}
+
 /// `shiftlog share-debrief`.
 pub fn share(core: &Core, out: &Output, id: Uuid) -> Result<(), Failure> {
     let c = core.share_debrief_request(id)?;
