@@ -72,6 +72,15 @@ for (const lang of ['en', 'fr']) {
       const target = await page.locator('#summary-form button[type=submit]').evaluate((b) => b.getBoundingClientRect().height);
       assert.ok(target >= 40, `large enough to tap (${target})`);
       await page.screenshot({ path: join(out, `summary-phone-${width}-${lang}.png`), fullPage: true });
+      // Every other page too: nothing makes the page scroll sideways (wide tables scroll in their box).
+      for (const name of ['records', 'devices', 'catalogue', 'audit', 'staff']) {
+        await page.locator(`#nav a[href="#${name}"]`).click();
+        await page.locator(`#page-${name}:not([hidden])`).waitFor();
+        await page.waitForTimeout(300);
+        const w = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (width === 360) await page.screenshot({ path: join(out, `${name}-phone-${width}-${lang}.png`), fullPage: true });
+        assert.ok(w <= width, `${name} at ${width} px: ${w} px wide`);
+      }
       assert.deepEqual(errors, []);
       await context.close();
     });
