@@ -37,9 +37,10 @@ pub(crate) fn ingest_one(
         let row = sql::RecordRow::new(device, record, now);
         let values = record_params!(&row, dyn ToSql);
         let wants_row = matches!(fresh, IngestDecision::Insert | IngestDecision::Replace);
-        // Insert first: a new record (the common case) costs one statement.
+        // Insert first: a new record (the common case) costs one statement. `written` is
+        // `Some(replaced)` when the row was written.
         let written = if wants_row && insert.execute(&values[..]).map_err(db)? == 1 {
-            true
+            Some(false)
         } else {
             let stored = head
                 .query_row([&row.id], read_head)
@@ -58,24 +59,27 @@ pub(crate) fn ingest_one(
                             row.id
                         )));
                     }
-                    true
+                    Some(false)
                 }
                 Write::Replace => {
                     // Old items first, while the record still has its old day and area.
                     clear_items.execute([&row.id]).map_err(db)?;
                     update.execute(&values[..]).map_err(db)?;
-                    true
+                    Some(true)
                 }
                 Write::Answer(answer) => {
                     results.push(answer);
-                    false
+                    None
                 }
             }
         };
-        if written {
+        if let Some(replaced) = written {
             // A new number in the change log (delete and insert: AUTOINCREMENT only ever
-            // hands out higher numbers).
-            unchange.execute([&row.id]).map_err(db)?;
+            // hands out higher numbers). A record just inserted has no number yet (the change
+            // log's foreign key to `records` guarantees it), so it skips the delete.
+            if replaced {
+                unchange.execute([&row.id]).map_err(db)?;
+            }
             change
                 .execute(params![row.id, device.org_id, row.worker_id])
                 .map_err(db)?;
