@@ -41,6 +41,11 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8787")]
         listen: String,
+        /// A reverse proxy (address or CIDR, repeatable or comma-separated) whose
+        /// `Forwarded` / `X-Forwarded-For` client address is believed for login and other
+        /// limits. Without it the socket's address is used and those headers are ignored.
+        #[arg(long, env = "SHIFTLOG_TRUSTED_PROXY", value_delimiter = ',')]
+        trusted_proxy: Vec<shiftlog_server::limits::Cidr>,
     },
     /// Create the demo organization (if missing), a one-time enrollment code and a staff
     /// export token, and print them.
@@ -129,7 +134,11 @@ fn open(cli: &Cli) -> Result<Arc<dyn Storage>, Box<dyn std::error::Error>> {
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let svc = OrgService::new(open(&cli)?, Limits::default());
     match cli.command {
-        Command::Serve { listen } => {
+        Command::Serve {
+            listen,
+            trusted_proxy,
+        } => {
+            let svc = svc.with_trusted_proxies(trusted_proxy);
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(&listen)

@@ -72,6 +72,69 @@ impl FromRequestParts<OrgService> for Staff {
     }
 }
 
+/// The caller's address for limits: the socket's peer, or, when the peer is a proxy the
+/// server was told to trust (`--trusted-proxy`), the client address it forwarded.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub std::net::IpAddr);
+
+impl FromRequestParts<OrgService> for ClientIp {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, svc: &OrgService) -> Result<Self, ApiError> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    codes::INTERNAL,
+                    "The server was started without client addresses.",
+                )
+            })?;
+        let values = |name: &'static str| {
+            parts
+                .headers
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+        };
+        Ok(ClientIp(svc.client_address(
+            peer,
+            values("forwarded"),
+            values("x-forwarded-for"),
+        )))
+    }
+}
+
+/// A JSON body that must say it is JSON (`Content-Type: application/json`): a form on
+/// another site can post `text/plain` without asking the browser first, never JSON.
+#[derive(Debug, Clone)]
+pub struct StrictJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for StrictJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Send this as JSON, with the header Content-Type: application/json.",
+            ));
+        }
+        JsonBody::from_request(req, state)
+            .await
+            .map(|JsonBody(t)| StrictJson(t))
+    }
+}
+
 /// The dashboard session cookie's value, if the request has one (not checked: pair it with
 /// [`Staff`]).
 #[derive(Debug, Clone)]

@@ -1,16 +1,14 @@
 //! Staff routes: sign-in, the summary, devices, enrollment codes, the catalogue, the audit
 //! log and accounts.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use shiftlog_wire::CatalogueResponse;
 
-use super::extract::{blocking, JsonBody, QueryParams, SessionCookie};
+use super::extract::{blocking, ClientIp, JsonBody, QueryParams, SessionCookie, StrictJson};
 use super::{ApiError, SESSION_COOKIE};
 use crate::summary::{SummaryRequest, SummaryTable};
 use crate::{AuditEntry, CatalogueEdit, DeviceInfo, Invite, OrgService, Role, Staff};
@@ -24,11 +22,10 @@ pub(super) struct Login {
 
 pub(super) async fn login(
     State(svc): State<OrgService>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    JsonBody(req): JsonBody<Login>,
+    ClientIp(client): ClientIp,
+    StrictJson(req): StrictJson<Login>,
 ) -> Result<Response, ApiError> {
-    let s =
-        blocking(move || svc.login(&req.username, &req.password, &addr.ip().to_string())).await?;
+    let s = blocking(move || svc.login(&req.username, &req.password, client)).await?;
     let cookie = format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
         s.token,

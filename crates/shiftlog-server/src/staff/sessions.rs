@@ -6,6 +6,7 @@ use std::time::Instant;
 use shiftlog_server_db::{Role, Session};
 
 use super::accounts::verify_password;
+use crate::limits::{address_key, LoginLimiter};
 use crate::util::{has_control, hash_secret, random_hex};
 use crate::{OrgService, ServiceError, Staff};
 
@@ -38,22 +39,33 @@ impl OrgService {
         Ok(token)
     }
 
-    /// Checks a password and opens a session. `client` (the caller's address) and the
-    /// username are rate-limited on failures.
+    /// Checks a password and opens a session. The attempt is counted against the name and
+    /// the caller's address (`client`, an IPv6 address by its /64) before the slow hash, so a
+    /// parallel burst gets no more hashes than the limit; at most `login_hashes_at_once`
+    /// hashes run at a time, and a login past that is told to retry.
     pub fn login(
         &self,
         username: &str,
         password: &str,
-        client: &str,
+        client: std::net::IpAddr,
     ) -> Result<NewSession, ServiceError> {
         let now = Instant::now();
-        let user_key = format!("user:{}", username.to_lowercase());
-        let client_key = format!("client:{client}");
-        for key in [&user_key, &client_key] {
-            if let Some(wait) = self.login_limiter.exhausted(key, now) {
-                return Err(ServiceError::RateLimited(wait));
-            }
+        let limiter = &self.login_limiter;
+        let user_key = LoginLimiter::user_key(username);
+        let client_key = format!("client:{}", address_key(client));
+        limiter
+            .attempts
+            .hit(&client_key, now)
+            .map_err(ServiceError::RateLimited)?;
+        if let Err(wait) = limiter.attempts.hit(&user_key, now) {
+            limiter.attempts.undo(&client_key);
+            return Err(ServiceError::RateLimited(wait));
         }
+        let Some(_permit) = limiter.try_hash() else {
+            limiter.attempts.undo(&client_key);
+            limiter.attempts.undo(&user_key);
+            return Err(ServiceError::RateLimited(1));
+        };
         let account =
             if username.len() <= 64 && password.len() <= 512 && !has_control(username, false) {
                 self.store.staff_by_username(username)?
@@ -70,11 +82,11 @@ impl OrgService {
             }
         };
         let Some(account) = account.filter(|_| ok) else {
-            let _ = self.login_limiter.hit(&user_key, now);
-            let _ = self.login_limiter.hit(&client_key, now);
             return Err(ServiceError::Unauthorized);
         };
-        self.login_limiter.reset(&user_key);
+        // A success is not a failure: it leaves the address's count as it was.
+        limiter.attempts.undo(&client_key);
+        limiter.attempts.reset(&user_key);
         let token = random_hex(32)?;
         let csrf_token = csrf_for(&token);
         self.store.create_session(&Session {
