@@ -1,12 +1,73 @@
 //! The organization's catalogue: activity kinds, supply items, areas and roles, as devices
 //! pull it and as a coordinator edits it.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use shiftlog_wire::{CatalogueEntryWire, CatalogueResponse, OrganizationInfo};
 
 use crate::util::{has_control, valid_id};
 use crate::{CatalogueEntry, OrgService, Role, ServiceError, Staff};
 
+/// How long ingest trusts a catalogue it read. A change made through this instance is seen
+/// at once (`set_catalogue` forgets it); one made through another instance sharing the
+/// database, within this time, and a record refused against a remembered catalogue is
+/// checked again against a fresh one, so a new area is never refused because of the cache.
+const CATALOGUE_CACHE_FOR: Duration = Duration::from_secs(5);
+
+/// Catalogues ingest read recently, per organization: a push would otherwise read six
+/// things from storage before its first record (on SQLite, on the writer's connection).
+#[derive(Default)]
+pub(crate) struct CatalogueCache {
+    entries: Mutex<HashMap<String, (Instant, Arc<CatalogueResponse>)>>,
+    /// Bumped by every change, so a read that raced with one is not remembered.
+    generation: AtomicU64,
+}
+
+impl CatalogueCache {
+    fn entries(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Arc<CatalogueResponse>)>> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn forget(&self, org_id: &str) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.entries().remove(org_id);
+    }
+}
+
 impl OrgService {
+    /// The catalogue for checking a push, and whether it came from the cache (read again
+    /// with [`OrgService::fresh_catalogue`] before refusing a record because of it).
+    pub(crate) fn ingest_catalogue(
+        &self,
+        org_id: &str,
+    ) -> Result<(Arc<CatalogueResponse>, bool), ServiceError> {
+        if let Some((at, c)) = self.catalogues.entries().get(org_id) {
+            if at.elapsed() < CATALOGUE_CACHE_FOR {
+                return Ok((c.clone(), true));
+            }
+        }
+        Ok((self.fresh_catalogue(org_id)?, false))
+    }
+
+    /// Reads the catalogue from storage and remembers it for ingest.
+    pub(crate) fn fresh_catalogue(
+        &self,
+        org_id: &str,
+    ) -> Result<Arc<CatalogueResponse>, ServiceError> {
+        let generation = self.catalogues.generation.load(Ordering::Acquire);
+        let c = Arc::new(self.catalogue(org_id)?);
+        let mut entries = self.catalogues.entries();
+        if self.catalogues.generation.load(Ordering::Acquire) == generation {
+            entries.insert(org_id.to_string(), (Instant::now(), c.clone()));
+        }
+        Ok(c)
+    }
+
     /// The organization's catalogue as devices pull it.
     pub fn catalogue(&self, org_id: &str) -> Result<CatalogueResponse, ServiceError> {
         let name = self
@@ -61,12 +122,16 @@ impl OrgService {
         for (name, entries) in sections {
             check_entries(name, entries)?;
         }
+        // Forgotten before and after: a push checked while the sections change reads them
+        // again next time.
+        self.catalogues.forget(&staff.org_id);
         for (name, entries) in sections {
             self.store
                 .replace_catalogue_section(&staff.org_id, name, entries)?;
         }
         self.store
             .set_retention_days(&staff.org_id, catalogue.retention_days)?;
+        self.catalogues.forget(&staff.org_id);
         self.audit(
             &staff.org_id,
             &staff.actor,

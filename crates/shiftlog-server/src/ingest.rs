@@ -26,26 +26,15 @@ impl OrgService {
                 records.len()
             )));
         }
-        let intake = Intake::new(
-            &self.catalogue(&device.org_id)?,
-            chrono::Utc::now(),
-            push.lang.as_deref(),
-            push.protocol,
-        );
-        let mut ok = Vec::with_capacity(records.len());
-        let mut answers: Vec<Option<RecordResult>> = Vec::with_capacity(records.len());
-        for r in records {
-            match r
-                .as_ref()
-                .map_err(|u| intake.undecodable(u))
-                .and_then(|r| intake.check(r))
-            {
-                Ok(rec) => {
-                    ok.push(rec);
-                    answers.push(None);
-                }
-                Err(refused) => answers.push(Some(refused)),
-            }
+        let now = chrono::Utc::now();
+        let (catalogue, cached) = self.ingest_catalogue(&device.org_id)?;
+        let mut intake = Intake::new(&catalogue, now, push.lang.as_deref(), push.protocol);
+        let (mut ok, mut answers) = check_all(&intake, push);
+        if cached && answers.iter().any(Option::is_some) {
+            // Refused against a remembered catalogue: never because it was stale.
+            let catalogue = self.fresh_catalogue(&device.org_id)?;
+            intake = Intake::new(&catalogue, now, push.lang.as_deref(), push.protocol);
+            (ok, answers) = check_all(&intake, push);
         }
         let decide = |rec: &shiftlog_server_db::IngestRecord,
                       head: Option<&shiftlog_server_db::StoredHead>| {
@@ -58,4 +47,31 @@ impl OrgService {
             .filter_map(|a| a.or_else(|| stored.next()))
             .collect())
     }
+}
+
+/// Checks every record of `push`: the ones to store, and an answer in request order for each
+/// refused one (`None` where a stored record's answer goes).
+fn check_all(
+    intake: &Intake,
+    push: &DecodedPush,
+) -> (
+    Vec<shiftlog_server_db::IngestRecord>,
+    Vec<Option<RecordResult>>,
+) {
+    let mut ok = Vec::with_capacity(push.records.len());
+    let mut answers = Vec::with_capacity(push.records.len());
+    for r in &push.records {
+        match r
+            .as_ref()
+            .map_err(|u| intake.undecodable(u))
+            .and_then(|r| intake.check(r))
+        {
+            Ok(rec) => {
+                ok.push(rec);
+                answers.push(None);
+            }
+            Err(refused) => answers.push(Some(refused)),
+        }
+    }
+    (ok, answers)
 }
