@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::limits::{Limits, RateLimiter};
+use crate::limits::{Cidr, Limits, LoginLimiter, RateLimiter};
 use crate::util::{has_control, now_rfc3339, valid_id};
 use crate::{AuditEntry, Role, ServiceError, Staff, Storage};
 
@@ -16,7 +16,9 @@ pub struct OrgService {
     /// Limits in force.
     pub limits: Limits,
     pub(crate) device_limiter: Arc<RateLimiter>,
-    pub(crate) login_limiter: Arc<RateLimiter>,
+    pub(crate) login_limiter: Arc<LoginLimiter>,
+    /// Proxies whose forwarded client address is believed (`--trusted-proxy`); none by default.
+    pub(crate) trusted_proxies: Arc<[Cidr]>,
     /// Enrollment attempts per client address (`enroll`).
     pub(crate) enroll_limiter: Arc<RateLimiter>,
     /// How long a download may wait for its client to take the next chunk before it is
@@ -38,10 +40,12 @@ impl OrgService {
                 limits.device_requests_per_minute,
                 Duration::from_secs(60),
             )),
-            login_limiter: Arc::new(RateLimiter::new(
+            login_limiter: Arc::new(LoginLimiter::new(
                 limits.login_failures,
                 Duration::from_secs(15 * 60),
+                limits.login_hashes_at_once,
             )),
+            trusted_proxies: Arc::from(Vec::new()),
             enroll_limiter: Arc::new(RateLimiter::new(
                 crate::enroll::ENROLL_ATTEMPTS_PER_ADDRESS,
                 crate::enroll::ENROLL_WINDOW,
@@ -57,6 +61,23 @@ impl OrgService {
     pub fn with_download_stall_timeout(mut self, timeout: Duration) -> Self {
         self.download_stall = timeout;
         self
+    }
+
+    /// The same service, believing the forwarded client address (`Forwarded`,
+    /// `X-Forwarded-For`) of requests whose peer is in `proxies`, and no one else's.
+    pub fn with_trusted_proxies(mut self, proxies: Vec<Cidr>) -> Self {
+        self.trusted_proxies = Arc::from(proxies);
+        self
+    }
+
+    /// The address a request comes from, for limits: see [`crate::limits::client_address`].
+    pub fn client_address<'a>(
+        &self,
+        peer: std::net::IpAddr,
+        forwarded: impl Iterator<Item = &'a str>,
+        x_forwarded_for: impl Iterator<Item = &'a str>,
+    ) -> std::net::IpAddr {
+        crate::limits::client_address(peer, &self.trusted_proxies, forwarded, x_forwarded_for)
     }
 
     /// The storage backend.
