@@ -3,6 +3,7 @@
 const COMMANDS: &[&str] = &[
     "profile_state",
     "unlock",
+    "change_pin",
     "lock",
     "app_state",
     "catalogue",

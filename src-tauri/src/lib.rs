@@ -2,7 +2,10 @@
 //! profile when the worker enters their PIN, and runs the core's background sync while it is
 //! open. No rule about records lives here.
 
+mod focus;
+
 use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -43,9 +46,18 @@ struct Open {
 struct AppState {
     data_dir: PathBuf,
     open: Mutex<Option<Open>>,
+    /// Counts focus changes, so a lock timer knows whether focus came back meanwhile.
+    focus_gen: AtomicU64,
 }
 
 impl AppState {
+    /// Drops the open profile (and with it the database key) and stops its sync.
+    pub(crate) fn lock(&self) {
+        if let Some(o) = self.open.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            o.sync_task.abort();
+        }
+    }
+
     fn core(&self, lang: &str) -> Res<Arc<Core>> {
         self.open
             .lock()
@@ -74,10 +86,17 @@ fn profile_state(state: State<'_, AppState>) -> ProfileState {
     }
 }
 
+/// What the UI learns from an unlock: whether the PIN must be changed now (a 4- or
+/// 5-digit PIN from before new PINs needed 6).
+#[derive(Serialize)]
+struct Unlocked {
+    pin_change_needed: bool,
+}
+
 /// Async, and the opening itself on a blocking thread: deriving the key (Argon2) or waiting
 /// for the OS keystore must not freeze the window.
 #[tauri::command]
-async fn unlock(state: State<'_, AppState>, lang: String, pin: String) -> Res<()> {
+async fn unlock(state: State<'_, AppState>, lang: String, pin: String) -> Res<Unlocked> {
     let dir = state.data_dir.clone();
     let words = Lang::parse(&lang);
     let core = tauri::async_runtime::spawn_blocking(move || {
@@ -95,6 +114,7 @@ async fn unlock(state: State<'_, AppState>, lang: String, pin: String) -> Res<()
         message: e.to_string(),
     })?
     .map_err(err(&lang))?;
+    let pin_change_needed = core.pin_change_needed();
     let sync_task = tauri::async_runtime::spawn(core.clone().run_background_sync());
     let old = state
         .open
@@ -104,14 +124,25 @@ async fn unlock(state: State<'_, AppState>, lang: String, pin: String) -> Res<()
     if let Some(o) = old {
         o.sync_task.abort();
     }
-    Ok(())
+    Ok(Unlocked { pin_change_needed })
+}
+
+/// Off the UI thread too: it derives two keys and re-keys the database.
+#[tauri::command]
+async fn change_pin(state: State<'_, AppState>, lang: String, old: String, new: String) -> Res<()> {
+    let core = state.core(&lang)?;
+    tauri::async_runtime::spawn_blocking(move || core.change_pin(&old, &new))
+        .await
+        .map_err(|e| CommandError {
+            code: "internal".into(),
+            message: e.to_string(),
+        })?
+        .map_err(err(&lang))
 }
 
 #[tauri::command]
 fn lock(state: State<'_, AppState>) {
-    if let Some(o) = state.open.lock().unwrap_or_else(|p| p.into_inner()).take() {
-        o.sync_task.abort();
-    }
+    state.lock();
 }
 
 #[derive(Serialize)]
@@ -389,12 +420,19 @@ pub fn run() {
             app.manage(AppState {
                 data_dir,
                 open: Mutex::new(None),
+                focus_gen: AtomicU64::new(0),
             });
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::Focused(focused) = event {
+                focus::changed(window.app_handle(), *focused);
+            }
         })
         .invoke_handler(tauri::generate_handler![
             profile_state,
             unlock,
+            change_pin,
             lock,
             app_state,
             catalogue,

@@ -3,7 +3,8 @@
 import * as L from './logic.js';
 import { $ } from './dom.js';
 import { state, store, invoke, fail, go, registerViews } from './ctx.js';
-import { applyLanguage, setLanguage, showLock, lockNow, unlock } from './lock.js';
+import { applyLanguage, setLanguage, showLock, lockNow, unlock, followShellLock } from './lock.js';
+import { openPinChange, renderPinChange, savePinChange } from './pin.js';
 import { renderStatus, refreshStatus, sendNow } from './status.js';
 import { refreshHome, refreshToday, switchOrg, endShift } from './home.js';
 import { openShiftForm, renderShiftForm, saveShift } from './shift.js';
@@ -21,6 +22,7 @@ registerViews({
   summary: { render: renderSummary },
   orgs: { render: renderOrgs },
   settings: { render: renderSettings },
+  'pin-change': { render: renderPinChange },
   activity: { render: () => state.form && renderActivityForm() },
   shift: { render: () => state.form && renderShiftForm() },
   checkin: { render: () => renderCheckin() }
@@ -31,6 +33,7 @@ function tick() {
     lockNow();
     return;
   }
+  followShellLock();
   refreshStatus();
 }
 
@@ -42,6 +45,12 @@ function wire() {
   on('lock-lang', 'change', () => setLanguage($('lock-lang').value));
   on('autolock', 'change', () => { state.autolock = L.autolockMinutes($('autolock').value); store('autolock', String(state.autolock)); });
   on('lock-now', 'click', lockNow);
+  on('change-pin', 'click', () => openPinChange());
+  on('pin-change-form', 'submit', savePinChange);
+  on('pin-change-cancel', 'click', () => go('settings'));
+  // Back from another app: if the shell locked meanwhile, show the PIN screen at once.
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) followShellLock(); });
+  window.addEventListener('focus', followShellLock);
   on('hide-now', 'click', lockNow);
   on('send-now', 'click', sendNow);
   on('attention-pill', 'click', () => go('attention'));

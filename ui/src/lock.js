@@ -4,6 +4,7 @@ import { $, busy } from './dom.js';
 import { state, raw, invoke, tr, fail, store, show, go, redraw, loadOrgs } from './ctx.js';
 import { resetStatus, refreshStatus } from './status.js';
 import { renderAutolock } from './settings.js';
+import { openPinChange, forgetPinChange } from './pin.js';
 
 // ---------- language ----------
 
@@ -36,9 +37,15 @@ function renderLock() {
   $('unlock-submit').textContent = tr(creating ? 'set_pin' : 'open');
 }
 
-/** Leaves nothing of the worker's on screen: lists, forms, the organization's name. */
+/** Leaves nothing of the worker's on screen: lists, every form (a half-typed check-in note
+ * too), open dialogs, scroll positions, the organization's name. */
 function wipeScreens() {
   for (const id of ['today-list', 'records-list', 'attention-list', 'summary-out', 'print-area', 'orgs-list', 'activity-fields', 'activity-common', 'kept-list']) $(id).replaceChildren();
+  for (const f of document.querySelectorAll('form')) f.reset();
+  for (const d of document.querySelectorAll('dialog[open]')) d.close();
+  for (const el of document.querySelectorAll('main, main > section')) el.scrollTop = 0;
+  window.scrollTo?.(0, 0);
+  forgetPinChange();
   state.form = null;
   state.openShift = null;
   state.status = null;
@@ -68,8 +75,10 @@ export async function unlock(ev) {
   ev.preventDefault();
   $('lock-error').hidden = true;
   await busy($('unlock-submit'), async () => {
+    const pin = $('pin').value;
+    let opened;
     try {
-      await invoke('unlock', { pin: $('pin').value });
+      opened = await invoke('unlock', { pin });
     } catch (e) {
       fail($('lock-error'), e);
       $('pin').select();
@@ -79,7 +88,16 @@ export async function unlock(ev) {
     state.lastActive = Date.now();
     await loadOrgs();
     resetStatus();
-    await go(state.orgs.length ? 'home' : 'orgs');
+    if (opened?.pin_change_needed) openPinChange(pin);
+    else await go(state.orgs.length ? 'home' : 'orgs');
     await refreshStatus();
   });
+}
+
+/** The shell locks on its own when the window stays out of focus past the grace: when the
+ * profile is no longer open, this screen follows (and wipes what it showed). */
+export async function followShellLock() {
+  if (state.screen === 'lock') return;
+  const p = await raw('profile_state').catch(() => null);
+  if (p && !p.unlocked && state.screen !== 'lock') await lockNow();
 }

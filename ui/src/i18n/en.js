@@ -38,9 +38,19 @@ export default {
   pin_enter_title: 'Enter your PIN',
   pin_enter_help: 'Your records are locked on this device.',
   pin_choose_title: 'Choose a PIN',
-  pin_choose_help: '4 to 12 digits. You will need it each time you open shiftlog. It keeps your records safe if this device is lost.',
+  pin_choose_help: '6 to 12 digits. You will need it each time you open shiftlog. It keeps your records safe if this device is lost.',
   open: 'Open',
   set_pin: 'Save PIN',
+  change_pin: 'Change PIN',
+  pin_change_title: 'Change your PIN',
+  pin_change_help: 'Type your current PIN, then the new one twice.',
+  pin_change_forced_help: 'Your PIN is too short to keep your records safe. Choose a new one now.',
+  pin_old: 'Current PIN',
+  pin_new: 'New PIN',
+  pin_new_help: '6 to 12 digits. Not your birthday, not 123456.',
+  pin_new_again: 'New PIN again',
+  pin_mismatch: 'The two new PINs are not the same. Type them again.',
+  pin_changed: 'PIN changed. Use the new one from now on.',
   // Home
   today: 'Today',
   nothing_today: 'Nothing logged yet today.',
@@ -250,7 +260,6 @@ export default {
   kept_checkins_days: 'Your check-ins are removed from this device {n} days after you write them.',
   kept_checkins_forever: 'Your check-ins stay on this device until you delete them.',
   kept_local: '{org}: kept on this device only; nothing is sent.',
-  pin_change_missing: 'To change your PIN, ask your coordinator (not available in the app yet).',
   // Errors
   error_generic: 'Something went wrong: {message}'
 };

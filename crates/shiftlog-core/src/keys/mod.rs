@@ -21,6 +21,10 @@ pub(crate) mod change;
 pub(crate) mod file;
 pub mod keystore;
 pub(crate) mod lock;
+// Hardware-backed wrapping keys on phones: written, not built or tested here (see the file).
+#[cfg(any(target_os = "android", target_os = "ios"))]
+#[allow(dead_code)]
+pub(crate) mod mobile;
 pub mod tries;
 
 use file::KeyFile;
@@ -95,9 +99,9 @@ impl KdfParams {
 
 impl Default for KdfParams {
     /// The costs of a new PIN key: 64 MiB, 3 passes, 1 lane. Measured in docs/security.md
-    /// ("Device: the PIN and the key"): about 0.3 s per derivation on this project's 2-core
-    /// Xeon build machine, so roughly 0.6 to 1 s on a cheap phone; 64 MiB fits the memory an
-    /// Android app may take on a 2 GB phone.
+    /// ("Device: the PIN and the key", `examples/pin_cost.rs`): about 0.6 s per derivation on
+    /// the project's 2-core Xeon build machine, an expected 1.2 to 2 s on a cheap phone (which
+    /// should use the hardware key instead); 64 MiB is what a 1-2 GB phone can spare.
     fn default() -> Self {
         KdfParams {
             m_kib: 64 * 1024,
