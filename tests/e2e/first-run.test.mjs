@@ -21,7 +21,7 @@ test('first run: choose a PIN, join with a one-time code, log, sync, lock', { ti
   const s = await openApp(profile, { unlock: false, env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/shiftlog-e2e-bus' } });
   try {
     assert.equal(await s.text('#lock-title'), 'Choose a PIN');
-    await s.type('#pin', '13579');
+    await s.type('#pin', '135791');
     await s.click('#unlock-submit');
     await shown(s, '#orgs');
     await shown(s, '#orgs-first'); // it says how to start (drawn once the organizations are read)
@@ -69,7 +69,7 @@ test('first run: choose a PIN, join with a one-time code, log, sync, lock', { ti
     await s.click('#lock-now');
     await shown(s, '#lock');
     assert.equal(await s.text('#lock-title'), 'Enter your PIN');
-    await s.type('#pin', '13579');
+    await s.type('#pin', '135791');
     await s.click('#unlock-submit');
     await shown(s, '#home');
     assert.match(await s.text('#today-list'), /Outreach contact/);

@@ -91,7 +91,7 @@ pub enum ValidationError {
     #[error("{0} records not sent")]
     UnsentRecords(u32),
     /// The PIN is too short or not digits.
-    #[error("PIN must be 4 to 12 digits")]
+    #[error("PIN must be 6 to 12 digits")]
     BadPin,
     /// A text holds a control character (NUL, a terminal escape, a direction override).
     #[error("{0} holds a control character")]
@@ -231,8 +231,8 @@ impl ValidationError {
             NotFound(_) => "That record is no longer on this device.".into(),
             UnsentRecords(n) if fr => format!("{n} activité(s) n'ont pas encore été envoyées à cet organisme. Envoyez-les d'abord, ou quittez quand même : elles resteront sur cet appareil seulement."),
             UnsentRecords(n) => format!("{n} record(s) have not been sent to this organization yet. Send them first, or leave anyway: they will stay on this device only."),
-            BadPin if fr => "Le NIP doit compter de 4 à 12 chiffres.".into(),
-            BadPin => "The PIN must be 4 to 12 digits.".into(),
+            BadPin if fr => "Le NIP doit compter de 6 à 12 chiffres.".into(),
+            BadPin => "The PIN must be 6 to 12 digits.".into(),
             ControlCharacter(f) if fr => format!("{} contient un caractère invisible ou de contrôle. Retapez-le et réessayez.", field_label(f, lang)),
             ControlCharacter(f) => format!("{} holds an invisible or control character. Type it again and retry.", field_label(f, lang)),
             UnknownField(f) if fr => format!("Ce serveur ne connaît pas le détail \u{ab} {} \u{bb}. L'enregistrement reste sur l'appareil ; il sera envoyé quand le serveur de l'organisme sera mis à jour.", show(f)),
