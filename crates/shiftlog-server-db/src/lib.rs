@@ -106,8 +106,9 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<Vec<AggregateRow>, StorageError>;
     /// Creates a staff account; `Conflict` if the username is taken.
     fn create_staff(&self, account: &StaffAccount) -> Result<(), StorageError>;
-    /// A staff account by login name.
-    fn staff_by_username(&self, username: &str) -> Result<Option<StaffAccount>, StorageError>;
+    /// The staff accounts with this login name, one per organization at most (at most 16,
+    /// by organization id).
+    fn staff_by_username(&self, username: &str) -> Result<Vec<StaffAccount>, StorageError>;
     /// Staff of an organization.
     fn list_staff(&self, org_id: &str) -> Result<Vec<StaffAccount>, StorageError>;
     /// Changes the role of a staff member of `org_id`.

@@ -44,7 +44,7 @@ pub struct StaffAccount {
     pub id: Uuid,
     /// Organization.
     pub org_id: String,
-    /// Login name, unique on the server.
+    /// Login name, unique within its organization.
     pub username: String,
     /// Argon2id PHC string.
     pub password_hash: String,

@@ -258,7 +258,7 @@ impl Storage for PostgresStorage {
         staff::create_staff(&mut *self.conn()?, a)
     }
 
-    fn staff_by_username(&self, username: &str) -> Result<Option<StaffAccount>, StorageError> {
+    fn staff_by_username(&self, username: &str) -> Result<Vec<StaffAccount>, StorageError> {
         staff::staff_by_username(&mut *self.conn()?, username)
     }
 

@@ -12,6 +12,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_totals.sql"),
     include_str!("../migrations/0003_changes.sql"),
+    include_str!("../migrations/0004_staff_per_org.sql"),
 ];
 
 /// Any number that identifies shiftlog's migration lock among the database's advisory locks.

@@ -65,11 +65,12 @@ pub(crate) fn create_staff(conn: &mut Client, a: &StaffAccount) -> Result<(), St
 pub(crate) fn staff_by_username(
     conn: &mut Client,
     username: &str,
-) -> Result<Option<StaffAccount>, StorageError> {
-    conn.query_opt(q(&sql::STAFF_BY_USERNAME), &[&username])
+) -> Result<Vec<StaffAccount>, StorageError> {
+    conn.query(q(&sql::STAFF_BY_USERNAME), &[&username])
         .map_err(db)?
-        .map(|r| staff_account(&r, 0))
-        .transpose()
+        .iter()
+        .map(|r| staff_account(r, 0))
+        .collect()
 }
 
 /// See [`Storage::list_staff`](shiftlog_server_db::Storage::list_staff).

@@ -219,7 +219,7 @@ impl Storage for SqliteStorage {
         staff::create_staff(&self.conn(), a)
     }
 
-    fn staff_by_username(&self, username: &str) -> Result<Option<StaffAccount>, StorageError> {
+    fn staff_by_username(&self, username: &str) -> Result<Vec<StaffAccount>, StorageError> {
         staff::staff_by_username(&self.conn(), username)
     }
 

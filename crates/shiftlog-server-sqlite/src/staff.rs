@@ -80,12 +80,16 @@ pub(crate) fn create_staff(conn: &Connection, a: &StaffAccount) -> Result<(), St
 pub(crate) fn staff_by_username(
     conn: &Connection,
     username: &str,
-) -> Result<Option<StaffAccount>, StorageError> {
-    conn.query_row(q(&sql::STAFF_BY_USERNAME), [username], |r| staff_row(r, 0))
-        .optional()
-        .map_err(db)?
-        .map(staff_account)
-        .transpose()
+) -> Result<Vec<StaffAccount>, StorageError> {
+    let mut stmt = conn.prepare(q(&sql::STAFF_BY_USERNAME)).map_err(db)?;
+    let rows = stmt
+        .query_map([username], |r| staff_row(r, 0))
+        .map_err(db)?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(staff_account(row.map_err(db)?)?);
+    }
+    Ok(out)
 }
 
 /// See [`Storage::list_staff`](shiftlog_server_db::Storage::list_staff).

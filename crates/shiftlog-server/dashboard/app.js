@@ -330,11 +330,15 @@ $('staff-form').addEventListener('submit', async (ev) => {
 
 // ---- Wiring --------------------------------------------------------------------------------
 
+// A link from the organization (`/?org=<id>`) fills in which one to sign in to.
+$('login-form').organization.value = new URLSearchParams(location.search).get('org') || '';
 $('login-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const f = new FormData(ev.target);
   try {
-    await api('POST', '/api/v1/staff/login', { username: f.get('username'), password: f.get('password') });
+    const login = { username: f.get('username'), password: f.get('password') };
+    if (f.get('organization')) login.organization = f.get('organization').trim();
+    await api('POST', '/api/v1/staff/login', login);
     await whoAmI();
     location.hash = '#summary';
     await route();

@@ -87,7 +87,8 @@ pub static INSERT_STAFF: Statement = Statement::new(
 );
 /// A staff account by login name. Columns: id, org, username, password hash, role.
 pub static STAFF_BY_USERNAME: Statement = Statement::new(
-    "SELECT id, org_id, username, password_hash, role FROM staff WHERE username = $1",
+    "SELECT id, org_id, username, password_hash, role FROM staff WHERE username = $1
+     ORDER BY org_id LIMIT 16",
 );
 /// An organization's staff, by login name: org. Columns as [`STAFF_BY_USERNAME`].
 pub static LIST_STAFF: Statement = Statement::new(

@@ -18,6 +18,9 @@ use crate::{AuditEntry, CatalogueEdit, DeviceInfo, Invite, OrgService, Role, Sta
 pub(super) struct Login {
     username: String,
     password: String,
+    /// The organization's id; needed only when the name is in several organizations.
+    #[serde(default)]
+    organization: Option<String>,
 }
 
 pub(super) async fn login(
@@ -25,7 +28,15 @@ pub(super) async fn login(
     ClientIp(client): ClientIp,
     StrictJson(req): StrictJson<Login>,
 ) -> Result<Response, ApiError> {
-    let s = blocking(move || svc.login(&req.username, &req.password, client)).await?;
+    let s = blocking(move || {
+        svc.login(
+            &req.username,
+            &req.password,
+            req.organization.as_deref(),
+            client,
+        )
+    })
+    .await?;
     let cookie = format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
         s.token,

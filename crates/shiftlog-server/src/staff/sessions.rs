@@ -13,6 +13,9 @@ use crate::{OrgService, ServiceError, Staff};
 /// How long a dashboard session lasts.
 pub const SESSION_TTL: chrono::Duration = chrono::Duration::hours(8);
 
+/// Accounts of one login name tried when a sign-in names no organization: each costs a hash.
+pub const MAX_NAMESAKES: usize = 3;
+
 /// A new session: the cookie value and the CSRF token the page sends back in a header.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewSession {
@@ -43,10 +46,15 @@ impl OrgService {
     /// the caller's address (`client`, an IPv6 address by its /64) before the slow hash, so a
     /// parallel burst gets no more hashes than the limit; at most `login_hashes_at_once`
     /// hashes run at a time, and a login past that is told to retry.
+    ///
+    /// Login names are unique per organization only. With `organization`, only that
+    /// organization's account is tried; without it, the sign-in succeeds only when exactly one
+    /// account of that name (of at most [`MAX_NAMESAKES`]) takes the password.
     pub fn login(
         &self,
         username: &str,
         password: &str,
+        organization: Option<&str>,
         client: std::net::IpAddr,
     ) -> Result<NewSession, ServiceError> {
         let now = Instant::now();
@@ -66,24 +74,31 @@ impl OrgService {
             limiter.attempts.undo(&user_key);
             return Err(ServiceError::RateLimited(1));
         };
-        let account =
+        let organization = organization.map(str::trim).filter(|o| !o.is_empty());
+        let candidates: Vec<_> =
             if username.len() <= 64 && password.len() <= 512 && !has_control(username, false) {
-                self.store.staff_by_username(username)?
+                self.store
+                    .staff_by_username(username)?
+                    .into_iter()
+                    .filter(|a| organization.is_none_or(|o| a.org_id == o))
+                    .take(MAX_NAMESAKES)
+                    .collect()
             } else {
-                None
+                Vec::new()
             };
         // Verify against a fixed hash when the user is unknown, so timing does not tell.
         const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2hpZnRsb2dzaGlmdGxvZw$9vQ9oYhR0bqU3n6CMWkS4eDB1oS7p8l5m0mC5s8HqKc";
-        let ok = match &account {
-            Some(a) => verify_password(password, &a.password_hash),
-            None => {
-                verify_password(password, DUMMY);
-                false
-            }
-        };
-        let Some(account) = account.filter(|_| ok) else {
+        if candidates.is_empty() {
+            verify_password(password, DUMMY);
+        }
+        let mut verified: Vec<_> = candidates
+            .into_iter()
+            .filter(|a| verify_password(password, &a.password_hash))
+            .collect();
+        if verified.len() != 1 {
             return Err(ServiceError::Unauthorized);
-        };
+        }
+        let account = verified.remove(0);
         // A success is not a failure: it leaves the address's count as it was.
         limiter.attempts.undo(&client_key);
         limiter.attempts.reset(&user_key);

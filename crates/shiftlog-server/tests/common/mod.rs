@@ -223,6 +223,8 @@ pub async fn staff_session(r: &Running, org: &str, username: &str, role: &str) -
                 .store()
                 .staff_by_username(&u)
                 .expect("q")
+                .into_iter()
+                .find(|a| a.org_id == o)
                 .expect("staff")
                 .id;
             s.set_role(
