@@ -2,7 +2,7 @@
 //! bearer token ([`Device`]).
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -10,7 +10,7 @@ use shiftlog_wire::{
     codes, CatalogueResponse, EnrollRequest, EnrollResponse, PullResponse, PushResponse, ServerInfo,
 };
 
-use super::extract::{blocking, Device, JsonBody, PushBody};
+use super::extract::{blocking, ClientIp, Device, JsonBody, PushBody};
 use super::ApiError;
 use crate::OrgService;
 
@@ -35,10 +35,11 @@ pub(super) async fn openapi() -> Response {
 
 pub(super) async fn enroll(
     State(svc): State<OrgService>,
-    ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(client): ClientIp,
     JsonBody(req): JsonBody<EnrollRequest>,
 ) -> Result<Json<EnrollResponse>, ApiError> {
-    svc.enroll_attempt(addr.ip())?;
+    // The client's address (a trusted proxy's forwarded one when configured).
+    svc.enroll_attempt(client)?;
     Ok(Json(
         blocking(move || svc.enroll(&req.code, &req.device_name)).await?,
     ))
