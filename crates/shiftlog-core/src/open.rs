@@ -57,9 +57,29 @@ impl Core {
             what: format!("creating {}", data_dir.display()),
             source: e,
         })?;
-        let (key, lock) = keys::lock::plan(data_dir, &unlock, opts.kdf, opts.new_profile_key)?;
-        let conn = store::open(&data_dir.join(DB_FILE), &key)?;
-        keys::lock::check(&conn, &lock, opts.kdf)?;
+        let counted = matches!(unlock, Unlock::Pin(_)) && keys::profile_exists(data_dir);
+        let opened = (|| {
+            let (key, lock) = keys::lock::plan(data_dir, &unlock, opts.kdf, opts.new_profile_key)?;
+            let conn = store::open(&data_dir.join(DB_FILE), &key)?;
+            keys::lock::check(&conn, &lock, opts.kdf)?;
+            Ok(conn)
+        })();
+        let conn = match opened {
+            Ok(conn) => conn,
+            Err(e) => {
+                // A try that failed for another reason than the PIN (a keystore that did not
+                // answer, a damaged file) is not a wrong PIN: it is taken back. A process
+                // killed mid-try never gets here, so that try stays counted.
+                let not_the_pin = !matches!(
+                    e,
+                    CoreError::WrongPin | CoreError::TooManyTries { .. } | CoreError::Invalid(_)
+                );
+                if counted && not_the_pin {
+                    let _ = keys::tries::undo(&data_dir.join(keys::KEY_FILE));
+                }
+                return Err(e);
+            }
+        };
         let short_pin = match &unlock {
             Unlock::Pin(pin) => {
                 keys::tries::succeeded(&data_dir.join(keys::KEY_FILE))?;

@@ -134,3 +134,21 @@ fn a_guess_killed_halfway_is_still_counted() {
     assert!(still_running, "counted only once the guess had finished");
     assert_eq!(failures(dir.path()), 1, "the killed guess stays counted");
 }
+
+#[test]
+fn a_try_that_fails_for_another_reason_than_the_pin_is_not_counted() {
+    let (dir, core) = common::profile();
+    drop(core);
+    for _ in 0..2 {
+        assert_eq!(wait_of(open(dir.path(), "111111")), None);
+    }
+    // The right PIN on a damaged database: the file is moved aside, and the try is not a
+    // wrong PIN (the two before it stay counted).
+    std::fs::write(dir.path().join(shiftlog_core::DB_FILE), vec![0x5a; 8192]).expect("damage");
+    let err = open(dir.path(), common::PIN).err().expect("unreadable");
+    assert!(
+        matches!(err, CoreError::DatabaseUnreadable { .. }),
+        "{err:?}"
+    );
+    assert_eq!(failures(dir.path()), 2);
+}

@@ -68,6 +68,19 @@ pub(crate) fn begin(path: &Path) -> Result<(), CoreError> {
     file::write(path, &kf)
 }
 
+/// The try [`begin`] counted failed for another reason than the PIN: it is not counted.
+pub(crate) fn undo(path: &Path) -> Result<(), CoreError> {
+    let mut kf = file::read(path)?;
+    if kf.failures == 0 {
+        return Ok(());
+    }
+    kf.failures -= 1;
+    if kf.failures == 0 {
+        kf.last_failure_at = None;
+    }
+    file::write(path, &kf)
+}
+
 /// The PIN was right: the counter starts again.
 pub(crate) fn succeeded(path: &Path) -> Result<(), CoreError> {
     let mut kf = file::read(path)?;
