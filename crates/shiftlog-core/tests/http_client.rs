@@ -220,3 +220,119 @@ async fn an_endless_answer_is_cut_off_with_a_clean_error() {
         assert!(core.organizations().expect("orgs").is_empty());
     }
 }
+
+/// A raw HTTP/1.1 server speaking just enough of the protocol: info, enrollment and push
+/// answer normally; the pull answers with a body that never ends. Returns its address and how
+/// many bytes of pull it wrote.
+fn endless_pull_server() -> (SocketAddr, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let sent = Arc::new(AtomicUsize::new(0));
+    let s = sent.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let s = s.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut out = stream;
+                loop {
+                    let mut first = String::new();
+                    if reader.read_line(&mut first).map_or(true, |n| n == 0) {
+                        return;
+                    }
+                    let mut length = 0usize;
+                    let mut line = String::new();
+                    while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                        line.clear();
+                    }
+                    let mut body = vec![0u8; length];
+                    if std::io::Read::read_exact(&mut reader, &mut body).is_err() {
+                        return;
+                    }
+                    let answer = if first.contains(paths::INFO) {
+                        json!({"protocol_versions": [1, 2], "max_batch_records": 100,
+                               "max_body_bytes": 1_000_000, "server_time": chrono::Utc::now()})
+                    } else if first.contains(paths::ENROLL) {
+                        json!({"device_id": uuid::Uuid::now_v7(), "token": "t",
+                               "organization": {"id": "org", "name": "Org"}})
+                    } else if first.contains(paths::PUSH) {
+                        let req: Value = serde_json::from_slice(&body).unwrap_or_default();
+                        let results: Vec<Value> = req["records"].as_array().into_iter().flatten()
+                            .map(|r| json!({"id": r["id"], "version": r["version"], "status": "accepted"}))
+                            .collect();
+                        json!({ "results": results })
+                    } else {
+                        // The pull (and anything else): endless.
+                        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+                        if out.write_all(head.as_bytes()).is_err() {
+                            return;
+                        }
+                        let block = vec![b' '; 64 * 1024];
+                        while out
+                            .write_all(format!("{:x}\r\n", block.len()).as_bytes())
+                            .and_then(|_| out.write_all(&block))
+                            .and_then(|_| out.write_all(b"\r\n"))
+                            .is_ok()
+                            && s.fetch_add(block.len(), Ordering::SeqCst) < 1 << 30
+                        {
+                        }
+                        return;
+                    };
+                    let text = answer.to_string();
+                    let reply = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{text}", text.len());
+                    if out.write_all(reply.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (addr, sent)
+}
+
+/// Pull pages are capped too: the push is confirmed, the endless pull is cut off at its cap
+/// and reported beside it, and the device keeps working.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_pull_is_cut_off_and_reported_after_the_push() {
+    let (addr, sent) = endless_pull_server();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let core = common::open(dir.path()).expect("open");
+    core.enroll(&format!("http://{addr}/"), "code", "phone")
+        .await
+        .expect("enroll");
+    let rec = core
+        .log_activity(NewActivity {
+            org_id: None,
+            occurred_at: None,
+            kind: "outreach_contact".into(),
+            body: json!({"people_reached": 2, "on_shift": false}),
+        })
+        .expect("log");
+    let started = Instant::now();
+    let report = tokio::time::timeout(Duration::from_secs(20), core.sync_now())
+        .await
+        .expect("in time")
+        .expect("the push went through");
+    assert_eq!(report.accepted, 1);
+    assert_eq!(report.pull_error.as_deref(), Some("response_too_large"));
+    assert_eq!(
+        report.catalogue_error.as_deref(),
+        Some("response_too_large")
+    );
+    assert!(matches!(
+        core.get_record(rec.id).expect("kept").sync,
+        RecordSync::Sent { .. }
+    ));
+    std::thread::sleep(Duration::from_millis(300));
+    let bytes = sent.load(Ordering::SeqCst);
+    eprintln!(
+        "pull cut off after {:?}; the server wrote {bytes} bytes",
+        started.elapsed()
+    );
+    // The pull and the catalogue (both endless here) are capped at 8 MiB each; the rest is
+    // what the sockets buffer.
+    assert!(bytes < 64 << 20, "{bytes}");
+}
