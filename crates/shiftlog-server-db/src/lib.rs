@@ -117,6 +117,12 @@ pub trait Storage: Send + Sync + 'static {
     fn create_session(&self, session: &Session) -> Result<(), StorageError>;
     /// A live session and its account.
     fn session(&self, token_hash: &str) -> Result<Option<(Session, StaffAccount)>, StorageError>;
+    /// Notes that a session was used at `at`.
+    fn touch_session(
+        &self,
+        token_hash: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StorageError>;
     /// Ends a session.
     fn delete_session(&self, token_hash: &str) -> Result<(), StorageError>;
     /// Appends to the audit log.

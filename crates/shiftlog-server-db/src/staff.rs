@@ -63,6 +63,8 @@ pub struct Session {
     pub staff_id: Uuid,
     /// Ends at.
     pub expires_at: DateTime<Utc>,
+    /// Last used at (when made, at first).
+    pub last_used_at: DateTime<Utc>,
 }
 
 /// One line of the audit log.

@@ -278,6 +278,14 @@ impl Storage for PostgresStorage {
         staff::session(&mut *self.conn()?, token_hash)
     }
 
+    fn touch_session(
+        &self,
+        token_hash: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StorageError> {
+        staff::touch_session(&mut *self.conn()?, token_hash, at)
+    }
+
     fn delete_session(&self, token_hash: &str) -> Result<(), StorageError> {
         staff::delete_session(&mut *self.conn()?, token_hash)
     }

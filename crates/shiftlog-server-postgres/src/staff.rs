@@ -135,15 +135,30 @@ pub(crate) fn session(
     let expires_at = chrono::DateTime::parse_from_rfc3339(r.get(1))
         .map_err(|e| StorageError::Corrupt(e.to_string()))?
         .with_timezone(&Utc);
+    let last_used_at = chrono::DateTime::parse_from_rfc3339(r.get(7))
+        .map_err(|e| StorageError::Corrupt(e.to_string()))?
+        .with_timezone(&Utc);
     Ok(Some((
         Session {
             token_hash: token_hash.to_string(),
             csrf_hash: r.get(0),
             staff_id: account.id,
             expires_at,
+            last_used_at,
         },
         account,
     )))
+}
+
+/// See [`Storage::touch_session`](shiftlog_server_db::Storage::touch_session).
+pub(crate) fn touch_session(
+    conn: &mut Client,
+    token_hash: &str,
+    at: chrono::DateTime<Utc>,
+) -> Result<(), StorageError> {
+    conn.execute(q(&sql::TOUCH_SESSION), &[&token_hash, &at.to_rfc3339()])
+        .map_err(db)?;
+    Ok(())
 }
 
 /// See [`Storage::delete_session`](shiftlog_server_db::Storage::delete_session).

@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_totals.sql"),
     include_str!("../migrations/0004_changes.sql"),
     include_str!("../migrations/0005_staff_per_org.sql"),
+    include_str!("../migrations/0006_session_last_used.sql"),
 ];
 
 /// SQLite keeps the schema version in `PRAGMA user_version`; each migration commits on its

@@ -152,15 +152,19 @@ pub(crate) fn session(
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 staff_row(r, 2)?,
+                r.get::<_, String>(7)?,
             ))
         })
         .optional()
         .map_err(db)?;
-    let Some((csrf_hash, expires_at, staff)) = row else {
+    let Some((csrf_hash, expires_at, staff, last_used_at)) = row else {
         return Ok(None);
     };
     let account = staff_account(staff)?;
     let expires_at = chrono::DateTime::parse_from_rfc3339(&expires_at)
+        .map_err(|e| StorageError::Corrupt(e.to_string()))?
+        .with_timezone(&Utc);
+    let last_used_at = chrono::DateTime::parse_from_rfc3339(&last_used_at)
         .map_err(|e| StorageError::Corrupt(e.to_string()))?
         .with_timezone(&Utc);
     Ok(Some((
@@ -169,9 +173,21 @@ pub(crate) fn session(
             csrf_hash,
             staff_id: account.id,
             expires_at,
+            last_used_at,
         },
         account,
     )))
+}
+
+/// See [`Storage::touch_session`](shiftlog_server_db::Storage::touch_session).
+pub(crate) fn touch_session(
+    conn: &Connection,
+    token_hash: &str,
+    at: chrono::DateTime<Utc>,
+) -> Result<(), StorageError> {
+    conn.execute(q(&sql::TOUCH_SESSION), params![token_hash, at.to_rfc3339()])
+        .map_err(db)?;
+    Ok(())
 }
 
 /// See [`Storage::delete_session`](shiftlog_server_db::Storage::delete_session).

@@ -103,12 +103,16 @@ pub static INSERT_SESSION: Statement = Statement::new(
     "INSERT INTO sessions (token_hash, csrf_hash, staff_id, created_at, expires_at)
      VALUES ($1, $2, $3, $4, $5)",
 );
-/// A session and its account: token hash. Columns: CSRF hash, expires at, then the account as
+/// A session and its account: token hash. Columns: CSRF hash, expires at, the account as
 /// [`STAFF_BY_USERNAME`].
 pub static SESSION: Statement = Statement::new(
-    "SELECT s.csrf_hash, s.expires_at, st.id, st.org_id, st.username, st.password_hash, st.role
+    "SELECT s.csrf_hash, s.expires_at, st.id, st.org_id, st.username, st.password_hash, st.role,
+            COALESCE(s.last_used_at, s.created_at)
      FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = $1",
 );
+/// Notes a session's use: token hash, at.
+pub static TOUCH_SESSION: Statement =
+    Statement::new("UPDATE sessions SET last_used_at = $2 WHERE token_hash = $1");
 /// Ends a session: token hash.
 pub static DELETE_SESSION: Statement = Statement::new("DELETE FROM sessions WHERE token_hash = $1");
 /// Appends to the audit log: org, at, actor, action, detail.

@@ -9,7 +9,7 @@ use shiftlog_server_db::Role;
 
 use crate::ServiceError;
 
-pub use sessions::{csrf_for, NewSession, SESSION_TTL};
+pub use sessions::{csrf_for, NewSession, MAX_NAMESAKES, SESSION_IDLE, SESSION_TTL};
 
 /// Someone acting for an organization: a signed-in staff member or a staff API token.
 #[derive(Debug, Clone, PartialEq)]

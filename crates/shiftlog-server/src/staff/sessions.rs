@@ -10,8 +10,12 @@ use crate::limits::{address_key, LoginLimiter};
 use crate::util::{has_control, hash_secret, random_hex};
 use crate::{OrgService, ServiceError, Staff};
 
-/// How long a dashboard session lasts.
+/// How long a dashboard session lasts at most.
 pub const SESSION_TTL: chrono::Duration = chrono::Duration::hours(8);
+/// A session unused for this long ends (the next request is asked to sign in again).
+pub const SESSION_IDLE: chrono::Duration = chrono::Duration::minutes(30);
+/// A session's last use is written down at most this often (not on every request).
+const TOUCH_EVERY: chrono::Duration = chrono::Duration::seconds(60);
 
 /// Accounts of one login name tried when a sign-in names no organization: each costs a hash.
 pub const MAX_NAMESAKES: usize = 3;
@@ -109,6 +113,7 @@ impl OrgService {
             csrf_hash: hash_secret(&csrf_token),
             staff_id: account.id,
             expires_at: chrono::Utc::now() + SESSION_TTL,
+            last_used_at: chrono::Utc::now(),
         })?;
         Ok(NewSession {
             token,
@@ -132,12 +137,16 @@ impl OrgService {
         let Some((session, account)) = self.store.session(&hash_secret(token))? else {
             return Err(ServiceError::Unauthorized);
         };
-        if session.expires_at < chrono::Utc::now() {
+        let now = chrono::Utc::now();
+        if session.expires_at < now || now - session.last_used_at > SESSION_IDLE {
             self.store.delete_session(&session.token_hash)?;
             return Err(ServiceError::Unauthorized);
         }
         if changes_state && csrf.map(hash_secret).as_deref() != Some(session.csrf_hash.as_str()) {
             return Err(ServiceError::Csrf);
+        }
+        if now - session.last_used_at >= TOUCH_EVERY {
+            self.store.touch_session(&session.token_hash, now)?;
         }
         Ok(Staff {
             org_id: account.org_id,

@@ -1,0 +1,2 @@
+-- Schema version 6: sessions remember when they were last used (idle timeout, decided in the service).
+ALTER TABLE sessions ADD COLUMN last_used_at TEXT;
