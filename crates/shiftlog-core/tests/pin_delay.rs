@@ -102,6 +102,15 @@ fn wrong_pins_wait_longer_and_longer_across_restarts() {
         assert_eq!(wait_of(open(dir.path(), "111111")), None);
     }
     drop(open(dir.path(), common::PIN).expect("fewer than the free tries"));
+    // A clock set back between two wrong PINs, before any wait is due, refuses nothing.
+    assert_eq!(wait_of(open(dir.path(), "111111")), None);
+    advance_pin_clock(-600);
+    assert_eq!(
+        wait_of(open(dir.path(), "111111")),
+        None,
+        "clock back, no wait due"
+    );
+    advance_pin_clock(600);
 }
 
 #[test]

@@ -46,9 +46,9 @@ fn now() -> i64 {
 pub(crate) fn begin(path: &Path) -> Result<(), CoreError> {
     let mut kf = file::read(path)?;
     let now = now();
-    if let Some(last) = kf.last_failure_at {
-        let wait = wait_after(kf.failures) as i64;
-        if now < last && wait > 0 {
+    let wait = wait_after(kf.failures) as i64;
+    if let Some(last) = kf.last_failure_at.filter(|_| wait > 0) {
+        if now < last {
             // The clock went back: the wait starts again from now, neither skipped nor endless.
             kf.last_failure_at = Some(now);
             file::write(path, &kf)?;
