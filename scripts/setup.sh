@@ -75,6 +75,13 @@ if ! command -v xwininfo >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends x11-utils
 fi
 
+# xdotool: the lock test (tests/e2e/lock.test.mjs) moves focus to another X window.
+if ! command -v xdotool >/dev/null 2>&1; then
+  say "installing xdotool"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends xdotool
+fi
+
 # Exports and print checks: pdftoppm (poppler-utils) turns the printed summary into images
 # (tests/e2e/print.test.mjs); openpyxl, a real spreadsheet reader, opens the server's XLSX
 # exports (crates/shiftlog-server/tests/export_spreadsheet.rs) from target/spreadsheet-venv.
