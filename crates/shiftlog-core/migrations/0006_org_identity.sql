@@ -9,3 +9,8 @@ CREATE UNIQUE INDEX organizations_server_identity ON organizations(server_url, s
     WHERE server_url IS NOT NULL;
 -- Check-ins are purged by age (the worker's retention setting).
 CREATE INDEX checkins_created ON checkins(created_utc_ms);
+-- A profile that already holds check-ins keeps them until the worker chooses a period in
+-- Settings: the 30-day default is for profiles made from now on, and removing a worker's own
+-- notes on an upgrade, unasked, would be a silent loss.
+INSERT OR IGNORE INTO settings (key, value)
+    SELECT 'checkin_retention_days', 'keep' WHERE EXISTS (SELECT 1 FROM checkins);

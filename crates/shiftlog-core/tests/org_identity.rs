@@ -284,8 +284,8 @@ fn frozen_v5(dir: &std::path::Path) {
                    '2026-11-20T11:00:00-08:00', 1795201200000, '2026-11-20T11:00:05-08:00', 1,
                    '{\"people_reached\":2,\"on_shift\":false}', 0, 2, 1, NULL, NULL);
          INSERT INTO checkins (id, org_id, created_at, created_utc_ms, debrief_requested, private_note)
-           VALUES ('01936d5e-8f7a-7cc0-8a5e-4b1f0f9b2c33', 'demo', '2026-11-20T10:50:00-08:00',
-                   1795200600000, 1, 'kept private');",
+           VALUES ('01936d5e-8f7a-7cc0-8a5e-4b1f0f9b2c33', 'demo', '2025-01-20T10:50:00-08:00',
+                   1737399000000, 1, 'kept private');",
     )
     .expect("rows");
 }
@@ -304,7 +304,13 @@ async fn schema_5_upgrades_and_keeps_which_server_each_organization_is() {
         core.list_checkins().expect("checkins")[0]
             .private_note
             .as_deref(),
-        Some("kept private")
+        Some("kept private"),
+        "a check-in far older than the 30-day default survives the upgrade"
+    );
+    assert_eq!(
+        core.checkin_retention_days().expect("retention"),
+        None,
+        "a profile that held check-ins keeps them until the worker chooses a period"
     );
     let raw = shiftlog_core::test_support::raw_connection(
         dir.path(),
