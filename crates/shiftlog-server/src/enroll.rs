@@ -21,21 +21,6 @@ pub const ENROLL_ATTEMPTS_PER_ADDRESS: u32 = 30;
 /// The window [`ENROLL_ATTEMPTS_PER_ADDRESS`] counts in.
 pub const ENROLL_WINDOW: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
-/// The key an address is counted under: an IPv4 address, or an IPv6 address's /64 (one home
-/// or phone gets a whole /64, so counting single IPv6 addresses would count nothing).
-fn address_key(ip: std::net::IpAddr) -> String {
-    match ip {
-        std::net::IpAddr::V4(v4) => v4.to_string(),
-        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let s = v6.segments();
-                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-            }
-        },
-    }
-}
-
 /// A one-time code as a coordinator hands it over: to type, as a link, or to scan.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Invite {
@@ -136,7 +121,10 @@ impl OrgService {
     /// [`ServiceError::RateLimited`] past [`ENROLL_ATTEMPTS_PER_ADDRESS`] in [`ENROLL_WINDOW`].
     pub fn enroll_attempt(&self, client: std::net::IpAddr) -> Result<(), ServiceError> {
         self.enroll_limiter
-            .hit(&address_key(client), std::time::Instant::now())
+            .hit(
+                &crate::limits::address_key(client),
+                std::time::Instant::now(),
+            )
             .map_err(ServiceError::RateLimited)
     }
 
