@@ -18,6 +18,7 @@ mod records;
 pub mod sql;
 mod staff;
 mod summary;
+mod tokens;
 
 pub use catalogue::{CatalogueEntry, CATALOGUE_SECTIONS};
 pub use devices::{CodeCheck, DeviceAuth, DeviceInfo, NewCode, NewDevice, Redeemed, StoredCode};
@@ -26,6 +27,7 @@ pub use ingest::{head_row, write_for, Decide, HeadRow, IngestDecision, StoredHea
 pub use records::{pulled_envelope, ExportRow, Facts, IngestRecord, RecordFilter};
 pub use staff::{AuditEntry, Role, Session, StaffAccount};
 pub use summary::{AggregateQuery, AggregateRow, Dimension, Groups, Period};
+pub use tokens::{stored_time, token_from_row, StaffToken, TokenRow, TokenScope};
 
 use shiftlog_wire::RecordResult;
 use uuid::Uuid;
@@ -58,15 +60,20 @@ pub trait Storage: Send + Sync + 'static {
     fn list_devices(&self, org_id: &str) -> Result<Vec<DeviceInfo>, StorageError>;
     /// Marks a device of `org_id` revoked; `NotFound` if it is not that organization's.
     fn revoke_device(&self, org_id: &str, device_id: Uuid) -> Result<(), StorageError>;
-    /// Stores a staff token hash for `org_id`.
-    fn add_staff_token(
+    /// Stores a staff token (its organization is `token.org_id`) with the hash of its secret.
+    fn add_staff_token(&self, token: &StaffToken, token_hash: &str) -> Result<(), StorageError>;
+    /// The staff token with this secret hash, expired or not.
+    fn staff_token(&self, token_hash: &str) -> Result<Option<StaffToken>, StorageError>;
+    /// An organization's staff tokens, newest first, expired ones too.
+    fn staff_tokens(&self, org_id: &str) -> Result<Vec<StaffToken>, StorageError>;
+    /// Removes a staff token of `org_id`; `NotFound` if it is not that organization's.
+    fn delete_staff_token(&self, org_id: &str, id: Uuid) -> Result<(), StorageError>;
+    /// Writes down when a staff token was last used.
+    fn touch_staff_token(
         &self,
-        org_id: &str,
-        token_hash: &str,
-        label: &str,
+        id: Uuid,
+        at: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), StorageError>;
-    /// The organization and label of a staff token.
-    fn staff_token(&self, token_hash: &str) -> Result<Option<(String, String)>, StorageError>;
     /// The worker's records, changed after `after`, written last by a device other than
     /// `exclude_device`, oldest change first.
     fn pull_records(

@@ -18,32 +18,6 @@ fn staff_account(r: &postgres::Row, at: usize) -> Result<StaffAccount, StorageEr
     })
 }
 
-/// See [`Storage::add_staff_token`](shiftlog_server_db::Storage::add_staff_token).
-pub(crate) fn add_staff_token(
-    conn: &mut Client,
-    org_id: &str,
-    token_hash: &str,
-    label: &str,
-) -> Result<(), StorageError> {
-    conn.execute(
-        q(&sql::INSERT_STAFF_TOKEN),
-        &[&token_hash, &org_id, &label, &Utc::now().to_rfc3339()],
-    )
-    .map_err(db)?;
-    Ok(())
-}
-
-/// See [`Storage::staff_token`](shiftlog_server_db::Storage::staff_token).
-pub(crate) fn staff_token(
-    conn: &mut Client,
-    token_hash: &str,
-) -> Result<Option<(String, String)>, StorageError> {
-    Ok(conn
-        .query_opt(q(&sql::STAFF_TOKEN), &[&token_hash])
-        .map_err(db)?
-        .map(|r| (r.get(0), r.get(1))))
-}
-
 /// See [`Storage::create_staff`](shiftlog_server_db::Storage::create_staff).
 pub(crate) fn create_staff(conn: &mut Client, a: &StaffAccount) -> Result<(), StorageError> {
     conn.execute(

@@ -102,3 +102,9 @@ fn migrations_run_once_under_the_lock_and_a_newer_schema_is_refused() {
         other => panic!("expected TooNew, got {:?}", other.err()),
     }
 }
+
+#[test]
+fn staff_tokens_are_kept_as_told() {
+    let schema = Schema::new();
+    conformance::staff_tokens_are_kept_as_told(&*schema.open());
+}

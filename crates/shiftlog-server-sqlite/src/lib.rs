@@ -11,6 +11,7 @@ mod orgs;
 mod readers;
 mod records;
 mod staff;
+mod tokens;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -19,7 +20,7 @@ use rusqlite::Connection;
 use shiftlog_server_db::{
     sql, AggregateQuery, AggregateRow, AuditEntry, CatalogueEntry, CodeCheck, Decide, DeviceAuth,
     DeviceInfo, ExportRow, IngestRecord, NewCode, NewDevice, RecordFilter, Redeemed, Role, Session,
-    StaffAccount, Storage, StorageError,
+    StaffAccount, StaffToken, Storage, StorageError,
 };
 use shiftlog_wire::RecordResult;
 use uuid::Uuid;
@@ -154,17 +155,28 @@ impl Storage for SqliteStorage {
         devices::revoke_device(&self.conn(), org_id, device_id)
     }
 
-    fn add_staff_token(
-        &self,
-        org_id: &str,
-        token_hash: &str,
-        label: &str,
-    ) -> Result<(), StorageError> {
-        staff::add_staff_token(&self.conn(), org_id, token_hash, label)
+    fn add_staff_token(&self, token: &StaffToken, token_hash: &str) -> Result<(), StorageError> {
+        tokens::add_staff_token(&self.conn(), token, token_hash)
     }
 
-    fn staff_token(&self, token_hash: &str) -> Result<Option<(String, String)>, StorageError> {
-        staff::staff_token(&self.conn(), token_hash)
+    fn staff_token(&self, token_hash: &str) -> Result<Option<StaffToken>, StorageError> {
+        tokens::staff_token(&self.conn(), token_hash)
+    }
+
+    fn staff_tokens(&self, org_id: &str) -> Result<Vec<StaffToken>, StorageError> {
+        tokens::staff_tokens(&self.conn(), org_id)
+    }
+
+    fn delete_staff_token(&self, org_id: &str, id: Uuid) -> Result<(), StorageError> {
+        tokens::delete_staff_token(&self.conn(), org_id, id)
+    }
+
+    fn touch_staff_token(
+        &self,
+        id: Uuid,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StorageError> {
+        tokens::touch_staff_token(&self.conn(), id, at)
     }
 
     fn ingest(

@@ -32,33 +32,6 @@ fn staff_account(
     })
 }
 
-/// See [`Storage::add_staff_token`](shiftlog_server_db::Storage::add_staff_token).
-pub(crate) fn add_staff_token(
-    conn: &Connection,
-    org_id: &str,
-    token_hash: &str,
-    label: &str,
-) -> Result<(), StorageError> {
-    conn.execute(
-        q(&sql::INSERT_STAFF_TOKEN),
-        params![token_hash, org_id, label, Utc::now().to_rfc3339()],
-    )
-    .map_err(db)?;
-    Ok(())
-}
-
-/// See [`Storage::staff_token`](shiftlog_server_db::Storage::staff_token).
-pub(crate) fn staff_token(
-    conn: &Connection,
-    token_hash: &str,
-) -> Result<Option<(String, String)>, StorageError> {
-    conn.query_row(q(&sql::STAFF_TOKEN), [token_hash], |r| {
-        Ok((r.get(0)?, r.get(1)?))
-    })
-    .optional()
-    .map_err(db)
-}
-
 /// See [`Storage::create_staff`](shiftlog_server_db::Storage::create_staff).
 pub(crate) fn create_staff(conn: &Connection, a: &StaffAccount) -> Result<(), StorageError> {
     conn.execute(

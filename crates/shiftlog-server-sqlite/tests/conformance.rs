@@ -28,3 +28,9 @@ fn codes_are_judged_by_the_caller_and_redeemed_once() {
     let (_dir, s) = open();
     conformance::codes_are_judged_by_the_caller_and_redeemed_once(s);
 }
+
+#[test]
+fn staff_tokens_are_kept_as_told() {
+    let (_dir, s) = open();
+    conformance::staff_tokens_are_kept_as_told(&*s);
+}

@@ -17,6 +17,9 @@ pub enum ServiceError {
     /// Device revoked.
     #[error("device revoked")]
     DeviceRevoked,
+    /// A staff API token past its expiry.
+    #[error("staff token expired")]
+    TokenExpired,
     /// Signed in, but the role does not allow this.
     #[error("{0}")]
     Forbidden(String),

@@ -35,7 +35,7 @@ pub use limits::Limits;
 pub use service::OrgService;
 pub use shiftlog_server_db::{
     AuditEntry, CatalogueEntry, DeviceAuth, DeviceInfo, ExportRow, RecordFilter, Redeemed, Role,
-    Storage, StorageError,
+    StaffToken, Storage, StorageError, TokenScope,
 };
 pub use shiftlog_server_postgres::PostgresStorage;
 pub use shiftlog_server_sqlite::SqliteStorage;

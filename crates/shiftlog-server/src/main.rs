@@ -7,7 +7,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use shiftlog_server::export::{ExportRequest, Format};
 use shiftlog_server::{
-    http, Limits, OrgService, PostgresStorage, Role, SqliteStorage, Staff, Storage,
+    http, Limits, OrgService, PostgresStorage, Role, SqliteStorage, Staff, Storage, TokenScope,
 };
 
 #[derive(Parser)]
@@ -77,12 +77,15 @@ enum Command {
         #[arg(long)]
         org: String,
     },
-    /// Print a new staff token for exports.
+    /// Print a new coordinator staff token named "cli" (90 days); see `token create`.
     StaffToken {
         /// Organization id.
         #[arg(long)]
         org: String,
     },
+    /// Staff API tokens: create, list, revoke.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Write the organization's record-level export to standard output (audit-logged).
     Export {
         /// Organization id.
@@ -100,6 +103,39 @@ enum Command {
         /// Last local day, YYYY-MM-DD.
         #[arg(long)]
         to: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Make a token and print its secret (shown once).
+    Create {
+        /// Organization id.
+        #[arg(long)]
+        org: String,
+        /// A name saying what it is for, e.g. "funder report".
+        #[arg(long)]
+        name: String,
+        /// summary (read-only summaries and summary exports) or coordinator.
+        #[arg(long)]
+        scope: String,
+        /// Days it lasts (default 90, at most 365).
+        #[arg(long)]
+        days: Option<u32>,
+    },
+    /// List an organization's tokens (never their secrets).
+    List {
+        /// Organization id.
+        #[arg(long)]
+        org: String,
+    },
+    /// Revoke a token by id: it stops working at once.
+    Revoke {
+        /// Organization id.
+        #[arg(long)]
+        org: String,
+        /// The token's id, from `token list`.
+        id: String,
     },
 }
 
@@ -183,6 +219,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::EnrollmentCode { org } => println!("{}", svc.new_enrollment_code(&org)?),
         Command::StaffToken { org } => println!("{}", svc.new_staff_token(&org, "cli")?),
+        Command::Token(cmd) => token_command(&svc, cmd)?,
         Command::Export {
             org,
             format,
@@ -207,6 +244,58 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             svc.export_records(&cli_admin, &req, format)?
                 .write(&svc, &mut out)?;
             std::io::Write::flush(&mut out)?;
+        }
+    }
+    Ok(())
+}
+
+fn cli_admin(org: String) -> Staff {
+    Staff {
+        org_id: org,
+        actor: "cli".into(),
+        role: Role::Admin,
+    }
+}
+
+fn token_command(svc: &OrgService, cmd: TokenCommand) -> Result<(), Box<dyn std::error::Error>> {
+    match cmd {
+        TokenCommand::Create {
+            org,
+            name,
+            scope,
+            days,
+        } => {
+            let scope = TokenScope::parse(&scope).ok_or("scope: summary or coordinator")?;
+            let made = svc.create_staff_token(&cli_admin(org), &name, scope, days)?;
+            eprintln!(
+                "token {} ({}, {}) expires {}; the secret is shown only now:",
+                made.token.id,
+                made.token.name,
+                scope.as_str(),
+                made.token.expires_at.format("%Y-%m-%d %H:%M UTC")
+            );
+            println!("{}", made.secret);
+        }
+        TokenCommand::List { org } => {
+            println!("id\tname\tscope\tcreated\texpires\tlast used\tcreated by");
+            let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M").to_string();
+            for t in svc.staff_tokens(&cli_admin(org))? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    t.id,
+                    t.name,
+                    t.scope.as_str(),
+                    when(t.created_at),
+                    when(t.expires_at),
+                    t.last_used_at.map(when).unwrap_or_else(|| "never".into()),
+                    t.created_by
+                );
+            }
+        }
+        TokenCommand::Revoke { org, id } => {
+            let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| "id: not a token id")?;
+            svc.revoke_staff_token(&cli_admin(org), id)?;
+            println!("revoked {id}");
         }
     }
     Ok(())

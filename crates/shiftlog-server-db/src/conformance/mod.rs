@@ -4,12 +4,14 @@
 
 mod codes;
 mod ingest;
+mod tokens;
 
 pub use codes::codes_are_judged_by_the_caller_and_redeemed_once;
 pub use ingest::{
     concurrent_pushes_are_each_decided_by_their_own_caller, ingest_does_what_it_is_told,
     two_instances_store_a_record_once,
 };
+pub use tokens::staff_tokens_are_kept_as_told;
 
 use chrono::{Duration, Utc};
 use shiftlog_wire::RecordEnvelope;

@@ -5,6 +5,7 @@
 mod aggregate;
 mod records;
 mod statements;
+mod tokens;
 
 use std::sync::OnceLock;
 
@@ -13,6 +14,7 @@ pub use records::{
     insert_items, insert_record, insert_records, update_record, RecordRow, RECORD_COLUMNS,
 };
 pub use statements::*;
+pub use tokens::*;
 
 use crate::RecordFilter;
 

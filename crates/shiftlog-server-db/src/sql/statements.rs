@@ -73,13 +73,6 @@ pub static REVOKE_DEVICE: Statement = Statement::new(
 
 // Staff.
 
-/// Stores a staff token: hash, org, label, created at.
-pub static INSERT_STAFF_TOKEN: Statement = Statement::new(
-    "INSERT INTO staff_tokens (token_hash, org_id, label, created_at) VALUES ($1, $2, $3, $4)",
-);
-/// A staff token's organization and label: hash.
-pub static STAFF_TOKEN: Statement =
-    Statement::new("SELECT org_id, label FROM staff_tokens WHERE token_hash = $1");
 /// Creates a staff account: id, org, username, password hash, role, created at.
 pub static INSERT_STAFF: Statement = Statement::new(
     "INSERT INTO staff (id, org_id, username, password_hash, role, created_at)

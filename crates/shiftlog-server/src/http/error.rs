@@ -64,6 +64,11 @@ impl From<ServiceError> for ApiError {
                 codes::UNAUTHORIZED,
                 "This request needs a valid token or sign-in. Sign in again, or join the organization again with a new code.",
             ),
+            ServiceError::TokenExpired => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "token_expired",
+                "This token has expired; ask an admin for a new one.",
+            ),
             ServiceError::DeviceRevoked => ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 codes::DEVICE_REVOKED,

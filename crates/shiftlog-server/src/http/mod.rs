@@ -6,6 +6,7 @@ mod download;
 mod error;
 mod extract;
 mod staff;
+mod tokens;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -56,6 +57,14 @@ pub fn router(service: OrgService) -> Router {
             get(staff_catalogue).put(set_catalogue),
         )
         .route("/api/v1/staff/audit", get(audit))
+        .route(
+            "/api/v1/staff/tokens",
+            get(tokens::list_tokens).post(tokens::create_token),
+        )
+        .route(
+            "/api/v1/staff/tokens/{id}/revoke",
+            post(tokens::revoke_token),
+        )
         .route("/api/v1/staff/accounts", get(accounts).post(add_account))
         .route("/api/v1/staff/accounts/{id}/role", put(set_role))
         .merge(dashboard::routes())

@@ -1,22 +1,25 @@
 //! Staff: accounts with roles (`accounts`: Argon2id passwords, admins adding staff and
-//! changing roles), dashboard sessions with CSRF tokens and staff API tokens (`sessions`, with
-//! the login rate limit), and who may do what ([`Staff::require`]).
+//! changing roles), dashboard sessions with CSRF tokens (`sessions`, with the login
+//! rate limit), staff API tokens (`tokens`: named, scoped, expiring, revocable), and who may
+//! do what ([`Staff::require`]).
 
 mod accounts;
 mod sessions;
+mod tokens;
 
 use shiftlog_server_db::Role;
 
 use crate::ServiceError;
 
 pub use sessions::{csrf_for, NewSession, MAX_NAMESAKES, SESSION_IDLE, SESSION_TTL};
+pub use tokens::{scope_role, token_actor, NewToken, TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX};
 
 /// Someone acting for an organization: a signed-in staff member or a staff API token.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Staff {
     /// Their organization: everything they see and change is scoped to it.
     pub org_id: String,
-    /// For the audit log: the username, or `token:<label>`.
+    /// For the audit log: the username, or `token:<name>#<first 8 of its id>`.
     pub actor: String,
     /// What they may do.
     pub role: Role,

@@ -1,9 +1,9 @@
 //! Signing in: dashboard sessions (a secret cookie and a CSRF token derived from it), the
-//! login rate limit, and staff API tokens for exports.
+//! login rate limit. Staff API tokens are in `tokens`.
 
 use std::time::Instant;
 
-use shiftlog_server_db::{Role, Session};
+use shiftlog_server_db::Session;
 
 use super::accounts::verify_password;
 use crate::limits::{address_key, LoginLimiter};
@@ -38,14 +38,6 @@ pub fn csrf_for(session_token: &str) -> String {
 }
 
 impl OrgService {
-    /// A new staff API token for exports (acts as a coordinator).
-    pub fn new_staff_token(&self, org_id: &str, label: &str) -> Result<String, ServiceError> {
-        let token = format!("sls_{}", random_hex(32)?);
-        self.store
-            .add_staff_token(org_id, &hash_secret(&token), label)?;
-        Ok(token)
-    }
-
     /// Checks a password and opens a session. The attempt is counted against the name and
     /// the caller's address (`client`, an IPv6 address by its /64) before the slow hash, so a
     /// parallel burst gets no more hashes than the limit; at most `login_hashes_at_once`
@@ -158,18 +150,5 @@ impl OrgService {
     /// Ends a session.
     pub fn logout(&self, token: &str) -> Result<(), ServiceError> {
         Ok(self.store.delete_session(&hash_secret(token))?)
-    }
-
-    /// The organization of a staff API token; it acts as a coordinator.
-    pub fn authenticate_staff(&self, token: &str) -> Result<Staff, ServiceError> {
-        let (org_id, label) = self
-            .store
-            .staff_token(&hash_secret(token))?
-            .ok_or(ServiceError::Unauthorized)?;
-        Ok(Staff {
-            org_id,
-            actor: format!("token:{label}"),
-            role: Role::Coordinator,
-        })
     }
 }
