@@ -2,6 +2,7 @@
 // decides who may see what: the server does, and says so in its error messages.
 import { STRINGS, pickLang } from './i18n.js';
 import { drawSplit } from './chart.js';
+import { loadTokens } from './tokens.js';
 
 const MEASURES = ['activities', 'people_reached', 'naloxone_doses', 'supplies', 'navigation_tasks', 'hours', 'debriefs'];
 const DIMENSIONS = {
@@ -315,6 +316,7 @@ async function loadStaff() {
     return el('tr', {}, el('td', { text: s.username }), el('td', {}, sel), el('td', {}, b));
   });
   $('staff-table').replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows));
+  await loadTokens({ api, t, el, showError, lang, panel: $('tokens-panel') });
 }
 
 $('staff-form').addEventListener('submit', async (ev) => {

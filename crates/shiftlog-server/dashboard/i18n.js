@@ -42,6 +42,11 @@ export const STRINGS = {
     nav_staff: 'Staff', staff_intro: 'Who can sign in. Viewers see summaries with small numbers hidden; coordinators also manage devices, the catalogue and record downloads; admins also manage staff.',
     add_staff: 'Add a staff member', role: 'Role', r_viewer: 'Viewer', r_coordinator: 'Coordinator', r_admin: 'Admin',
     change_role: 'Change',
+    tok_title: 'API tokens', tok_intro: 'A token lets a script read from the server without signing in. A summary token reads only protected summaries and their downloads; a coordinator token can do what a coordinator does.',
+    tok_name: 'Name', tok_scope: 'Can', tok_created: 'Made', tok_expires: 'Expires', tok_last_used: 'Last used', tok_by: 'Made by',
+    tok_never: 'Never', tok_expired: 'expired', tok_revoke: 'Revoke', tok_revoke_confirm: 'Stop this token now?', tok_none: 'No tokens.',
+    tok_s_summary: 'Summaries only', tok_s_coordinator: 'Coordinator', tok_days: 'Days it lasts (up to 365)', tok_new: 'Make a token',
+    tok_create: 'Make', tok_secret_once: 'Copy this token now. It is shown only once:',
   },
   fr: {
     v_overdose_response: 'Intervention lors d’une surdose', v_supplies_distributed: 'Matériel remis', v_outreach_contact: 'Contact de proximité',
@@ -85,6 +90,11 @@ export const STRINGS = {
     nav_staff: 'Équipe', staff_intro: 'Qui peut se connecter. Lecture : résumés, petits nombres cachés; coordination : aussi les appareils, le catalogue et les téléchargements de fiches; admin : aussi l’équipe.',
     add_staff: 'Ajouter une personne', role: 'Rôle', r_viewer: 'Lecture', r_coordinator: 'Coordination', r_admin: 'Admin',
     change_role: 'Changer',
+    tok_title: 'Jetons d’API', tok_intro: "Un jeton permet à un script de lire le serveur sans se connecter. Un jeton « sommaires » ne lit que les sommaires protégés et leurs téléchargements; un jeton « coordination » fait ce que fait la coordination.",
+    tok_name: 'Nom', tok_scope: 'Peut', tok_created: 'Créé', tok_expires: 'Expire', tok_last_used: 'Dernier usage', tok_by: 'Créé par',
+    tok_never: 'Jamais', tok_expired: 'expiré', tok_revoke: 'Révoquer', tok_revoke_confirm: 'Arrêter ce jeton maintenant?', tok_none: 'Aucun jeton.',
+    tok_s_summary: 'Sommaires seulement', tok_s_coordinator: 'Coordination', tok_days: 'Durée en jours (jusqu’à 365)', tok_new: 'Créer un jeton',
+    tok_create: 'Créer', tok_secret_once: 'Copiez ce jeton maintenant. Il n’est montré qu’une fois :',
   },
 };
 

@@ -47,6 +47,15 @@ pub fn routes() -> Router<OrgService> {
             }),
         )
         .route(
+            "/dashboard/tokens.js",
+            get(|| async {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../dashboard/tokens.js"),
+                )
+            }),
+        )
+        .route(
             "/dashboard/chart.js",
             get(|| async {
                 asset(
