@@ -120,6 +120,27 @@ pub trait Storage: Send + Sync + 'static {
     fn list_staff(&self, org_id: &str) -> Result<Vec<StaffAccount>, StorageError>;
     /// Changes the role of a staff member of `org_id`.
     fn set_staff_role(&self, org_id: &str, staff_id: Uuid, role: Role) -> Result<(), StorageError>;
+    /// Disables or re-enables a staff member of `org_id`; `NotFound` if not that
+    /// organization's. Sessions are left as they are (see [`Storage::end_staff_sessions`]).
+    fn set_staff_disabled(
+        &self,
+        org_id: &str,
+        staff_id: Uuid,
+        disabled: bool,
+    ) -> Result<(), StorageError>;
+    /// Replaces the password hash of a staff member of `org_id`; `NotFound` if not theirs.
+    fn set_staff_password(
+        &self,
+        org_id: &str,
+        staff_id: Uuid,
+        password_hash: &str,
+    ) -> Result<(), StorageError>;
+    /// Removes a staff member of `org_id` and their sessions, in one transaction; `NotFound`
+    /// if not that organization's. Audit lines keep the username as text.
+    fn remove_staff(&self, org_id: &str, staff_id: Uuid) -> Result<(), StorageError>;
+    /// Ends every session of a staff member except the one whose token hash is `keep`;
+    /// returns how many ended.
+    fn end_staff_sessions(&self, staff_id: Uuid, keep: Option<&str>) -> Result<u64, StorageError>;
     /// Stores a session.
     fn create_session(&self, session: &Session) -> Result<(), StorageError>;
     /// A live session and its account.

@@ -50,6 +50,8 @@ pub struct StaffAccount {
     pub password_hash: String,
     /// Role.
     pub role: Role,
+    /// Disabled: cannot sign in (re-enabled by an admin).
+    pub disabled: bool,
 }
 
 /// A dashboard session.

@@ -15,6 +15,7 @@ fn staff_account(r: &postgres::Row, at: usize) -> Result<StaffAccount, StorageEr
         username: r.get(at + 2),
         password_hash: r.get(at + 3),
         role: Role::parse(&role).ok_or_else(|| StorageError::Corrupt(format!("role {role}")))?,
+        disabled: r.get(at + 5),
     })
 }
 
@@ -109,7 +110,7 @@ pub(crate) fn session(
     let expires_at = chrono::DateTime::parse_from_rfc3339(r.get(1))
         .map_err(|e| StorageError::Corrupt(e.to_string()))?
         .with_timezone(&Utc);
-    let last_used_at = chrono::DateTime::parse_from_rfc3339(r.get(7))
+    let last_used_at = chrono::DateTime::parse_from_rfc3339(r.get(8))
         .map_err(|e| StorageError::Corrupt(e.to_string()))?
         .with_timezone(&Utc);
     Ok(Some((
@@ -171,4 +172,73 @@ pub(crate) fn audit_log(
             })
         })
         .collect()
+}
+
+fn one_row(n: u64, staff_id: Uuid) -> Result<(), StorageError> {
+    if n == 0 {
+        return Err(StorageError::NotFound(format!("staff member {staff_id}")));
+    }
+    Ok(())
+}
+
+/// See [`Storage::set_staff_disabled`](shiftlog_server_db::Storage::set_staff_disabled).
+pub(crate) fn set_staff_disabled(
+    conn: &mut Client,
+    org_id: &str,
+    staff_id: Uuid,
+    disabled: bool,
+) -> Result<(), StorageError> {
+    let n = conn
+        .execute(
+            q(&sql::SET_STAFF_DISABLED),
+            &[&staff_id.to_string(), &org_id, &disabled],
+        )
+        .map_err(db)?;
+    one_row(n, staff_id)
+}
+
+/// See [`Storage::set_staff_password`](shiftlog_server_db::Storage::set_staff_password).
+pub(crate) fn set_staff_password(
+    conn: &mut Client,
+    org_id: &str,
+    staff_id: Uuid,
+    password_hash: &str,
+) -> Result<(), StorageError> {
+    let n = conn
+        .execute(
+            q(&sql::SET_STAFF_PASSWORD),
+            &[&staff_id.to_string(), &org_id, &password_hash],
+        )
+        .map_err(db)?;
+    one_row(n, staff_id)
+}
+
+/// See [`Storage::remove_staff`](shiftlog_server_db::Storage::remove_staff).
+pub(crate) fn remove_staff(
+    conn: &mut Client,
+    org_id: &str,
+    staff_id: Uuid,
+) -> Result<(), StorageError> {
+    let mut tx = conn.transaction().map_err(db)?;
+    let id = staff_id.to_string();
+    tx.execute(q(&sql::DELETE_ORG_STAFF_SESSIONS), &[&id, &org_id])
+        .map_err(db)?;
+    let n = tx
+        .execute(q(&sql::DELETE_STAFF), &[&id, &org_id])
+        .map_err(db)?;
+    one_row(n, staff_id)?;
+    tx.commit().map_err(db)
+}
+
+/// See [`Storage::end_staff_sessions`](shiftlog_server_db::Storage::end_staff_sessions).
+pub(crate) fn end_staff_sessions(
+    conn: &mut Client,
+    staff_id: Uuid,
+    keep: Option<&str>,
+) -> Result<u64, StorageError> {
+    conn.execute(
+        q(&sql::DELETE_STAFF_SESSIONS),
+        &[&staff_id.to_string(), &keep.unwrap_or("")],
+    )
+    .map_err(db)
 }

@@ -104,6 +104,12 @@ fn migrations_run_once_under_the_lock_and_a_newer_schema_is_refused() {
 }
 
 #[test]
+fn staff_accounts_change_only_what_they_are_told() {
+    let schema = Schema::new();
+    conformance::staff_accounts_change_only_what_they_are_told(&*schema.open());
+}
+
+#[test]
 fn staff_tokens_are_kept_as_told() {
     let schema = Schema::new();
     conformance::staff_tokens_are_kept_as_told(&*schema.open());

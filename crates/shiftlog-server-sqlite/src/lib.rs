@@ -243,6 +243,32 @@ impl Storage for SqliteStorage {
         staff::set_staff_role(&self.conn(), org_id, staff_id, role)
     }
 
+    fn set_staff_disabled(
+        &self,
+        org_id: &str,
+        staff_id: Uuid,
+        disabled: bool,
+    ) -> Result<(), StorageError> {
+        staff::set_staff_disabled(&self.conn(), org_id, staff_id, disabled)
+    }
+
+    fn set_staff_password(
+        &self,
+        org_id: &str,
+        staff_id: Uuid,
+        password_hash: &str,
+    ) -> Result<(), StorageError> {
+        staff::set_staff_password(&self.conn(), org_id, staff_id, password_hash)
+    }
+
+    fn remove_staff(&self, org_id: &str, staff_id: Uuid) -> Result<(), StorageError> {
+        staff::remove_staff(&self.conn(), org_id, staff_id)
+    }
+
+    fn end_staff_sessions(&self, staff_id: Uuid, keep: Option<&str>) -> Result<u64, StorageError> {
+        staff::end_staff_sessions(&self.conn(), staff_id, keep)
+    }
+
     fn create_session(&self, s: &Session) -> Result<(), StorageError> {
         staff::create_session(&self.conn(), s)
     }

@@ -7,21 +7,21 @@ use uuid::Uuid;
 
 use crate::{db, q, uuid};
 
-fn staff_row(
-    r: &rusqlite::Row<'_>,
-    at: usize,
-) -> rusqlite::Result<(String, String, String, String, String)> {
+type StaffRow = (String, String, String, String, String, bool);
+
+fn staff_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<StaffRow> {
     Ok((
         r.get(at)?,
         r.get(at + 1)?,
         r.get(at + 2)?,
         r.get(at + 3)?,
         r.get(at + 4)?,
+        r.get(at + 5)?,
     ))
 }
 
 fn staff_account(
-    (id, org_id, username, password_hash, role): (String, String, String, String, String),
+    (id, org_id, username, password_hash, role, disabled): StaffRow,
 ) -> Result<StaffAccount, StorageError> {
     Ok(StaffAccount {
         id: uuid(&id)?,
@@ -29,6 +29,7 @@ fn staff_account(
         username,
         password_hash,
         role: Role::parse(&role).ok_or_else(|| StorageError::Corrupt(format!("role {role}")))?,
+        disabled,
     })
 }
 
@@ -125,7 +126,7 @@ pub(crate) fn session(
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 staff_row(r, 2)?,
-                r.get::<_, String>(7)?,
+                r.get::<_, String>(8)?,
             ))
         })
         .optional()
@@ -204,4 +205,75 @@ pub(crate) fn audit_log(
         });
     }
     Ok(out)
+}
+
+fn one_row(n: usize, staff_id: Uuid) -> Result<(), StorageError> {
+    if n == 0 {
+        return Err(StorageError::NotFound(format!("staff member {staff_id}")));
+    }
+    Ok(())
+}
+
+/// See [`Storage::set_staff_disabled`](shiftlog_server_db::Storage::set_staff_disabled).
+pub(crate) fn set_staff_disabled(
+    conn: &Connection,
+    org_id: &str,
+    staff_id: Uuid,
+    disabled: bool,
+) -> Result<(), StorageError> {
+    let n = conn
+        .execute(
+            q(&sql::SET_STAFF_DISABLED),
+            params![staff_id.to_string(), org_id, disabled],
+        )
+        .map_err(db)?;
+    one_row(n, staff_id)
+}
+
+/// See [`Storage::set_staff_password`](shiftlog_server_db::Storage::set_staff_password).
+pub(crate) fn set_staff_password(
+    conn: &Connection,
+    org_id: &str,
+    staff_id: Uuid,
+    password_hash: &str,
+) -> Result<(), StorageError> {
+    let n = conn
+        .execute(
+            q(&sql::SET_STAFF_PASSWORD),
+            params![staff_id.to_string(), org_id, password_hash],
+        )
+        .map_err(db)?;
+    one_row(n, staff_id)
+}
+
+/// See [`Storage::remove_staff`](shiftlog_server_db::Storage::remove_staff).
+pub(crate) fn remove_staff(
+    conn: &Connection,
+    org_id: &str,
+    staff_id: Uuid,
+) -> Result<(), StorageError> {
+    let tx = conn.unchecked_transaction().map_err(db)?;
+    let id = staff_id.to_string();
+    tx.execute(q(&sql::DELETE_ORG_STAFF_SESSIONS), params![id, org_id])
+        .map_err(db)?;
+    let n = tx
+        .execute(q(&sql::DELETE_STAFF), params![id, org_id])
+        .map_err(db)?;
+    one_row(n, staff_id)?;
+    tx.commit().map_err(db)
+}
+
+/// See [`Storage::end_staff_sessions`](shiftlog_server_db::Storage::end_staff_sessions).
+pub(crate) fn end_staff_sessions(
+    conn: &Connection,
+    staff_id: Uuid,
+    keep: Option<&str>,
+) -> Result<u64, StorageError> {
+    let n = conn
+        .execute(
+            q(&sql::DELETE_STAFF_SESSIONS),
+            params![staff_id.to_string(), keep.unwrap_or("")],
+        )
+        .map_err(db)?;
+    Ok(n as u64)
 }

@@ -30,6 +30,12 @@ fn codes_are_judged_by_the_caller_and_redeemed_once() {
 }
 
 #[test]
+fn staff_accounts_change_only_what_they_are_told() {
+    let (_dir, s) = open();
+    conformance::staff_accounts_change_only_what_they_are_told(&*s);
+}
+
+#[test]
 fn staff_tokens_are_kept_as_told() {
     let (_dir, s) = open();
     conformance::staff_tokens_are_kept_as_told(&*s);

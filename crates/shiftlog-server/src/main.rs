@@ -1,5 +1,7 @@
 //! `shiftlog-server`: runs an organization server, and the admin commands around it.
 
+mod cli_staff;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -70,6 +72,11 @@ enum Command {
         /// Login name.
         #[arg(long)]
         username: String,
+    },
+    /// Disable, enable or remove a staff account, or set its password.
+    Staff {
+        #[command(subcommand)]
+        command: cli_staff::StaffCommand,
     },
     /// Print a new one-time enrollment code for an organization (valid 24 hours).
     EnrollmentCode {
@@ -217,6 +224,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             svc.create_admin(&org, &username, password)?;
             println!("admin {username} created for {org}");
         }
+        Command::Staff { command } => cli_staff::run(&svc, command)?,
         Command::EnrollmentCode { org } => println!("{}", svc.new_enrollment_code(&org)?),
         Command::StaffToken { org } => println!("{}", svc.new_staff_token(&org, "cli")?),
         Command::Token(cmd) => token_command(&svc, cmd)?,

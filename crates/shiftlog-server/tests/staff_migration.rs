@@ -45,6 +45,7 @@ fn schema_4_staff_and_sessions_survive_the_per_organization_names() {
         username: "ada".into(),
         password_hash: "h2".into(),
         role: Role::Viewer,
+        disabled: false,
     };
     s.create_staff(&twin).expect("the name is free in b");
     let again = StaffAccount {

@@ -2,10 +2,12 @@
 //! (`test-support` feature). Storage is data access: these check that it reads what it holds,
 //! asks the caller's decision, and writes exactly what it is told, atomically.
 
+mod accounts;
 mod codes;
 mod ingest;
 mod tokens;
 
+pub use accounts::staff_accounts_change_only_what_they_are_told;
 pub use codes::codes_are_judged_by_the_caller_and_redeemed_once;
 pub use ingest::{
     concurrent_pushes_are_each_decided_by_their_own_caller, ingest_does_what_it_is_told,

@@ -78,19 +78,35 @@ pub static INSERT_STAFF: Statement = Statement::new(
     "INSERT INTO staff (id, org_id, username, password_hash, role, created_at)
      VALUES ($1, $2, $3, $4, $5, $6)",
 );
-/// A staff account by login name. Columns: id, org, username, password hash, role.
+/// A staff account by login name. Columns: id, org, username, password hash, role, disabled.
 pub static STAFF_BY_USERNAME: Statement = Statement::new(
-    "SELECT id, org_id, username, password_hash, role FROM staff WHERE username = $1
+    "SELECT id, org_id, username, password_hash, role, disabled FROM staff WHERE username = $1
      ORDER BY org_id LIMIT 16",
 );
 /// An organization's staff, by login name: org. Columns as [`STAFF_BY_USERNAME`].
 pub static LIST_STAFF: Statement = Statement::new(
-    "SELECT id, org_id, username, password_hash, role FROM staff
+    "SELECT id, org_id, username, password_hash, role, disabled FROM staff
      WHERE org_id = $1 ORDER BY username",
 );
 /// Changes a staff member's role: id, org, role.
 pub static SET_STAFF_ROLE: Statement =
     Statement::new("UPDATE staff SET role = $3 WHERE id = $1 AND org_id = $2");
+/// Disables or re-enables a staff account: id, org, disabled.
+pub static SET_STAFF_DISABLED: Statement =
+    Statement::new("UPDATE staff SET disabled = $3 WHERE id = $1 AND org_id = $2");
+/// Replaces a staff member's password hash: id, org, hash.
+pub static SET_STAFF_PASSWORD: Statement =
+    Statement::new("UPDATE staff SET password_hash = $3 WHERE id = $1 AND org_id = $2");
+/// Removes a staff account (its sessions first): id, org.
+pub static DELETE_STAFF: Statement =
+    Statement::new("DELETE FROM staff WHERE id = $1 AND org_id = $2");
+/// Ends every session of a staff member of an organization: id, org.
+pub static DELETE_ORG_STAFF_SESSIONS: Statement = Statement::new(
+    "DELETE FROM sessions WHERE staff_id IN (SELECT id FROM staff WHERE id = $1 AND org_id = $2)",
+);
+/// Ends a staff member's sessions but one (`''` keeps none): staff id, kept token hash.
+pub static DELETE_STAFF_SESSIONS: Statement =
+    Statement::new("DELETE FROM sessions WHERE staff_id = $1 AND token_hash <> $2");
 /// Stores a session: token hash, CSRF hash, staff id, created at, expires at.
 pub static INSERT_SESSION: Statement = Statement::new(
     "INSERT INTO sessions (token_hash, csrf_hash, staff_id, created_at, expires_at)
@@ -100,7 +116,7 @@ pub static INSERT_SESSION: Statement = Statement::new(
 /// [`STAFF_BY_USERNAME`].
 pub static SESSION: Statement = Statement::new(
     "SELECT s.csrf_hash, s.expires_at, st.id, st.org_id, st.username, st.password_hash, st.role,
-            COALESCE(s.last_used_at, s.created_at)
+            st.disabled, COALESCE(s.last_used_at, s.created_at)
      FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = $1",
 );
 /// Notes a session's use: token hash, at.

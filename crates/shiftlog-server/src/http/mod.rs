@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use shiftlog_wire::{codes, paths};
 
@@ -23,8 +23,9 @@ use crate::{dashboard, OrgService};
 use device::{device_catalogue, enroll, info, openapi, pull, push};
 use download::{export_csv, records_export, summary_export};
 use staff::{
-    accounts, add_account, audit, devices, enrollment_code, login, logout, me, revoke,
-    set_catalogue, set_role, staff_catalogue, summary,
+    accounts, add_account, audit, change_password, devices, disable_account, enable_account,
+    enrollment_code, login, logout, me, remove_account, reset_password, revoke, set_catalogue,
+    set_role, staff_catalogue, summary,
 };
 
 /// The dashboard's session cookie.
@@ -67,6 +68,11 @@ pub fn router(service: OrgService) -> Router {
         )
         .route("/api/v1/staff/accounts", get(accounts).post(add_account))
         .route("/api/v1/staff/accounts/{id}/role", put(set_role))
+        .route("/api/v1/staff/accounts/{id}", delete(remove_account))
+        .route("/api/v1/staff/accounts/{id}/disable", post(disable_account))
+        .route("/api/v1/staff/accounts/{id}/enable", post(enable_account))
+        .route("/api/v1/staff/accounts/{id}/password", put(reset_password))
+        .route("/api/v1/staff/me/password", post(change_password))
         .merge(dashboard::routes())
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "No such path.")

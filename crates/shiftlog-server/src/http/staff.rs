@@ -183,7 +183,7 @@ pub(super) async fn accounts(
     Ok(Json(serde_json::json!(list
         .into_iter()
         .map(
-            |(id, username, role)| serde_json::json!({"id": id, "username": username, "role": role})
+            |(id, username, role, disabled)| serde_json::json!({"id": id, "username": username, "role": role, "disabled": disabled})
         )
         .collect::<Vec<_>>())))
 }
@@ -223,4 +223,81 @@ pub(super) async fn set_role(
     let id = uuid_param(&id)?;
     blocking(move || svc.set_role(&who, id, req.role)).await?;
     Ok(Json(serde_json::json!({"id": id, "role": req.role})))
+}
+
+pub(super) async fn disable_account(
+    State(svc): State<OrgService>,
+    who: Staff,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id = uuid_param(&id)?;
+    blocking(move || svc.set_staff_disabled(&who, id, true)).await?;
+    Ok(Json(serde_json::json!({"id": id, "disabled": true})))
+}
+
+pub(super) async fn enable_account(
+    State(svc): State<OrgService>,
+    who: Staff,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id = uuid_param(&id)?;
+    blocking(move || svc.set_staff_disabled(&who, id, false)).await?;
+    Ok(Json(serde_json::json!({"id": id, "disabled": false})))
+}
+
+pub(super) async fn remove_account(
+    State(svc): State<OrgService>,
+    who: Staff,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id = uuid_param(&id)?;
+    blocking(move || svc.remove_staff(&who, id)).await?;
+    Ok(Json(serde_json::json!({"removed": id})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PasswordReset {
+    password: String,
+}
+
+pub(super) async fn reset_password(
+    State(svc): State<OrgService>,
+    who: Staff,
+    SessionCookie(session): SessionCookie,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<PasswordReset>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id = uuid_param(&id)?;
+    blocking(move || svc.reset_password(&who, id, &req.password, session.as_deref())).await?;
+    Ok(Json(
+        serde_json::json!({"id": id, "password_changed": true}),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+pub(super) async fn change_password(
+    State(svc): State<OrgService>,
+    who: Staff,
+    ClientIp(client): ClientIp,
+    SessionCookie(session): SessionCookie,
+    JsonBody(req): JsonBody<PasswordChange>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    blocking(move || {
+        svc.change_own_password(
+            &who,
+            &req.current_password,
+            &req.new_password,
+            session.as_deref(),
+            client,
+        )
+    })
+    .await?;
+    Ok(Json(serde_json::json!({"password_changed": true})))
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{OrgService, ServiceError, Staff};
 
-fn hash_password(password: &str) -> Result<String, ServiceError> {
+pub(super) fn hash_password(password: &str) -> Result<String, ServiceError> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt)
         .map_err(|e| ServiceError::BadRequest(format!("no randomness: {e}")))?;
@@ -41,6 +41,11 @@ fn check_new_account(username: &str, password: &str) -> Result<(), ServiceError>
             "username: 2 to 64 letters, digits, dots, dashes, underscores or @".into(),
         ));
     }
+    check_password(password)
+}
+
+/// The rule for every new password (creation, change, reset).
+pub(super) fn check_password(password: &str) -> Result<(), ServiceError> {
     if password.chars().count() < 10 || password.len() > 512 {
         return Err(ServiceError::BadRequest(
             "password: at least 10 characters".into(),
@@ -91,6 +96,7 @@ impl OrgService {
                 username: username.to_string(),
                 password_hash: hash_password(password)?,
                 role,
+                disabled: false,
             })
             .map_err(|e| match e {
                 shiftlog_server_db::StorageError::Conflict(_) => {
@@ -106,20 +112,24 @@ impl OrgService {
         )
     }
 
-    /// Staff of the caller's organization (admins): `(id, username, role)`.
-    pub fn staff_list(&self, by: &Staff) -> Result<Vec<(Uuid, String, Role)>, ServiceError> {
+    /// Staff of the caller's organization (admins): `(id, username, role, disabled)`.
+    pub fn staff_list(&self, by: &Staff) -> Result<Vec<(Uuid, String, Role, bool)>, ServiceError> {
         by.require(Role::Admin)?;
         Ok(self
             .store
             .list_staff(&by.org_id)?
             .into_iter()
-            .map(|a| (a.id, a.username, a.role))
+            .map(|a| (a.id, a.username, a.role, a.disabled))
             .collect())
     }
 
     /// An admin changes a staff member's role. Audit-logged.
     pub fn set_role(&self, by: &Staff, staff_id: Uuid, role: Role) -> Result<(), ServiceError> {
         by.require(Role::Admin)?;
+        if role != Role::Admin {
+            let target = self.member(&by.org_id, staff_id)?;
+            self.keep_an_admin(&by.org_id, &target)?;
+        }
         self.store.set_staff_role(&by.org_id, staff_id, role)?;
         self.audit(
             &by.org_id,

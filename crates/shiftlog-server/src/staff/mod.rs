@@ -4,6 +4,7 @@
 //! do what ([`Staff::require`]).
 
 mod accounts;
+mod manage;
 mod sessions;
 mod tokens;
 

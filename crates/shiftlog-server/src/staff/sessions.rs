@@ -91,6 +91,9 @@ impl OrgService {
             .into_iter()
             .filter(|a| verify_password(password, &a.password_hash))
             .collect();
+        // A disabled account is checked like the others (same time) and refused like a wrong
+        // password: the answer does not say that the account exists.
+        verified.retain(|a| !a.disabled);
         if verified.len() != 1 {
             return Err(ServiceError::Unauthorized);
         }
@@ -130,7 +133,8 @@ impl OrgService {
             return Err(ServiceError::Unauthorized);
         };
         let now = chrono::Utc::now();
-        if session.expires_at < now || now - session.last_used_at > SESSION_IDLE {
+        if account.disabled || session.expires_at < now || now - session.last_used_at > SESSION_IDLE
+        {
             self.store.delete_session(&session.token_hash)?;
             return Err(ServiceError::Unauthorized);
         }

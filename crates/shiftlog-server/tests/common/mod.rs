@@ -214,11 +214,8 @@ pub async fn staff_session(r: &Running, org: &str, username: &str, role: &str) -
         s.create_admin(&o, &u, "correct horse battery")
             .expect("admin");
         if role != "admin" {
-            let admin = shiftlog_server::Staff {
-                org_id: o.clone(),
-                actor: "test".into(),
-                role: shiftlog_server::Role::Admin,
-            };
+            // Straight to storage (the service keeps an organization's last admin), with the
+            // audit line the service would write.
             let id = s
                 .store()
                 .staff_by_username(&u)
@@ -227,12 +224,19 @@ pub async fn staff_session(r: &Running, org: &str, username: &str, role: &str) -
                 .find(|a| a.org_id == o)
                 .expect("staff")
                 .id;
-            s.set_role(
-                &admin,
-                id,
-                shiftlog_server::Role::parse(&role).expect("role"),
-            )
-            .expect("role");
+            let role = shiftlog_server::Role::parse(&role).expect("role");
+            s.store().set_staff_role(&o, id, role).expect("role");
+            s.store()
+                .audit(
+                    &o,
+                    &shiftlog_server::AuditEntry {
+                        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                        actor: "test".into(),
+                        action: "role_change".into(),
+                        detail: json!({"staff": id, "role": role.as_str()}),
+                    },
+                )
+                .expect("audit");
         }
     })
     .await;
