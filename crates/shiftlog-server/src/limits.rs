@@ -379,8 +379,46 @@ impl LoginLimiter {
 
     /// The key a login name is limited under: trimmed, lower-cased, at most 128 characters
     /// looked at, and hashed, so a key is never longer than 69 bytes whatever was sent.
+    /// Admits one password check: counted per name and per address BEFORE the hash, and a
+    /// hash slot held while the returned value lives. `Err(seconds to wait)` when a count is
+    /// spent or every slot is busy (then nothing stays counted). Sign-in and a password
+    /// change both come through here.
+    pub fn admit(
+        &self,
+        username: &str,
+        client: IpAddr,
+        now: Instant,
+    ) -> Result<Admission<'_>, u64> {
+        let user_key = Self::user_key(username);
+        let client_key = format!("client:{}", address_key(client));
+        self.attempts.hit(&client_key, now)?;
+        if let Err(wait) = self.attempts.hit(&user_key, now) {
+            self.attempts.undo(&client_key);
+            return Err(wait);
+        }
+        let Some(permit) = self.try_hash() else {
+            self.attempts.undo(&client_key);
+            self.attempts.undo(&user_key);
+            return Err(1);
+        };
+        Ok(Admission {
+            user_key,
+            client_key,
+            _permit: permit,
+        })
+    }
+
     pub fn user_key(username: &str) -> String {
         let norm: String = username.trim().chars().take(128).collect::<String>();
         format!("user:{}", crate::util::hash_secret(&norm.to_lowercase()))
     }
+}
+
+/// A password check let in by [`LoginLimiter::admit`]: its keys, and the hash slot it holds.
+pub struct Admission<'a> {
+    /// The name's key (reset after a right password).
+    pub user_key: String,
+    /// The address's key (its attempt is taken back after a right password).
+    pub client_key: String,
+    _permit: HashPermit<'a>,
 }

@@ -7,7 +7,7 @@ use shiftlog_server_db::{Role, StaffAccount};
 use uuid::Uuid;
 
 use super::accounts::{check_password, hash_password, verify_password};
-use crate::limits::{address_key, LoginLimiter};
+
 use crate::util::hash_secret;
 use crate::{OrgService, ServiceError, Staff};
 
@@ -183,28 +183,17 @@ impl OrgService {
         check_password(new)?;
         let limiter = &self.login_limiter;
         let now = std::time::Instant::now();
-        let user_key = LoginLimiter::user_key(&by.actor);
-        let client_key = format!("client:{}", address_key(client));
-        limiter
-            .attempts
-            .hit(&client_key, now)
+        let admitted = limiter
+            .admit(&by.actor, client, now)
             .map_err(ServiceError::RateLimited)?;
-        if let Err(wait) = limiter.attempts.hit(&user_key, now) {
-            limiter.attempts.undo(&client_key);
-            return Err(ServiceError::RateLimited(wait));
-        }
-        let Some(_permit) = limiter.try_hash() else {
-            limiter.attempts.undo(&client_key);
-            limiter.attempts.undo(&user_key);
-            return Err(ServiceError::RateLimited(1));
-        };
+        let (user_key, client_key) = (&admitted.user_key, &admitted.client_key);
         if current.len() > 512 || !verify_password(current, &target.password_hash) {
             return Err(ServiceError::Forbidden(
                 "The current password is wrong. / Le mot de passe actuel est faux.".into(),
             ));
         }
-        limiter.attempts.undo(&client_key);
-        limiter.attempts.reset(&user_key);
+        limiter.attempts.undo(client_key);
+        limiter.attempts.reset(user_key);
         self.store_password(
             &by.org_id,
             &by.actor,

@@ -6,7 +6,7 @@ use std::time::Instant;
 use shiftlog_server_db::Session;
 
 use super::accounts::verify_password;
-use crate::limits::{address_key, LoginLimiter};
+
 use crate::util::{has_control, hash_secret, random_hex};
 use crate::{OrgService, ServiceError, Staff};
 
@@ -55,21 +55,10 @@ impl OrgService {
     ) -> Result<NewSession, ServiceError> {
         let now = Instant::now();
         let limiter = &self.login_limiter;
-        let user_key = LoginLimiter::user_key(username);
-        let client_key = format!("client:{}", address_key(client));
-        limiter
-            .attempts
-            .hit(&client_key, now)
+        let admitted = limiter
+            .admit(username, client, now)
             .map_err(ServiceError::RateLimited)?;
-        if let Err(wait) = limiter.attempts.hit(&user_key, now) {
-            limiter.attempts.undo(&client_key);
-            return Err(ServiceError::RateLimited(wait));
-        }
-        let Some(_permit) = limiter.try_hash() else {
-            limiter.attempts.undo(&client_key);
-            limiter.attempts.undo(&user_key);
-            return Err(ServiceError::RateLimited(1));
-        };
+        let (user_key, client_key) = (&admitted.user_key, &admitted.client_key);
         let organization = organization.map(str::trim).filter(|o| !o.is_empty());
         let candidates: Vec<_> =
             if username.len() <= 64 && password.len() <= 512 && !has_control(username, false) {
@@ -99,8 +88,8 @@ impl OrgService {
         }
         let account = verified.remove(0);
         // A success is not a failure: it leaves the address's count as it was.
-        limiter.attempts.undo(&client_key);
-        limiter.attempts.reset(&user_key);
+        limiter.attempts.undo(client_key);
+        limiter.attempts.reset(user_key);
         let token = random_hex(32)?;
         let csrf_token = csrf_for(&token);
         self.store.create_session(&Session {
