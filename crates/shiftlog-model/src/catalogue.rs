@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::body::BUILTIN_KINDS;
+use crate::body::{NaloxoneForm, SupplyRoute, BUILTIN_KINDS};
 use crate::error::{Lang, ValidationError};
 
 /// A label in English and French.
@@ -43,6 +43,60 @@ pub struct Entry {
     pub id: String,
     /// Label.
     pub label: Label,
+    /// Supply items only: what kind of naloxone it is, if it is naloxone. Absent in
+    /// catalogues saved before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub naloxone: Option<NaloxoneItem>,
+}
+
+/// What a naloxone supply item is (Ontario's harm reduction database keeps kits apart from
+/// single doses, and nasal apart from injectable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NaloxoneItem {
+    /// Kit or single dose.
+    pub form: NaloxoneForm,
+    /// Nasal or injectable; absent when not noted (the older `naloxone_kit` item).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<SupplyRoute>,
+}
+
+/// The item ids whose naloxone attributes every organization shares: the four of the
+/// default catalogue, and `naloxone_kit` from before kits were kept apart by route. An
+/// organization that lists these ids gets them without saying more.
+pub const NALOXONE_ITEMS: &[(&str, NaloxoneForm, Option<SupplyRoute>)] = &[
+    (
+        "naloxone_kit_nasal",
+        NaloxoneForm::Kit,
+        Some(SupplyRoute::Nasal),
+    ),
+    (
+        "naloxone_kit_injectable",
+        NaloxoneForm::Kit,
+        Some(SupplyRoute::Injectable),
+    ),
+    (
+        "naloxone_dose_nasal",
+        NaloxoneForm::Dose,
+        Some(SupplyRoute::Nasal),
+    ),
+    (
+        "naloxone_dose_injectable",
+        NaloxoneForm::Dose,
+        Some(SupplyRoute::Injectable),
+    ),
+    ("naloxone_kit", NaloxoneForm::Kit, None),
+];
+
+/// The shared naloxone attributes of item `id`, if it is one of [`NALOXONE_ITEMS`].
+pub fn builtin_naloxone(id: &str) -> Option<NaloxoneItem> {
+    NALOXONE_ITEMS
+        .iter()
+        .find(|(i, _, _)| *i == id)
+        .map(|(_, form, route)| NaloxoneItem {
+            form: *form,
+            route: *route,
+        })
 }
 
 /// A role title, in the organization's words, with what the role is expected to do.
@@ -133,6 +187,7 @@ impl Catalogue {
                 .map(|(id, en, fr)| Entry {
                     id: (*id).into(),
                     label: Label::new(en, fr),
+                    naloxone: builtin_naloxone(id),
                 })
                 .collect::<Vec<_>>()
         };
@@ -140,7 +195,18 @@ impl Catalogue {
             kinds: BUILTIN_KINDS.iter().map(|k| (*k).to_string()).collect(),
             custom_kinds: Vec::new(),
             items: entries(&[
-                ("naloxone_kit", "Naloxone kit", "Trousse de naloxone"),
+                ("naloxone_kit_nasal", "Naloxone kit, nasal", "Trousse de naloxone, nasale"),
+                (
+                    "naloxone_kit_injectable",
+                    "Naloxone kit, injectable",
+                    "Trousse de naloxone, injectable",
+                ),
+                ("naloxone_dose_nasal", "Naloxone dose, nasal", "Dose de naloxone, nasale"),
+                (
+                    "naloxone_dose_injectable",
+                    "Naloxone dose, injectable",
+                    "Dose de naloxone, injectable",
+                ),
                 ("syringes", "Syringes", "Seringues"),
                 ("pipes", "Pipes", "Pipes"),
                 ("test_strips", "Drug test strips", "Bandelettes de test"),
@@ -148,6 +214,8 @@ impl Catalogue {
                 ("wound_care", "Wound care kit", "Trousse de soins de plaies"),
                 ("safer_sex", "Safer sex supplies", "Matériel pour sexualité sécuritaire"),
                 ("other", "Other", "Autre"),
+                // Kept so records made before kits were kept apart by route stay valid.
+                ("naloxone_kit", "Naloxone kit (type not noted)", "Trousse de naloxone (type non noté)"),
             ]),
             areas: entries(&[
                 ("downtown", "Downtown", "Centre-ville"),
@@ -195,6 +263,14 @@ impl Catalogue {
     /// True if `id` is one of the catalogue's items.
     pub fn has_item(&self, id: &str) -> bool {
         self.items.iter().any(|i| i.id == id)
+    }
+
+    /// The naloxone attributes of item `id`, if it is a naloxone item here.
+    pub fn naloxone(&self, id: &str) -> Option<NaloxoneItem> {
+        self.items
+            .iter()
+            .find(|i| i.id == id)
+            .and_then(|i| i.naloxone)
     }
 
     /// True if `id` is one of the catalogue's areas.
@@ -263,6 +339,16 @@ pub fn from_wire(w: &shiftlog_wire::CatalogueResponse, mut current: Catalogue) -
     let entry = |e: &shiftlog_wire::CatalogueEntryWire| Entry {
         id: e.id.clone(),
         label: Label::new(&e.label, &e.label),
+        naloxone: None,
+    };
+    // A supply item is naloxone when the server says so, or when it is a shared id.
+    let item = |e: &shiftlog_wire::CatalogueEntryWire| Entry {
+        naloxone: e
+            .unknown
+            .get("naloxone")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .or_else(|| builtin_naloxone(&e.id)),
+        ..entry(e)
     };
     if !w.activity_kinds.is_empty() {
         current.kinds = w
@@ -286,7 +372,7 @@ pub fn from_wire(w: &shiftlog_wire::CatalogueResponse, mut current: Catalogue) -
         }
     }
     if !w.supply_items.is_empty() {
-        current.items = w.supply_items.iter().map(entry).collect();
+        current.items = w.supply_items.iter().map(item).collect();
     }
     if !w.areas.is_empty() {
         current.areas = w.areas.iter().map(entry).collect();

@@ -33,6 +33,12 @@ pub enum ValidationError {
     /// Unknown supply item for this organization.
     #[error("unknown item {0}")]
     UnknownItem(String),
+    /// A replacement reason on an item that is not a naloxone kit.
+    #[error("{0} is not a naloxone kit: no replacement reason")]
+    NotAKit(String),
+    /// More kits said to replace others than were handed out.
+    #[error("more {0} replaced than handed out")]
+    ReplacedMoreThanGiven(String),
     /// Unknown activity kind, or not enabled for this organization.
     #[error("unknown kind {0}")]
     UnknownKind(String),
@@ -158,6 +164,8 @@ impl ValidationError {
         match self {
             NoItems => "no_items",
             UnknownItem(_) => "unknown_item",
+            NotAKit(_) => "not_a_kit",
+            ReplacedMoreThanGiven(_) => "replaced_more_than_given",
             UnknownKind(_) => "unknown_kind",
             UnknownArea(_) => "unknown_area",
             UnknownRole(_) => "unknown_role",
@@ -195,6 +203,10 @@ impl ValidationError {
             NoItems => "Add at least one item and how many.".into(),
             UnknownItem(i) if fr => format!("\u{ab} {} \u{bb} n'est pas dans la liste d'articles de votre organisme. Choisissez-en un dans la liste.", show(i)),
             UnknownItem(i) => format!("\u{201c}{}\u{201d} is not on your organization's list of items. Pick one from the list.", show(i)),
+            NotAKit(i) if fr => format!("Seule une trousse de naloxone peut en remplacer une autre; \u{ab} {} \u{bb} n'en est pas une.", show(i)),
+            NotAKit(i) => format!("Only a naloxone kit can replace another; \u{201c}{}\u{201d} is not one.", show(i)),
+            ReplacedMoreThanGiven(i) if fr => format!("Plus de \u{ab} {} \u{bb} remplacées que remises. Corrigez les quantités.", show(i)),
+            ReplacedMoreThanGiven(i) => format!("More \u{201c}{}\u{201d} replaced than handed out. Fix the numbers.", show(i)),
             UnknownKind(k) if fr => format!("\u{ab} {} \u{bb} n'est pas un type d'activité de votre organisme.", show(k)),
             UnknownKind(k) => format!("\u{201c}{}\u{201d} is not one of your organization's activity types.", show(k)),
             UnknownArea(a) if fr => format!("Le secteur \u{ab} {} \u{bb} n'est plus dans la liste de votre organisme. Choisissez un autre secteur et renvoyez l'enregistrement.", show(a)),

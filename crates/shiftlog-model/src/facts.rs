@@ -5,7 +5,7 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use shiftlog_wire::RecordEnvelope;
 
-use crate::body::KindDetails;
+use crate::body::{topic_key, KindDetails, SupplyFlow, TrainingStatus};
 use crate::check::{Checked, CheckedBody};
 
 /// The figures of one record. Days are the device's local days (the offset it sent).
@@ -41,6 +41,11 @@ pub struct Facts {
     pub shift_ended_utc_ms: Option<i64>,
     /// Supplies handed out: (item, quantity).
     pub items: Vec<(String, i64)>,
+    /// Supplies lines as summaries keep them: handed out (with replacement reasons) and
+    /// brought back, apart.
+    pub supplies: Vec<SupplyFlow>,
+    /// Training wanted: its topic as counted ([`topic_key`]).
+    pub wanted_topic: Option<String>,
 }
 
 /// Monday of `day`'s ISO week.
@@ -67,8 +72,13 @@ pub fn facts(r: &RecordEnvelope, checked: &Checked) -> Facts {
             f.people_reached = a.common.people_reached.unwrap_or(0);
             f.naloxone_doses = a.naloxone_doses();
             match &a.details {
-                KindDetails::SuppliesDistributed(lines) => {
-                    f.items = lines.iter().map(|l| (l.item.clone(), l.quantity)).collect();
+                KindDetails::SuppliesDistributed(s) => {
+                    f.items = s
+                        .items
+                        .iter()
+                        .map(|l| (l.item.clone(), l.quantity))
+                        .collect();
+                    f.supplies = s.flows();
                 }
                 KindDetails::SystemsNavigation(n) => {
                     f.nav_task = Some(n.task.as_str().into());
@@ -84,7 +94,12 @@ pub fn facts(r: &RecordEnvelope, checked: &Checked) -> Facts {
             f.shift_minutes = s.minutes();
             f.shift_ended_utc_ms = s.ended_at.map(|t| t.timestamp_millis());
         }
-        CheckedBody::Training(t) => f.minutes = t.minutes.unwrap_or(0),
+        CheckedBody::Training(t) => {
+            f.minutes = t.minutes.unwrap_or(0);
+            if t.status == TrainingStatus::Wanted {
+                f.wanted_topic = Some(topic_key(&t.topic));
+            }
+        }
         CheckedBody::DebriefRequest | CheckedBody::Deleted => {}
     }
     f

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::body::{
     ChoiceInfo, ContactType, NaloxoneRoute, NavOutcome, NavTask, OverdoseOutcome, PayType,
-    ReferralType, TrainingStatus, YesNoUnknown, BUILTIN_KINDS,
+    ReferralType, ReplacementReason, TrainingStatus, YesNoUnknown, BUILTIN_KINDS,
 };
 use crate::catalogue::{Catalogue, FieldType, Label};
 use crate::limits::*;
@@ -56,6 +56,16 @@ pub enum FieldKind {
         max_lines: usize,
         /// Largest quantity on a line.
         max_quantity: i64,
+    },
+    /// Naloxone kits handed out that replace one the person had: lines of kit, quantity and
+    /// reason (`replaced`).
+    Replacements {
+        /// The naloxone kit items, the only ones a reason applies to.
+        kits: Vec<Choice>,
+        /// The reasons.
+        reasons: Vec<Choice>,
+        /// Most lines.
+        max_lines: usize,
     },
     /// A list of short texts.
     TextList {
@@ -268,23 +278,48 @@ fn builtin(kind: &str, cat: &Catalogue) -> Vec<FieldDef> {
             boolean("stayed_until_recovery_or_ems"),
             boolean("kit_replaced"),
         ],
-        "supplies_distributed" => vec![field(
-            "items",
-            FieldKind::Items {
-                options: cat
-                    .items
+        "supplies_distributed" => {
+            let item_choices = |only_kits: bool| {
+                cat.items
                     .iter()
+                    .filter(|i| {
+                        !only_kits
+                            || i.naloxone.map(|n| n.form) == Some(crate::body::NaloxoneForm::Kit)
+                    })
                     .map(|i| Choice {
                         id: i.id.clone(),
                         label: i.label.clone(),
                     })
-                    .collect(),
-                max_lines: MAX_SUPPLY_LINES,
-                max_quantity: MAX_QUANTITY,
-            },
-            true,
-            None,
-        )],
+                    .collect::<Vec<_>>()
+            };
+            let lines = |id: &str| {
+                field(
+                    id,
+                    FieldKind::Items {
+                        options: item_choices(false),
+                        max_lines: MAX_SUPPLY_LINES,
+                        max_quantity: MAX_QUANTITY,
+                    },
+                    // Handed out or brought back: one of the two must have a line.
+                    false,
+                    None,
+                )
+            };
+            vec![
+                lines("items"),
+                field(
+                    "replaced",
+                    FieldKind::Replacements {
+                        kits: item_choices(true),
+                        reasons: choices(ReplacementReason::infos()),
+                        max_lines: MAX_SUPPLY_LINES,
+                    },
+                    false,
+                    None,
+                ),
+                lines("returned"),
+            ]
+        }
         "systems_navigation" => vec![
             choice("task", NavTask::infos(), Some(NavTask::Id.as_str())),
             choice(

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::choices::{
     ContactType, NaloxoneRoute, NavOutcome, NavTask, OverdoseOutcome, ReferralType, YesNoUnknown,
 };
+use super::supplies::{Supplies, SUPPLIES_FIELDS};
 use super::{extra_fields, malformed, note, object, range, with_extra};
 use crate::catalogue::Catalogue;
 use crate::check::plain_text;
@@ -117,16 +118,6 @@ const OVERDOSE_FIELDS: &[&str] = &[
     "outcome",
 ];
 
-/// One line of a supplies hand-out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SupplyLine {
-    /// Item id from the organization's catalogue, e.g. `naloxone_kit`.
-    pub item: String,
-    /// How many were given.
-    pub quantity: i64,
-}
-
 /// A referral.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -180,8 +171,8 @@ const NAVIGATION_FIELDS: &[&str] = &[
 pub enum KindDetails {
     /// Overdose response.
     OverdoseResponse(Overdose),
-    /// Supplies distributed.
-    SuppliesDistributed(Vec<SupplyLine>),
+    /// Supplies handed out, kits that replace one, and supplies brought back.
+    SuppliesDistributed(Supplies),
     /// Outreach contact, peer education, emotional support or meal service: common fields only.
     Simple(&'static str),
     /// Systems navigation and accompaniment.
@@ -212,7 +203,7 @@ impl KindDetails {
 pub fn activity_fields(kind: &str) -> Vec<&'static str> {
     let specific: &[&str] = match kind {
         "overdose_response" => OVERDOSE_FIELDS,
-        "supplies_distributed" => &["items"],
+        "supplies_distributed" => SUPPLIES_FIELDS,
         "systems_navigation" => NAVIGATION_FIELDS,
         k if BUILTIN_KINDS.contains(&k) => &[],
         _ => &["fields"],
@@ -240,14 +231,9 @@ impl ActivityBody {
             "overdose_response" => KindDetails::OverdoseResponse(
                 serde_json::from_value(body.clone()).map_err(malformed)?,
             ),
-            "supplies_distributed" => {
-                #[derive(Deserialize)]
-                struct S {
-                    items: Vec<SupplyLine>,
-                }
-                let s: S = serde_json::from_value(body.clone()).map_err(malformed)?;
-                KindDetails::SuppliesDistributed(s.items)
-            }
+            "supplies_distributed" => KindDetails::SuppliesDistributed(
+                serde_json::from_value(body.clone()).map_err(malformed)?,
+            ),
             "systems_navigation" => KindDetails::SystemsNavigation(
                 serde_json::from_value(body.clone()).map_err(malformed)?,
             ),
@@ -283,7 +269,7 @@ impl ActivityBody {
         };
         let specific = match &self.details {
             KindDetails::OverdoseResponse(o) => serde_json::to_value(o).ok(),
-            KindDetails::SuppliesDistributed(items) => Some(serde_json::json!({ "items": items })),
+            KindDetails::SuppliesDistributed(s) => serde_json::to_value(s).ok(),
             KindDetails::Simple(_) => None,
             KindDetails::SystemsNavigation(n) => serde_json::to_value(n).ok(),
             KindDetails::Custom { fields, .. } => Some(serde_json::json!({ "fields": fields })),
@@ -325,21 +311,7 @@ impl ActivityBody {
                     range("naloxone_doses", Some(n.doses), 0, MAX_DOSES)?;
                 }
             }
-            KindDetails::SuppliesDistributed(items) => {
-                if items.is_empty() {
-                    return Err(ValidationError::NoItems);
-                }
-                if items.len() > MAX_SUPPLY_LINES {
-                    return Err(ValidationError::TooLong("items".into()));
-                }
-                for line in items {
-                    plain_text("items", &line.item, false)?;
-                    if !catalogue.has_item(&line.item) {
-                        return Err(ValidationError::UnknownItem(line.item.clone()));
-                    }
-                    range("quantity", Some(line.quantity), 1, MAX_QUANTITY)?;
-                }
-            }
+            KindDetails::SuppliesDistributed(s) => s.validate(catalogue)?,
             KindDetails::Simple(_) => {}
             KindDetails::SystemsNavigation(n) => {
                 range("travel_minutes", n.travel_minutes, 0, MAX_MINUTES)?;

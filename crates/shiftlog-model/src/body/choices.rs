@@ -176,6 +176,40 @@ choices! {
     }
 }
 
+choices! {
+    /// Why a naloxone kit handed out replaces one the person had (plain words: no blame).
+    ReplacementReason {
+        /// Their kit was used on someone.
+        Used = "used", "Used on someone", "Utilisée pour quelqu\u{2019}un";
+        /// Their kit was lost or taken.
+        Lost = "lost", "Lost or taken", "Perdue ou prise";
+        /// Their kit expired.
+        Expired = "expired", "Expired", "Expirée";
+        /// Another reason.
+        Other = "other", "Another reason", "Autre raison";
+    }
+}
+
+choices! {
+    /// Whether a naloxone supply item is a full kit or a single dose.
+    NaloxoneForm {
+        /// A kit (several doses and what goes with them).
+        Kit = "kit", "Kit", "Trousse";
+        /// A single dose.
+        Dose = "dose", "Single dose", "Dose unique";
+    }
+}
+
+choices! {
+    /// How a naloxone supply item is given.
+    SupplyRoute {
+        /// Nasal spray.
+        Nasal = "nasal", "Nasal spray", "Vaporisateur nasal";
+        /// Injection.
+        Injectable = "injectable", "Injection", "Injection";
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

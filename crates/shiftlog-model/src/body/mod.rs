@@ -8,18 +8,19 @@
 mod activity;
 mod choices;
 mod shift;
+mod supplies;
 mod training;
 
 pub use activity::{
-    ActivityBody, Common, KindDetails, Naloxone, Navigation, Overdose, Referral, SupplyLine,
-    BUILTIN_KINDS,
+    ActivityBody, Common, KindDetails, Naloxone, Navigation, Overdose, Referral, BUILTIN_KINDS,
 };
 pub use choices::{
-    ChoiceInfo, ContactType, NaloxoneRoute, NavOutcome, NavTask, OverdoseOutcome, PayType,
-    ReferralType, TrainingStatus, YesNoUnknown,
+    ChoiceInfo, ContactType, NaloxoneForm, NaloxoneRoute, NavOutcome, NavTask, OverdoseOutcome,
+    PayType, ReferralType, ReplacementReason, SupplyRoute, TrainingStatus, YesNoUnknown,
 };
 pub use shift::ShiftBody;
-pub use training::TrainingBody;
+pub use supplies::{Replacement, Supplies, SupplyFlow, SupplyLine};
+pub use training::{topic_key, TrainingBody};
 
 use serde_json::{Map, Value};
 

@@ -27,6 +27,16 @@ pub struct TrainingBody {
 /// The body fields a training record defines.
 pub const TRAINING_FIELDS: &[&str] = &["topic", "status", "minutes"];
 
+/// The key a topic is counted under: words joined by one space, lower case, so "Naloxone
+/// training", " naloxone  TRAINING " and "naloxone training" are one topic in a summary.
+pub fn topic_key(topic: &str) -> String {
+    topic
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
 impl TrainingBody {
     /// Parses a training body; the topic is trimmed.
     pub fn parse(body: &Value) -> Result<TrainingBody, ValidationError> {
@@ -56,5 +66,18 @@ impl TrainingBody {
         }
         plain_text("topic", topic, false)?;
         range("minutes", self.minutes, 0, MAX_MINUTES)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::topic_key;
+
+    #[test]
+    fn topics_group_by_words_not_case_or_spacing() {
+        assert_eq!(topic_key("  Naloxone\t TRAINING \n"), "naloxone training");
+        assert_eq!(topic_key("Réduction des méfaits"), "réduction des méfaits");
+        assert_eq!(topic_key("RÉDUCTION  des méfaits"), "réduction des méfaits");
+        assert_ne!(topic_key("naloxone"), topic_key("naloxone training"));
     }
 }
