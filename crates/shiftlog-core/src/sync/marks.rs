@@ -139,9 +139,12 @@ pub(super) fn apply_marks_tx(
                 reason,
             } => {
                 report.rejected += 1;
+                // A refused delete did not happen on the server: the record comes back,
+                // with the reason, in Needs attention (never hidden while the server keeps
+                // it). A refused change is kept as the worker made it, with the reason.
                 tx.execute(
                     "UPDATE records SET sync_change_counter = MAX(sync_change_counter - ?2, 0),
-                         rejected_reason = ?3 WHERE id = ?1",
+                         rejected_reason = ?3, deleted = 0 WHERE id = ?1",
                     params![id.to_string(), counter, reason],
                 )?;
             }
