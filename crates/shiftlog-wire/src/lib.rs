@@ -34,6 +34,12 @@ pub mod paths {
     pub const CATALOGUE: &str = "/api/v1/catalogue";
     /// `GET` the OpenAPI document of the server's HTTP API.
     pub const OPENAPI: &str = "/api/v1/openapi.json";
+    /// `GET` [`crate::MessagesResponse`], device bearer token: the organization's messages
+    /// for this device that are neither expired nor withdrawn.
+    pub const MESSAGES: &str = "/api/v1/messages";
+    /// `POST` [`crate::MessagesReceived`], device bearer token: the ids of messages the device
+    /// has stored, which is how deliveries are counted. Answers 204.
+    pub const MESSAGES_RECEIVED: &str = "/api/v1/messages/received";
 }
 
 /// What a server tells a client before it syncs: versions it speaks and the limits it enforces.
@@ -300,6 +306,72 @@ pub struct CatalogueEntryWire {
     pub unknown: Map<String, Value>,
 }
 
+/// How pressing a message is: an `alert` (a toxic-drug alert, a closure) stays on the
+/// device's Home until read; a `notice` is a shift note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Urgency {
+    /// Stays on Home until read.
+    Alert,
+    /// A note.
+    Notice,
+}
+
+impl Urgency {
+    /// The word used on the wire and in storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::Alert => "alert",
+            Urgency::Notice => "notice",
+        }
+    }
+
+    /// The urgency a wire word names, if any.
+    pub fn parse(s: &str) -> Option<Urgency> {
+        match s {
+            "alert" => Some(Urgency::Alert),
+            "notice" => Some(Urgency::Notice),
+            _ => None,
+        }
+    }
+}
+
+/// A message from the organization to its devices, as a device fetches it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceMessage {
+    /// The server's id for the message (a UUID).
+    pub id: String,
+    /// Alert or notice.
+    pub urgency: Urgency,
+    /// Plain text, 1 to 500 characters.
+    pub text: String,
+    /// When a coordinator posted it (RFC 3339, UTC).
+    pub posted_at: String,
+    /// After this the device drops it (RFC 3339, UTC).
+    pub expires_at: String,
+    /// The catalogue role it was sent to; `None` means every device of the organization.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Fields from a newer server.
+    #[serde(flatten)]
+    pub unknown: Map<String, Value>,
+}
+
+/// `GET /api/v1/messages`: every current message for this device, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessagesResponse {
+    /// Messages neither expired nor withdrawn.
+    pub messages: Vec<DeviceMessage>,
+}
+
+/// `POST /api/v1/messages/received`: the ids of messages the device has stored. Repeats and
+/// ids the device was never offered are ignored, so a retry is harmless.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessagesReceived {
+    /// Message ids, as [`DeviceMessage::id`].
+    pub ids: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,6 +430,29 @@ mod tests {
         let back = serde_json::to_value(&c).expect("serialize");
         assert_eq!(back["new_section"], json!([]));
         assert_eq!(back["roles"], v["roles"]);
+    }
+
+    #[test]
+    fn messages_round_trip_keeps_unknown_fields() {
+        let v = json!({"messages": [{
+            "id": "0193a000-0000-7000-8000-000000000001",
+            "urgency": "alert",
+            "text": "Strong batch going around downtown",
+            "posted_at": "2026-12-02T17:00:00Z",
+            "expires_at": "2026-12-03T17:00:00Z",
+            "role": null,
+            "colour": "red"
+        }]});
+        let r: MessagesResponse = serde_json::from_value(v.clone()).expect("parse");
+        assert_eq!(r.messages[0].urgency, Urgency::Alert);
+        assert_eq!(r.messages[0].unknown.get("colour"), Some(&json!("red")));
+        assert_eq!(serde_json::to_value(&r).expect("serialize"), v);
+        let notice: Urgency = serde_json::from_value(json!("notice")).expect("parse");
+        assert_eq!(notice.as_str(), "notice");
+        assert_eq!(Urgency::parse("alert"), Some(Urgency::Alert));
+        assert!(serde_json::from_value::<Urgency>(json!("Alert")).is_err());
+        let got: MessagesReceived = serde_json::from_value(json!({"ids": ["a"]})).expect("parse");
+        assert_eq!(got.ids, vec!["a".to_string()]);
     }
 
     #[test]
