@@ -98,6 +98,9 @@ pub enum CoreError {
     /// The server's answer was well formed but holds something this client cannot use.
     #[error("unusable answer from the server: {0}")]
     BadResponse(String),
+    /// No such message on this device (expired or withdrawn since it was shown).
+    #[error("message {0} not found")]
+    MessageNotFound(String),
 }
 
 impl From<reqwest::Error> for CoreError {
@@ -128,6 +131,7 @@ impl CoreError {
             CoreError::Redirected { .. } => "server_redirect",
             CoreError::ResponseTooLarge { .. } => "response_too_large",
             CoreError::BadResponse(_) => "bad_response",
+            CoreError::MessageNotFound(_) => "message_not_found",
         }
     }
 
@@ -185,6 +189,8 @@ impl CoreError {
             CoreError::ResponseTooLarge { limit_bytes } => format!("The server sent an answer that is too large (over {} KiB). Nothing was changed. Ask your coordinator to check the server.", limit_bytes / 1024),
             CoreError::BadResponse(what) if fr => format!("La réponse du serveur est inutilisable ({what}). Rien n'a été modifié. Demandez à votre coordonnateur·rice de vérifier l'adresse du serveur."),
             CoreError::BadResponse(what) => format!("The server's answer cannot be used ({what}). Nothing was changed. Ask your coordinator to check the server address."),
+            CoreError::MessageNotFound(_) if fr => "Ce message n'est plus sur cet appareil : il a expiré ou a été retiré.".into(),
+            CoreError::MessageNotFound(_) => "That message is no longer on this device: it expired or was withdrawn.".into(),
         }
     }
 }

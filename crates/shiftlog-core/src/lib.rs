@@ -2,7 +2,8 @@
 //!
 //! It owns the record model and its rules ([`model`], [`catalogue`]), the encrypted device
 //! database and its key (private: opened only through [`Core::open`]), the worker's own
-//! summary ([`summary`]) and the sync client ([`sync`]). It knows nothing about Tauri,
+//! summary ([`summary`]), the organization's messages ([`messages`]) and the sync client
+//! ([`sync`]). It knows nothing about Tauri,
 //! terminals or HTTP servers.
 
 pub mod catalogue;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod hlc;
 mod keys;
 pub mod kinds;
+pub mod messages;
 pub mod model;
 mod open;
 mod records;
@@ -38,6 +40,7 @@ pub use model::{
     Activity, ActivityBody, NewActivity, Organization, PayType, Record, RecordSync, RecordType,
     SupplyLine, TrainingStatus,
 };
+pub use messages::{Message, Urgency};
 pub use open::OpenOptions;
 pub use records::{Checkin, EndShift, NewCheckin, NewTraining, RecordQuery, Shift, StartShift};
 pub use store::{export_quarantined, quarantined};

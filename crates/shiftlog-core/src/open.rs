@@ -102,6 +102,7 @@ impl Core {
             clock_skew_ms: 0,
         });
         core.purge_expired()?;
+        core.purge_expired_messages(chrono::Utc::now())?;
         Ok(core)
     }
 }

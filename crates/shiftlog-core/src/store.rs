@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_hlc_pull.sql"),
     include_str!("../migrations/0005_set_aside.sql"),
     include_str!("../migrations/0006_org_identity.sql"),
+    include_str!("../migrations/0007_messages.sql"),
 ];
 
 /// The schema version this build writes.

@@ -19,6 +19,12 @@ pub(super) fn jitter(d: Duration) -> Duration {
 /// updates, a removed device, the clock).
 pub(super) const PULL_INTERVAL: Duration = Duration::from_secs(300);
 
+/// Longest wait between tries while the server cannot be reached. Alerts come with a sync,
+/// and a worker who just reached Wi-Fi should get them within this even when nothing tells
+/// the app that a connection appeared (the app also syncs at once when the webview reports
+/// `online`, `ui/src/alerts.js`). Each try is one small `GET /api/v1/info`.
+pub(super) const OFFLINE_RETRY: Duration = Duration::from_secs(30);
+
 pub(crate) async fn run_background(core: Arc<Core>) {
     let mut delay = BASE_DELAY;
     let mut last_contact: Option<std::time::Instant> = None;
@@ -30,6 +36,7 @@ pub(crate) async fn run_background(core: Arc<Core>) {
             delay = match core.sync_now().await {
                 Ok(_) => BASE_DELAY,
                 Err(CoreError::NotEnrolled) => MAX_DELAY,
+                Err(CoreError::Network(_)) => (delay * 2).min(OFFLINE_RETRY),
                 Err(e) if e.is_permanent() => MAX_DELAY,
                 Err(_) => (delay * 2).min(MAX_DELAY),
             };

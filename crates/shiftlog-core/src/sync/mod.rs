@@ -7,13 +7,14 @@
 //! stays pending. Retries are harmless because the server is idempotent by (id, version).
 //!
 //! Rooms: the HTTP client ([`client`]), the outbox and its batches (`outbox`), what to write
-//! back for each answer (`marks`), pulls (`pull`), the status the UI polls (`status`), the
-//! background task (`background`).
+//! back for each answer (`marks`), pulls (`pull`), the organization's messages (`messages`),
+//! the status the UI polls (`status`), the background task (`background`).
 
 mod background;
 mod client;
 mod enroll;
 mod marks;
+mod messages;
 mod outbox;
 mod pull;
 mod status;
@@ -136,6 +137,13 @@ pub struct SyncReport {
     /// device (a server may only change its own organization's records).
     #[serde(default)]
     pub pull_refused: u32,
+    /// Messages from the organizations that this device had not held before.
+    #[serde(default)]
+    pub messages_new: u32,
+    /// Everything sent was answered, but fetching the organization's messages failed: the
+    /// error's stable code, first organization only.
+    #[serde(default)]
+    pub messages_error: Option<String>,
 }
 
 /// After a push every record sent has its answer, so a failed pull or catalogue update is
@@ -188,6 +196,7 @@ pub(crate) async fn sync_now(core: &Core) -> Result<SyncReport> {
         None => {
             // What the server now holds past the retention window leaves the device.
             core.purge_expired()?;
+            core.purge_expired_messages(Utc::now())?;
             core.sync.set(SyncActivity::Idle);
             *core
                 .sync
@@ -291,5 +300,9 @@ async fn push_org(
         report.pull_refused += refused;
     });
     after_push(pulled, &mut report.pull_error)?;
-    after_push(pull_catalogue(core, t).await, &mut report.catalogue_error)
+    after_push(pull_catalogue(core, t).await, &mut report.catalogue_error)?;
+    let fetched = messages::sync_messages(core, t).await.map(|n| {
+        report.messages_new += n;
+    });
+    after_push(fetched, &mut report.messages_error)
 }
