@@ -34,6 +34,8 @@ const COMMANDS: &[&str] = &[
     "set_aside_versions",
     "keep_set_aside",
     "dismiss_set_aside",
+    "messages",
+    "mark_message_read",
     "enroll",
 ];
 

@@ -13,9 +13,9 @@ use serde_json::Value;
 use shiftlog_core::conflicts::SetAside;
 use shiftlog_core::kinds::KindDef;
 use shiftlog_core::{
-    Catalogue, Checkin, Core, CoreError, EndShift, Lang, NewActivity, NewCheckin, NewProfileKey,
-    NewTraining, OpenOptions, Organization, Record, RecordQuery, Shift, StartShift, Summary,
-    SummaryFormat, SummaryQuery, SyncReport, SyncStatus, Unlock, ValidationError,
+    Catalogue, Checkin, Core, CoreError, EndShift, Lang, Message, NewActivity, NewCheckin,
+    NewProfileKey, NewTraining, OpenOptions, Organization, Record, RecordQuery, Shift, StartShift,
+    Summary, SummaryFormat, SummaryQuery, SyncReport, SyncStatus, Unlock, ValidationError,
 };
 use tauri::{Manager, State};
 use uuid::Uuid;
@@ -395,6 +395,28 @@ fn dismiss_set_aside(state: State<'_, AppState>, lang: String, id: Uuid) -> Res<
     state.core(&lang)?.dismiss_set_aside(id).map_err(err(&lang))
 }
 
+/// The organizations' messages and alerts kept on this device, unread and alerts first.
+#[tauri::command]
+fn messages(state: State<'_, AppState>, lang: String) -> Res<Vec<Message>> {
+    state
+        .core(&lang)?
+        .messages(std::time::SystemTime::now())
+        .map_err(err(&lang))
+}
+
+#[tauri::command]
+fn mark_message_read(
+    state: State<'_, AppState>,
+    lang: String,
+    org_id: String,
+    id: String,
+) -> Res<()> {
+    state
+        .core(&lang)?
+        .mark_message_read(&org_id, &id)
+        .map_err(err(&lang))
+}
+
 #[tauri::command]
 async fn enroll(
     state: State<'_, AppState>,
@@ -463,6 +485,8 @@ pub fn run() {
             set_aside_versions,
             keep_set_aside,
             dismiss_set_aside,
+            messages,
+            mark_message_read,
             enroll
         ])
         .run(tauri::generate_context!());

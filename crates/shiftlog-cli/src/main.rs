@@ -15,7 +15,7 @@ use clap::FromArgMatches;
 use shiftlog_core::Lang;
 
 use args::{Cli, Command};
-use commands::{aside, checkin, log, orgs, profile, records, shift, summary, sync};
+use commands::{aside, checkin, log, messages, orgs, profile, records, shift, summary, sync};
 use exit::{Code, Failure};
 use output::Output;
 
@@ -133,6 +133,7 @@ fn run(cli: Cli, out: &Output) -> Result<Code, Failure> {
         )?,
         Command::Sync => return sync::sync(&core, out),
         Command::Status => sync::status(&core, out)?,
+        Command::Messages { read, org } => messages::messages(&core, out, read, org)?,
         Command::Purge => records::purge(&core, out)?,
         Command::Rescue { .. } | Command::ChangePin { .. } => {}
     }

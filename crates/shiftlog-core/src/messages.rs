@@ -72,8 +72,10 @@ fn usable(m: &DeviceMessage, now: DateTime<Utc>) -> Option<i64> {
 
 impl Core {
     /// Messages that have not expired, from every organization: unread before read, alerts
-    /// before notices, newest first.
-    pub fn messages(&self, now: DateTime<Utc>) -> Result<Vec<Message>> {
+    /// before notices, newest first. `now` is a `DateTime<Utc>` or a `SystemTime` (so a
+    /// shell needs no time crate).
+    pub fn messages(&self, now: impl Into<DateTime<Utc>>) -> Result<Vec<Message>> {
+        let now: DateTime<Utc> = now.into();
         let db = self.db();
         let mut stmt = db.prepare_cached(
             "SELECT m.org_id, o.name, m.id, m.urgency, m.text, m.role, m.posted_at,

@@ -209,6 +209,15 @@ pub enum Command {
     Sync,
     /// Show what is waiting to be sent and when it was last sent.
     Status,
+    /// Show messages and alerts from your organizations (they come with each sync).
+    Messages {
+        /// Mark this message read.
+        #[arg(long, value_name = "ID")]
+        read: Option<String>,
+        /// The organization it came from, when two sent the same id.
+        #[arg(long)]
+        org: Option<String>,
+    },
     /// Remove synced records older than your organizations' retention windows.
     Purge,
     /// Change your PIN: give the current one as usual (--pin or SHIFTLOG_PIN) and the new one

@@ -5,6 +5,7 @@ pub mod aside;
 pub mod checkin;
 pub mod form;
 pub mod log;
+pub mod messages;
 pub mod orgs;
 pub mod profile;
 pub mod records;
