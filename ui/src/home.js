@@ -1,4 +1,5 @@
-// Home: organization, shift card, a button per kind, what was logged today.
+// Home: the organization's alerts (alerts.js), organization, shift card, a button per kind,
+// what was logged today, the organization's other messages.
 
 import * as L from './logic.js';
 import * as D from './defs.js';
@@ -7,6 +8,7 @@ import { state, invoke, tr, fail, load, go, loadOrgs, loadOrg, renderOrgName } f
 import { refreshStatus } from './status.js';
 import { openActivity } from './activity.js';
 import { recordItem, editButton } from './records.js';
+import { renderMessages } from './alerts.js';
 
 export async function refreshHome() {
   try {
@@ -20,7 +22,7 @@ export async function refreshHome() {
   $('org-switch-box').hidden = state.orgs.length < 2;
   renderShiftCard();
   renderQuick();
-  await refreshToday();
+  await Promise.all([refreshToday(), renderMessages()]);
 }
 
 /** The worker chose another organization to log for. */

@@ -261,5 +261,10 @@ export default {
   kept_checkins_forever: 'Your check-ins stay on this device until you delete them.',
   kept_local: '{org}: kept on this device only; nothing is sent.',
   // Errors
-  error_generic: 'Something went wrong: {message}'
+  error_generic: 'Something went wrong: {message}',
+  // Messages from the organization (alerts.js)
+  alert_label: 'Alert',
+  alert_got_it: 'Got it',
+  message_from: 'From {org} · until {until}',
+  notices_title: 'From your organization',
 };

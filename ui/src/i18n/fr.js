@@ -244,5 +244,10 @@ export default {
   kept_checkins_days: 'Vos prises de nouvelles sont retirées de cet appareil {n} jours après que vous les avez écrites.',
   kept_checkins_forever: 'Vos prises de nouvelles restent sur cet appareil jusqu\u2019à ce que vous les supprimiez.',
   kept_local: '{org} : gardé sur cet appareil seulement ; rien n\u2019est envoyé.',
-  error_generic: 'Un problème est survenu : {message}'
+  error_generic: 'Un problème est survenu : {message}',
+  // Messages de l'organisme (alerts.js)
+  alert_label: 'Alerte',
+  alert_got_it: 'J\u2019ai compris',
+  message_from: 'De {org} · jusqu\u2019au {until}',
+  notices_title: 'De votre organisme',
 };
