@@ -14,6 +14,7 @@ mod devices;
 mod error;
 mod ingest;
 pub mod migrate;
+mod ready;
 mod records;
 pub mod sql;
 mod staff;
@@ -24,6 +25,7 @@ pub use catalogue::{CatalogueEntry, CATALOGUE_SECTIONS};
 pub use devices::{CodeCheck, DeviceAuth, DeviceInfo, NewCode, NewDevice, Redeemed, StoredCode};
 pub use error::StorageError;
 pub use ingest::{head_row, write_for, Decide, HeadRow, IngestDecision, StoredHead, Write};
+pub use ready::Readiness;
 pub use records::{pulled_envelope, ExportRow, Facts, IngestRecord, RecordFilter};
 pub use staff::{AuditEntry, Role, Session, StaffAccount};
 pub use summary::{AggregateQuery, AggregateRow, Dimension, Groups, Period};
@@ -174,4 +176,7 @@ pub trait Storage: Send + Sync + 'static {
     fn retention_days(&self, org_id: &str) -> Result<u32, StorageError>;
     /// Sets the retention window.
     fn set_retention_days(&self, org_id: &str, days: u32) -> Result<(), StorageError>;
+    /// Asks the database, in a fresh round trip, for its schema version (the readiness
+    /// probe): an error when it cannot be reached or read.
+    fn ready(&self) -> Result<Readiness, StorageError>;
 }

@@ -15,6 +15,7 @@ mod devices;
 mod ingest;
 mod migrate;
 mod orgs;
+mod ready;
 mod records;
 mod staff;
 mod tokens;
@@ -359,5 +360,9 @@ impl Storage for PostgresStorage {
 
     fn set_retention_days(&self, org_id: &str, days: u32) -> Result<(), StorageError> {
         orgs::set_retention_days(&mut *self.conn()?, org_id, days)
+    }
+
+    fn ready(&self) -> Result<shiftlog_server_db::Readiness, StorageError> {
+        ready::ready(&mut *self.conn()?)
     }
 }

@@ -9,6 +9,7 @@ mod ingest;
 mod migrate;
 mod orgs;
 mod readers;
+mod ready;
 mod records;
 mod staff;
 mod tokens;
@@ -320,5 +321,9 @@ impl Storage for SqliteStorage {
 
     fn set_retention_days(&self, org_id: &str, days: u32) -> Result<(), StorageError> {
         orgs::set_retention_days(&self.conn(), org_id, days)
+    }
+
+    fn ready(&self) -> Result<shiftlog_server_db::Readiness, StorageError> {
+        ready::ready(self.readers.path())
     }
 }

@@ -76,6 +76,11 @@ impl Readers {
         }
     }
 
+    /// The database file the readers open.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }

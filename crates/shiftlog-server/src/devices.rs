@@ -12,7 +12,7 @@ impl OrgService {
     pub fn device_rate(&self, device: &DeviceAuth) -> Result<(), ServiceError> {
         self.device_limiter
             .hit(&device.device_id.to_string(), Instant::now())
-            .map_err(ServiceError::RateLimited)
+            .map_err(|w| self.limited("device", w))
     }
 
     /// The worker's own records written from their other devices, after `after`, at most

@@ -125,7 +125,7 @@ impl OrgService {
                 &crate::limits::address_key(client),
                 std::time::Instant::now(),
             )
-            .map_err(ServiceError::RateLimited)
+            .map_err(|w| self.limited("enroll", w))
     }
 
     /// Exchanges a one-time code for a device token. A code for a new worker gives the worker

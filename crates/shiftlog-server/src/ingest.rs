@@ -26,6 +26,7 @@ impl OrgService {
                 records.len()
             )));
         }
+        let started = std::time::Instant::now();
         let now = chrono::Utc::now();
         let (catalogue, cached) = self.ingest_catalogue(&device.org_id)?;
         let mut intake = Intake::new(&catalogue, now, push.lang.as_deref(), push.protocol);
@@ -42,10 +43,12 @@ impl OrgService {
         };
         let mut stored = self.store.ingest(device, &ok, &decide)?.into_iter();
         // Answer in request order: stored results fill the gaps between refusals.
-        Ok(answers
+        let answers: Vec<_> = answers
             .into_iter()
             .filter_map(|a| a.or_else(|| stored.next()))
-            .collect())
+            .collect();
+        self.metrics.push(&answers, started.elapsed());
+        Ok(answers)
     }
 }
 

@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod export;
 pub mod http;
 pub mod limits;
+pub mod observe;
 pub mod openapi;
 pub mod staff;
 pub mod summary;

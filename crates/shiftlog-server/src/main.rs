@@ -32,6 +32,12 @@ struct Cli {
     /// With --database-url: the PostgreSQL schema to use (created if missing).
     #[arg(long, env = "SHIFTLOG_DATABASE_SCHEMA")]
     database_schema: Option<String>,
+    /// Log lines as json or text, on standard error.
+    #[arg(long, env = "SHIFTLOG_LOG_FORMAT", value_enum, default_value = "text")]
+    log_format: shiftlog_server::observe::LogFormat,
+    /// Which log lines to write, in RUST_LOG syntax (e.g. `info`, `shiftlog_server=debug`).
+    #[arg(long, env = "SHIFTLOG_LOG", default_value = "info")]
+    log: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -48,6 +54,10 @@ enum Command {
         /// limits. Without it the socket's address is used and those headers are ignored.
         #[arg(long, env = "SHIFTLOG_TRUSTED_PROXY", value_delimiter = ',')]
         trusted_proxy: Vec<shiftlog_server::limits::Cidr>,
+        /// Serve /metrics to requests with this bearer token, from any address; without it
+        /// /metrics answers only direct callers on this machine.
+        #[arg(long, env = "SHIFTLOG_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
     },
     /// Create the demo organization (if missing), a one-time enrollment code and a staff
     /// export token, and print them.
@@ -150,10 +160,11 @@ const DEMO_ORG: (&str, &str) = ("demo", "Demo Harm Reduction Society");
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    shiftlog_server::observe::logs::init(cli.log_format, Some(&cli.log));
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("shiftlog-server: {e}");
+            tracing::error!(error = %shiftlog_server::observe::logs::chain(&*e), "shiftlog-server stopped");
             ExitCode::FAILURE
         }
     }
@@ -180,16 +191,19 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Serve {
             listen,
             trusted_proxy,
+            metrics_token,
         } => {
-            let svc = svc.with_trusted_proxies(trusted_proxy);
+            let svc = svc
+                .with_trusted_proxies(trusted_proxy)
+                .with_metrics_token(metrics_token);
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(&listen)
                     .await
                     .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-                eprintln!(
+                tracing::info!(
                     "shiftlog-server listening on http://{} (dashboard at /dashboard/)",
-                    listener.local_addr()?,
+                    listener.local_addr()?
                 );
                 http::serve(listener, svc, async {
                     let _ = tokio::signal::ctrl_c().await;

@@ -26,6 +26,8 @@ pub struct OrgService {
     pub(crate) download_stall: Duration,
     /// Catalogues ingest read recently (`catalogue`).
     pub(crate) catalogues: Arc<crate::catalogue::CatalogueCache>,
+    /// Prometheus metrics (`observe::metrics`): aggregate counts only.
+    pub(crate) metrics: crate::observe::Metrics,
 }
 
 /// A download whose client takes nothing for this long is dropped.
@@ -53,6 +55,7 @@ impl OrgService {
             limits,
             download_stall: DOWNLOAD_STALL_TIMEOUT,
             catalogues: Arc::default(),
+            metrics: crate::observe::Metrics::new(),
         }
     }
 

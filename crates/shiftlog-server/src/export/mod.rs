@@ -230,6 +230,7 @@ impl OrgService {
             "export",
             serde_json::json!({"what": "records", "format": format, "filters": req}),
         )?;
+        self.metrics.export("records", format);
         Ok(RecordExport {
             org_id: staff.org_id.clone(),
             filter: RecordFilter {
@@ -259,6 +260,7 @@ impl OrgService {
             "export",
             serde_json::json!({"what": "summary", "format": format, "filters": req}),
         )?;
+        self.metrics.export("summary", format);
         Ok(t)
     }
 

@@ -121,7 +121,7 @@ fn download(
         match result {
             Ok(()) => done.store(true, Ordering::Release),
             // Dropping the writer closes the channel; the body then ends in an error.
-            Err(e) => eprintln!("export failed: {e}"),
+            Err(e) => tracing::error!(error = %crate::observe::logs::chain(&e), "export failed"),
         }
     });
     let body = Body::from_stream(Chunks {

@@ -96,7 +96,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, codes::CONFLICT, m),
             ServiceError::BadRequest(m) => ApiError::bad_request(m),
             ServiceError::Storage(e) => {
-                eprintln!("storage error: {e}");
+                tracing::error!(error = %crate::observe::logs::chain(&e), "storage error");
                 ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     codes::INTERNAL,

@@ -47,6 +47,7 @@ impl FromRequestParts<OrgService> for Device {
             Ok(Device(device))
         })
         .await
+        .inspect(|d: &Device| crate::observe::logs::record_org(&d.0.org_id))
     }
 }
 
@@ -59,7 +60,9 @@ impl FromRequestParts<OrgService> for Staff {
     async fn from_request_parts(parts: &mut Parts, svc: &OrgService) -> Result<Self, ApiError> {
         let svc = svc.clone();
         if let Some(token) = bearer(&parts.headers) {
-            return blocking(move || svc.authenticate_staff(&token)).await;
+            return blocking(move || svc.authenticate_staff(&token))
+                .await
+                .inspect(|s: &Staff| crate::observe::logs::record_org(&s.org_id));
         }
         let session = cookie(&parts.headers, SESSION_COOKIE).ok_or(ServiceError::Unauthorized)?;
         let csrf = parts
@@ -68,7 +71,9 @@ impl FromRequestParts<OrgService> for Staff {
             .and_then(|v| v.to_str().ok())
             .map(String::from);
         let changes = !matches!(parts.method, Method::GET | Method::HEAD);
-        blocking(move || svc.session_staff(&session, changes, csrf.as_deref())).await
+        blocking(move || svc.session_staff(&session, changes, csrf.as_deref()))
+            .await
+            .inspect(|s: &Staff| crate::observe::logs::record_org(&s.org_id))
     }
 }
 

@@ -74,6 +74,7 @@ pub fn router(service: OrgService) -> Router {
         .route("/api/v1/staff/accounts/{id}/password", put(reset_password))
         .route("/api/v1/staff/me/password", post(change_password))
         .merge(dashboard::routes())
+        .merge(crate::observe::routes())
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "No such path.")
         })
@@ -93,6 +94,13 @@ pub fn router(service: OrgService) -> Router {
         )
         // Answers are compressed for clients that ask (devices on slow links do).
         .layer(tower_http::compression::CompressionLayer::new())
+        // One log line and one count per request; the request id outside both.
+        .layer(crate::observe::logs::trace_layer())
+        .layer(axum::middleware::from_fn_with_state(
+            service.clone(),
+            crate::observe::count,
+        ))
+        .layer(axum::middleware::from_fn(crate::observe::logs::request_id))
         .with_state(service)
 }
 

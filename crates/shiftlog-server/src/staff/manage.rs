@@ -185,7 +185,7 @@ impl OrgService {
         let now = std::time::Instant::now();
         let admitted = limiter
             .admit(&by.actor, client, now)
-            .map_err(ServiceError::RateLimited)?;
+            .map_err(|w| self.limited("password", w))?;
         let (user_key, client_key) = (&admitted.user_key, &admitted.client_key);
         if current.len() > 512 || !verify_password(current, &target.password_hash) {
             return Err(ServiceError::Forbidden(

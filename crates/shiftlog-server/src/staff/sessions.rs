@@ -57,7 +57,7 @@ impl OrgService {
         let limiter = &self.login_limiter;
         let admitted = limiter
             .admit(username, client, now)
-            .map_err(ServiceError::RateLimited)?;
+            .map_err(|w| self.limited("login", w))?;
         let (user_key, client_key) = (&admitted.user_key, &admitted.client_key);
         let organization = organization.map(str::trim).filter(|o| !o.is_empty());
         let candidates: Vec<_> =
@@ -84,6 +84,7 @@ impl OrgService {
         // password: the answer does not say that the account exists.
         verified.retain(|a| !a.disabled);
         if verified.len() != 1 {
+            self.metrics.login_failed();
             return Err(ServiceError::Unauthorized);
         }
         let account = verified.remove(0);

@@ -1,0 +1,33 @@
+//! The readiness probe: a fresh read-only connection to the file the server was opened on,
+//! so a file that was moved, deleted or damaged under a running server is seen (connections
+//! already open would keep reading a deleted file).
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+use shiftlog_server_db::{Readiness, StorageError};
+
+use crate::{db, MIGRATIONS};
+
+/// Opens `path` read-only (never creating it) and reads its schema version.
+pub(crate) fn ready(path: &Path) -> Result<Readiness, StorageError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(db)?;
+    conn.busy_timeout(Duration::from_secs(2)).map_err(db)?;
+    let schema: u32 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(db)?;
+    // Reads the schema itself too: a file that is not a database fails here.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(db)?;
+    Ok(Readiness {
+        schema,
+        expected: u32::try_from(MIGRATIONS.len()).unwrap_or(u32::MAX),
+    })
+}
