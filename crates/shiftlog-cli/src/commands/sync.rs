@@ -125,6 +125,26 @@ fn words(r: &SyncReport, lang: Lang) -> Vec<String> {
             )
         });
     }
+    if r.messages_new > 0 {
+        lines.push(if fr {
+            format!(
+                "{} nouveau(x) message(s) de votre organisme : voyez shiftlog messages.",
+                r.messages_new
+            )
+        } else {
+            format!(
+                "{} new message(s) from your organization: see shiftlog messages.",
+                r.messages_new
+            )
+        });
+    }
+    if let Some(code) = &r.messages_error {
+        lines.push(if fr {
+            format!("Les messages de votre organisme n'ont pas pu être récupérés ({}). Relancez shiftlog sync plus tard.", cause(code, fr))
+        } else {
+            format!("Messages from your organization could not be fetched ({}). Run shiftlog sync again later.", cause(code, fr))
+        });
+    }
     if code_of(r) == Code::Ok {
         lines.push(if fr { "À jour." } else { "Up to date." }.to_string());
     }
@@ -257,5 +277,30 @@ mod tests {
             .join("\n")
             .contains("shiftlog let-go ID pour la laisser"));
         assert!(offline(Some(4), Lang::En).contains("Nothing is lost: 4 record(s) wait"));
+    }
+
+    #[test]
+    fn new_messages_are_pointed_at_and_a_failed_fetch_of_them_is_told_but_not_an_error() {
+        let r = SyncReport {
+            messages_new: 2,
+            ..SyncReport::default()
+        };
+        let text = words(&r, Lang::En).join("\n");
+        assert!(text.contains("2 new message(s) from your organization: see shiftlog messages."));
+        assert!(words(&r, Lang::Fr)
+            .join("\n")
+            .contains("voyez shiftlog messages"));
+        let failed = SyncReport {
+            messages_error: Some("offline".into()),
+            ..SyncReport::default()
+        };
+        assert_eq!(code_of(&failed), Code::Ok);
+        let text = words(&failed, Lang::En).join("\n");
+        assert!(
+            text.contains(
+                "Messages from your organization could not be fetched (the connection was lost)"
+            ),
+            "{text}"
+        );
     }
 }
