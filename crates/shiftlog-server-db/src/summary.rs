@@ -40,6 +40,12 @@ pub enum Dimension {
     PayType,
     /// On or off shift.
     OnShift,
+    /// Supplies brought back, by item (never counted as handed out).
+    Returned,
+    /// Naloxone kits handed out to replace one, by why (`used`, `lost`, `expired`, `other`).
+    Reason,
+    /// Training wanted, by topic (words joined by one space, lower case).
+    Topic,
 }
 
 /// Which stored groups an aggregate reads, by their number of records. A stored group is a

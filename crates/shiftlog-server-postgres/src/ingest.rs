@@ -84,7 +84,7 @@ pub(crate) fn ingest(
     // the service refuses.
     let mut results: Vec<Option<RecordResult>> = vec![None; records.len()];
     let mut changed: Vec<&str> = Vec::new();
-    let mut items: Vec<(&str, &str, &str, &str, i64)> = Vec::new();
+    let mut items: Vec<ItemRow<'_>> = Vec::new();
     for ((&i, row), fresh) in order.iter().zip(&rows).zip(fresh) {
         let record = &records[i];
         let rec = &record.envelope;
@@ -101,9 +101,17 @@ pub(crate) fn ingest(
             changed.push(&row.id);
             let f = &record.facts;
             if !rec.deleted {
-                for (item, quantity) in &f.items {
+                for l in &f.supplies {
                     let area = f.area.as_deref().unwrap_or("");
-                    items.push((&f.day, area, &row.id, item, *quantity));
+                    items.push(ItemRow {
+                        day: &f.day,
+                        area,
+                        id: &row.id,
+                        item: &l.item,
+                        quantity: l.quantity,
+                        returned: l.returned,
+                        reason: l.reason.unwrap_or(""),
+                    });
                 }
             }
             results[i] = Some(RecordResult::plain(
@@ -184,18 +192,41 @@ fn read_head(tx: &mut Transaction<'_>, id: &str) -> Result<Option<HeadRow>, Stor
         .transpose()
 }
 
+/// One supplies line to insert, with the totals key it adds to.
+struct ItemRow<'a> {
+    day: &'a str,
+    area: &'a str,
+    id: &'a str,
+    item: &'a str,
+    quantity: i64,
+    returned: bool,
+    reason: &'a str,
+}
+
 /// The supplies lines of the written records, in the order of their totals key (day, area,
-/// item, record).
+/// item, returned, reason, record).
 fn insert_items(
     tx: &mut Transaction<'_>,
     org_id: &str,
-    mut items: Vec<(&str, &str, &str, &str, i64)>,
+    mut items: Vec<ItemRow<'_>>,
 ) -> Result<(), StorageError> {
-    items.sort_by(|a, b| (a.0, a.1, a.3, a.2).cmp(&(b.0, b.1, b.3, b.2)));
+    items.sort_by(|a, b| {
+        (a.day, a.area, a.item, a.returned, a.reason, a.id)
+            .cmp(&(b.day, b.area, b.item, b.returned, b.reason, b.id))
+    });
     for chunk in items.chunks(INSERT_CHUNK) {
         let params: Vec<Param> = chunk
             .iter()
-            .flat_map(|(_, _, id, item, q)| [id as Param, &org_id, item as Param, q as Param])
+            .flat_map(|r| {
+                [
+                    &r.id as Param,
+                    &org_id,
+                    &r.item as Param,
+                    &r.quantity as Param,
+                    &r.returned as Param,
+                    &r.reason as Param,
+                ]
+            })
             .collect();
         tx.execute(&sql::insert_items(chunk.len(), ph), &params)
             .map_err(db)?;

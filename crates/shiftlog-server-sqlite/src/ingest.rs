@@ -83,9 +83,16 @@ pub(crate) fn ingest_one(
             change
                 .execute(params![row.id, device.org_id, row.worker_id])
                 .map_err(db)?;
-            for (item, quantity) in &record.facts.items {
+            for l in &record.facts.supplies {
                 add_item
-                    .execute(params![row.id, device.org_id, item, quantity])
+                    .execute(params![
+                        row.id,
+                        device.org_id,
+                        l.item,
+                        l.quantity,
+                        l.returned,
+                        l.reason.unwrap_or("")
+                    ])
                     .map_err(db)?;
             }
             results.push(RecordResult::plain(

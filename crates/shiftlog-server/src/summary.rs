@@ -7,7 +7,7 @@ use shiftlog_server_db::{
     AggregateQuery, AggregateRow, Dimension, Groups, Period, RecordFilter, Role,
 };
 
-use crate::suppress::table::{self, Averages, Figure, Grid};
+use crate::suppress::table::{self, Acc, Averages, Figure, Grid};
 use crate::suppress::{METHOD, SMALL};
 use crate::{valid_id, OrgService, ServiceError, Staff};
 
@@ -21,7 +21,8 @@ pub enum Measure {
     PeopleReached,
     /// Naloxone doses given in overdose responses.
     NaloxoneDoses,
-    /// Supplies handed out, by item.
+    /// Supplies: handed out by item, brought back by item, or naloxone kits that replace
+    /// one by why.
     Supplies,
     /// Systems navigation tasks.
     NavigationTasks,
@@ -29,6 +30,8 @@ pub enum Measure {
     Hours,
     /// Debriefs requested: counts only.
     Debriefs,
+    /// Training workers would like, by topic: counts only.
+    TrainingWanted,
 }
 
 impl Measure {
@@ -41,13 +44,17 @@ impl Measure {
             Measure::NavigationTasks => (Some("activity"), Some("systems_navigation")),
             Measure::Hours => (Some("shift"), None),
             Measure::Debriefs => (Some("debrief_request"), None),
+            Measure::TrainingWanted => (Some("training"), None),
         }
     }
 
     /// The figure of one group.
     fn value(self, r: &AggregateRow) -> i64 {
         match self {
-            Measure::Activities | Measure::NavigationTasks | Measure::Debriefs => r.records,
+            Measure::Activities
+            | Measure::NavigationTasks
+            | Measure::Debriefs
+            | Measure::TrainingWanted => r.records,
             Measure::PeopleReached => r.people_reached,
             Measure::NaloxoneDoses => r.naloxone_doses,
             Measure::Supplies => r.quantity,
@@ -58,7 +65,10 @@ impl Measure {
     /// How its cells read.
     fn figure(self) -> Figure {
         match self {
-            Measure::Activities | Measure::NavigationTasks | Measure::Debriefs => Figure::Count,
+            Measure::Activities
+            | Measure::NavigationTasks
+            | Measure::Debriefs
+            | Measure::TrainingWanted => Figure::Count,
             Measure::Hours => Figure::Hours,
             _ => Figure::Sum,
         }
@@ -72,11 +82,13 @@ impl Measure {
                 matches!(d, None | Kind | Area | Role | Worker | OnShift)
             }
             Measure::NaloxoneDoses => matches!(d, None | Area | Role | Worker | OnShift),
-            Measure::Supplies => matches!(d, Item),
+            Measure::Supplies => matches!(d, Item | Returned | Reason),
             Measure::NavigationTasks => matches!(d, None | NavTask | NavOutcome | Area | Worker),
             Measure::Hours => matches!(d, None | PayType | Role | Worker | Area),
             // Debriefs stay counts for the whole organization: never by worker.
             Measure::Debriefs => matches!(d, None),
+            // Only wanted training is kept by topic; the total column counts every topic.
+            Measure::TrainingWanted => matches!(d, Topic),
         }
     }
 }
@@ -226,6 +238,23 @@ pub fn build_table(req: &SummaryRequest, grid: Grid, protected: bool) -> Summary
     }
 }
 
+/// Topics are what workers typed: in a protected summary, a topic asked for fewer than 5
+/// times (as protected) goes under "" (other topics), so a rare topic's words, which could
+/// point at someone, are not published. Every cell stays a sum of protected groups.
+fn rare_topics_together(parts: Vec<(String, String, Acc)>) -> Vec<(String, String, Acc)> {
+    let mut totals: std::collections::HashMap<String, i64> = Default::default();
+    for (_, k, a) in &parts {
+        *totals.entry(k.clone()).or_default() += a.records;
+    }
+    parts
+        .into_iter()
+        .map(|(p, k, a)| {
+            let rare = totals.get(&k).copied().unwrap_or(0) <= SMALL;
+            (p, if rare { String::new() } else { k }, a)
+        })
+        .collect()
+}
+
 impl OrgService {
     /// A summary of the caller's organization. Any staff role gets it protected
     /// (crate::suppress); only an admin may ask for it unprotected, and that is audit-logged.
@@ -288,10 +317,13 @@ impl OrgService {
             let small = self.store.aggregate(org, &query(Groups::Each(SMALL)))?;
             let averages = match m.figure() {
                 Figure::Count => None,
-                _ => Some(self.averages(org, m)?),
+                _ => Some(self.averages(org, m, req.by)?),
             };
             let mut parts = table::exact(&large, value);
             parts.extend(table::small(&key, &small, averages.as_ref()));
+            if req.by == Dimension::Topic {
+                parts = rare_topics_together(parts);
+            }
             parts
         } else {
             table::exact(&self.store.aggregate(org, &query(Groups::All))?, value)
@@ -300,8 +332,8 @@ impl OrgService {
     }
 
     /// Per-record averages of `m` over the organization's groups of 5 or more, all time, by
-    /// kind (supplies: by item): what small groups count at.
-    fn averages(&self, org_id: &str, m: Measure) -> Result<Averages, ServiceError> {
+    /// kind (supplies: by item, what was brought back apart): what small groups count at.
+    fn averages(&self, org_id: &str, m: Measure, by: Dimension) -> Result<Averages, ServiceError> {
         let (record_type, kind) = m.scope();
         let q = AggregateQuery {
             filter: RecordFilter {
@@ -310,10 +342,10 @@ impl OrgService {
                 ..RecordFilter::default()
             },
             period: Period::Month,
-            dimension: if m == Measure::Supplies {
-                Dimension::Item
-            } else {
-                Dimension::Kind
+            dimension: match (m, by) {
+                (Measure::Supplies, Dimension::Returned) => Dimension::Returned,
+                (Measure::Supplies, _) => Dimension::Item,
+                _ => Dimension::Kind,
             },
             groups: Groups::AtLeast(SMALL + 1),
         };

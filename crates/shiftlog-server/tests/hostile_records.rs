@@ -150,6 +150,97 @@ fn corpus(next_id: &mut impl FnMut() -> String) -> Vec<(String, Value)> {
             ),
         );
     }
+    // Replacement reasons and returns (issue 15): only naloxone kits handed out have a
+    // reason, never for more kits than were handed out; returns are lines of their own.
+    let kit = json!([{"item": "naloxone_kit_nasal", "quantity": 1}]);
+    let why = |item: &str, q: Value, reason: Value| json!([{"item": item, "quantity": q, "reason": reason}]);
+    for (what, items, replaced, returned) in [
+        (
+            "reason on syringes",
+            json!([{"item": "syringes", "quantity": 2}]),
+            why("syringes", json!(1), json!("used")),
+            json!([]),
+        ),
+        (
+            "reason on a single dose",
+            json!([{"item": "naloxone_dose_nasal", "quantity": 2}]),
+            why("naloxone_dose_nasal", json!(1), json!("used")),
+            json!([]),
+        ),
+        (
+            "more kits replaced than handed out",
+            kit.clone(),
+            why("naloxone_kit_nasal", json!(2), json!("used")),
+            json!([]),
+        ),
+        (
+            "a kit replaced but none handed out",
+            json!([]),
+            why("naloxone_kit_injectable", json!(1), json!("lost")),
+            json!([{"item": "syringes", "quantity": 1}]),
+        ),
+        (
+            "a reason not on the list",
+            kit.clone(),
+            why("naloxone_kit_nasal", json!(1), json!("police")),
+            json!([]),
+        ),
+        (
+            "a reason naming a person",
+            kit.clone(),
+            json!([{"item": "naloxone_kit_nasal", "quantity": 1, "reason": "used", "for": "Sam"}]),
+            json!([]),
+        ),
+        (
+            "a replaced kit of no quantity",
+            kit.clone(),
+            why("naloxone_kit_nasal", json!(0), json!("used")),
+            json!([]),
+        ),
+        ("replaced not a list", kit.clone(), json!("used"), json!([])),
+        (
+            "returns not on the list",
+            json!([]),
+            json!([]),
+            json!([{"item": "plutonium", "quantity": 1}]),
+        ),
+        (
+            "returns with a reason",
+            json!([]),
+            json!([]),
+            json!([{"item": "syringes", "quantity": 1, "reason": "used"}]),
+        ),
+        (
+            "returns of -40",
+            json!([]),
+            json!([]),
+            json!([{"item": "syringes", "quantity": -40}]),
+        ),
+        (
+            "51 returned lines",
+            json!([]),
+            json!([]),
+            json!((0..51)
+                .map(|_| json!({"item": "syringes", "quantity": 1}))
+                .collect::<Vec<_>>()),
+        ),
+        (
+            "nothing out and nothing back",
+            json!([]),
+            json!([]),
+            json!([]),
+        ),
+    ] {
+        add(
+            &format!("supplies: {what}"),
+            kind(
+                &next_id(),
+                "activity",
+                "supplies_distributed",
+                json!({"items": items, "replaced": replaced, "returned": returned}),
+            ),
+        );
+    }
     // Areas and roles not on the organization's lists.
     for a in ["moon", "downtown\u{202e}", "", "DOWNTOWN", "downtown "] {
         add(

@@ -4,13 +4,15 @@ use super::{push_filter, Placeholder};
 use crate::{AggregateQuery, Dimension, Groups, Period};
 
 /// The grouped query for `q`, and its parameters after the organization id. Reads the
-/// running totals (`totals`, `item_totals`, kept by triggers) except by worker, which
+/// running totals (`totals`, `item_totals`, `training_totals`, kept by triggers) except by
+/// worker, which
 /// reads `records` (and always every group). A row of the totals is one stored group; with
 /// [`Groups::Each`] each small one comes back on its own, named by its values.
 pub fn aggregate(q: &AggregateQuery, org_id: &str, ph: Placeholder) -> (String, Vec<String>) {
     let t = match q.dimension {
         Dimension::Worker => "r",
-        Dimension::Item => "i",
+        Dimension::Item | Dimension::Returned | Dimension::Reason => "i",
+        Dimension::Topic => "w",
         _ => "t",
     };
     let period = match q.period {
@@ -24,7 +26,9 @@ pub fn aggregate(q: &AggregateQuery, org_id: &str, ph: Placeholder) -> (String, 
         Dimension::Area => "t.area",
         Dimension::Role => "t.role",
         Dimension::Worker => "coalesce(w.pseudonym, '')",
-        Dimension::Item => "i.item",
+        Dimension::Item | Dimension::Returned => "i.item",
+        Dimension::Reason => "i.reason",
+        Dimension::Topic => "w.topic",
         Dimension::NavTask => "t.nav_task",
         Dimension::NavOutcome => "t.nav_outcome",
         Dimension::PayType => "t.pay_type",
@@ -40,7 +44,14 @@ pub fn aggregate(q: &AggregateQuery, org_id: &str, ph: Placeholder) -> (String, 
         }
     };
     let (n, group) = match t {
-        "i" => ("i.lines", "i.item || '|' || i.day || '|' || i.area"),
+        // Lines handed out with no reason keep the names they had before returns and reasons
+        // were kept apart, so their protected counts did not change.
+        "i" => (
+            "i.lines",
+            "i.item || '|' || i.day || '|' || i.area || CASE WHEN i.returned THEN '|returned'
+             WHEN i.reason <> '' THEN '|' || i.reason ELSE '' END",
+        ),
+        "w" => ("w.n", "'training|' || w.day || '|' || w.topic"),
         _ => (
             "t.n",
             "t.kind || '|' || t.record_type || '|' || t.day || '|' || t.area || '|' || t.role
@@ -67,9 +78,21 @@ pub fn aggregate(q: &AggregateQuery, org_id: &str, ph: Placeholder) -> (String, 
             "SELECT {period}, {key}, {}, CAST(0 AS BIGINT),
                     CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT),
                     {}, {group}
-             FROM item_totals i WHERE i.org_id = {}{size}",
+             FROM item_totals i WHERE i.org_id = {}{size}{lines}",
             sum("i.lines"),
             sum("i.quantity"),
+            ph(1),
+            lines = match q.dimension {
+                Dimension::Returned => " AND i.returned",
+                Dimension::Reason => " AND NOT i.returned AND i.reason <> ''",
+                _ => " AND NOT i.returned",
+            },
+        ),
+        "w" => format!(
+            "SELECT {period}, {key}, {}, CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT),
+                    CAST(0 AS BIGINT), CAST(0 AS BIGINT), {group}
+             FROM training_totals w WHERE w.org_id = {}{size}",
+            sum("w.n"),
             ph(1)
         ),
         _ => format!(

@@ -103,7 +103,6 @@ pub(crate) fn push_filter(
     sql: &mut String,
     params: &mut Vec<String>,
 ) {
-    let items = t == "i";
     let mut cond = |column: String, op: &str, value: &Option<String>| {
         if let Some(v) = value {
             params.push(v.clone());
@@ -112,17 +111,27 @@ pub(crate) fn push_filter(
     };
     cond(format!("{t}.day"), ">=", &filter.from);
     cond(format!("{t}.day"), "<=", &filter.to);
-    let (record_type, kind) = if items {
-        (
+    let (record_type, kind, area) = match t {
+        "i" => (
             "'activity'".to_string(),
             "'supplies_distributed'".to_string(),
-        )
-    } else {
-        (format!("{t}.record_type"), format!("{t}.kind"))
+            format!("{t}.area"),
+        ),
+        // Wanted training: no kind of its own, and no area.
+        "w" => (
+            "'training'".to_string(),
+            "'training'".to_string(),
+            "''".to_string(),
+        ),
+        _ => (
+            format!("{t}.record_type"),
+            format!("{t}.kind"),
+            format!("{t}.area"),
+        ),
     };
     cond(record_type, "=", &filter.record_type);
     cond(kind, "=", &filter.kind);
-    cond(format!("{t}.area"), "=", &filter.area);
+    cond(area, "=", &filter.area);
 }
 
 /// The record-level export query for `filter`.

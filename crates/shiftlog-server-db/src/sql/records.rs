@@ -104,13 +104,14 @@ macro_rules! record_params {
             &f.pay_type as &$t,
             &f.shift_minutes as &$t,
             &r.hlc as &$t,
+            &f.wanted_topic as &$t,
         ];
         p
     }};
 }
 
 /// Columns of `records` an ingest writes, in the order of their parameters.
-pub const RECORD_COLUMNS: [&str; 28] = [
+pub const RECORD_COLUMNS: [&str; 29] = [
     "id",
     "org_id",
     "device_id",
@@ -139,6 +140,7 @@ pub const RECORD_COLUMNS: [&str; 28] = [
     "pay_type",
     "shift_minutes",
     "hlc",
+    "wanted_topic",
 ];
 
 /// Inserts a record unless its id exists (then nothing happens and 0 rows change).
@@ -168,24 +170,26 @@ pub fn insert_records(rows: usize, ph: Placeholder) -> String {
     )
 }
 
-/// Inserts `rows` supplies lines in one statement.
+/// Inserts `rows` supplies lines in one statement: record id, organization, item, quantity,
+/// whether it was brought back, and the replacement reason (`''` for none), per line
+/// ([`shiftlog_model::body::SupplyFlow`]).
 pub fn insert_items(rows: usize, ph: Placeholder) -> String {
     let values: Vec<String> = (0..rows)
         .map(|r| {
-            format!(
-                "({}, {}, {}, {})",
-                ph(r * 4 + 1),
-                ph(r * 4 + 2),
-                ph(r * 4 + 3),
-                ph(r * 4 + 4)
-            )
+            let row: Vec<String> = (1..=ITEM_COLUMNS)
+                .map(|c| ph(r * ITEM_COLUMNS + c))
+                .collect();
+            format!("({})", row.join(", "))
         })
         .collect();
     format!(
-        "INSERT INTO record_items (record_id, org_id, item, quantity) VALUES {}",
+        "INSERT INTO record_items (record_id, org_id, item, quantity, returned, reason) VALUES {}",
         values.join(", ")
     )
 }
+
+/// Parameters per supplies line of [`insert_items`].
+pub const ITEM_COLUMNS: usize = 6;
 
 /// Replaces every column of the record with parameter 1's id.
 pub fn update_record(ph: Placeholder) -> String {

@@ -63,9 +63,12 @@ pub(crate) fn raw_insert(db: &Db, devices: usize, per: usize) -> Duration {
                     insert
                         .execute(&record_params!(&row, dyn rusqlite::ToSql)[..])
                         .expect("insert");
-                    for (i, q) in &r.facts.items {
-                        item.execute(rusqlite::params![row.id, a.org_id, i, q])
-                            .expect("item");
+                    for l in &r.facts.supplies {
+                        let reason = l.reason.unwrap_or("");
+                        item.execute(rusqlite::params![
+                            row.id, a.org_id, l.item, l.quantity, l.returned, reason
+                        ])
+                        .expect("item");
                     }
                 }
             }
@@ -94,21 +97,28 @@ pub(crate) fn raw_insert(db: &Db, devices: usize, per: usize) -> Duration {
                 tx.query(&sql::insert_records(chunk.len(), ph), &params)
                     .expect("insert");
             }
-            let lines: Vec<(&String, &str, &String, &i64)> = owned
+            let lines: Vec<(&String, &str, &shiftlog_model::body::SupplyFlow, &str)> = owned
                 .iter()
                 .zip(&rows)
                 .flat_map(|(row, (_, r))| {
                     r.facts
-                        .items
+                        .supplies
                         .iter()
-                        .map(move |(i, q)| (&row.id, row.org_id, i, q))
+                        .map(move |l| (&row.id, row.org_id, l, l.reason.unwrap_or("")))
                 })
                 .collect();
             for chunk in lines.chunks(1000) {
                 let params: Vec<Param> = chunk
                     .iter()
-                    .flat_map(|(id, org, i, q)| {
-                        [*id as Param, org as Param, *i as Param, *q as Param]
+                    .flat_map(|(id, org, l, reason)| {
+                        [
+                            *id as Param,
+                            org as Param,
+                            &l.item as Param,
+                            &l.quantity as Param,
+                            &l.returned as Param,
+                            reason as Param,
+                        ]
                     })
                     .collect();
                 tx.execute(&sql::insert_items(chunk.len(), ph), &params)

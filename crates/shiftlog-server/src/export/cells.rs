@@ -70,22 +70,45 @@ pub(crate) fn save_xlsx<W: Write>(
     Ok(())
 }
 
-/// A readable one-cell summary of a record's details, e.g. `naloxone_kit x2; syringes x10`.
+/// A readable one-cell summary of a record's details, e.g. `naloxone_kit x2; syringes x10`,
+/// then the kits that replace one (`replaces one: naloxone_kit_nasal x1 used`) and what was
+/// brought back (`returned: syringes x40`).
 pub fn describe_body(kind: &str, body: &str) -> String {
     if kind == "supplies_distributed" {
         let v: serde_json::Value = serde_json::from_str(body).unwrap_or(serde_json::Value::Null);
-        if let Some(items) = v.get("items").and_then(|i| i.as_array()) {
-            return items
-                .iter()
-                .map(|l| {
-                    format!(
-                        "{} x{}",
-                        l.get("item").and_then(|i| i.as_str()).unwrap_or("?"),
-                        l.get("quantity").and_then(|q| q.as_i64()).unwrap_or(0)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
+        if v.get("items").and_then(|i| i.as_array()).is_some() {
+            let lines = |field: &str| -> Vec<String> {
+                v.get(field)
+                    .and_then(|i| i.as_array())
+                    .map(|ls| {
+                        ls.iter()
+                            .map(|l| {
+                                let mut s = format!(
+                                    "{} x{}",
+                                    l.get("item").and_then(|i| i.as_str()).unwrap_or("?"),
+                                    l.get("quantity").and_then(|q| q.as_i64()).unwrap_or(0)
+                                );
+                                if let Some(r) = l.get("reason").and_then(|r| r.as_str()) {
+                                    s = format!("{s} {r}");
+                                }
+                                s
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let mut out = lines("items");
+            out.extend(
+                lines("replaced")
+                    .into_iter()
+                    .map(|l| format!("replaces one: {l}")),
+            );
+            out.extend(
+                lines("returned")
+                    .into_iter()
+                    .map(|l| format!("returned: {l}")),
+            );
+            return out.join("; ");
         }
     }
     body.to_string()
@@ -103,6 +126,13 @@ mod tests {
                 r#"{"items":[{"item":"naloxone_kit","quantity":2},{"item":"pipes","quantity":5}]}"#
             ),
             "naloxone_kit x2; pipes x5"
+        );
+        assert_eq!(
+            describe_body(
+                "supplies_distributed",
+                r#"{"items":[{"item":"naloxone_kit_nasal","quantity":2}],"replaced":[{"item":"naloxone_kit_nasal","quantity":1,"reason":"used"}],"returned":[{"item":"syringes","quantity":40}]}"#
+            ),
+            "naloxone_kit_nasal x2; replaces one: naloxone_kit_nasal x1 used; returned: syringes x40"
         );
     }
 

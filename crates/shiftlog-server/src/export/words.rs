@@ -64,3 +64,19 @@ pub(super) fn item_heading(label: &str, lang: Lang) -> String {
         Lang::Fr => format!("Matériel : {label}"),
     }
 }
+
+/// "Brought back: Syringes": the heading of one item's returned quantity column.
+pub(super) fn returned_heading(label: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("Brought back: {label}"),
+        Lang::Fr => format!("Rapporté : {label}"),
+    }
+}
+
+/// The heading of the column of naloxone kits that replace one for a reason (its words).
+pub(super) fn replaced_heading(reason: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("Naloxone kits replacing one: {reason}"),
+        Lang::Fr => format!("Trousses de naloxone en remplacement : {reason}"),
+    }
+}

@@ -14,7 +14,7 @@ use shiftlog_server_db::{ExportRow, StorageError};
 use shiftlog_wire::CatalogueResponse;
 
 use super::cells::io;
-use super::words::{heading, item_heading};
+use super::words::{heading, item_heading, replaced_heading, returned_heading};
 
 /// What a column shows.
 enum Col {
@@ -26,6 +26,10 @@ enum Col {
     },
     Item(String),
     OtherItems,
+    /// Brought back, by item.
+    Returned(String),
+    /// Naloxone kits handed out to replace one, by reason.
+    Replaced(String, String),
 }
 
 /// A cell's value.
@@ -102,7 +106,23 @@ impl Layout {
                 if matches!(f.id.as_str(), "area" | "role") {
                     continue;
                 }
+                if let FieldKind::Replacements { reasons, .. } = &f.kind {
+                    for o in reasons {
+                        if seen.insert(("replaced".into(), o.id.clone())) {
+                            cols.push(Col::Replaced(o.id.clone(), o.label.get(lang).into()));
+                        }
+                    }
+                    continue;
+                }
                 if let FieldKind::Items { options, .. } = &f.kind {
+                    if f.id == "returned" {
+                        for o in options {
+                            if seen.insert(("returned".into(), o.id.clone())) {
+                                cols.push(Col::Returned(o.id.clone()));
+                            }
+                        }
+                        continue;
+                    }
                     for o in options {
                         if seen.insert(("item".to_string(), o.id.clone())) {
                             cols.push(Col::Item(o.id.clone()));
@@ -143,6 +163,8 @@ impl Layout {
                 Col::Field { header, .. } => header.clone(),
                 Col::Item(id) => item_heading(layout.label("item", id), lang),
                 Col::OtherItems => heading("other_items", lang).unwrap_or("other").into(),
+                Col::Returned(id) => returned_heading(layout.label("item", id), lang),
+                Col::Replaced(_, words) => replaced_heading(words, lang),
             })
             .collect();
         layout
@@ -183,17 +205,23 @@ impl Layout {
         row: &ExportRow,
     ) -> Result<(), StorageError> {
         let body: Value = serde_json::from_str(&row.body).unwrap_or(Value::Null);
-        let items = supply_lines(&body);
+        let items = supply_lines(&body, "items");
+        let returned = supply_lines(&body, "returned");
+        let sum = |lines: &[(String, i64)], id: &str| {
+            lines
+                .iter()
+                .filter(|(i, _)| i == id)
+                .map(|(_, q)| *q as f64)
+                .reduce(|a, b| a + b)
+                .map_or(Cell::Empty, Cell::Number)
+        };
         for (c, col) in self.cols.iter().enumerate() {
             let cell = match col {
                 Col::Fixed(id) => self.fixed(id, row, &body),
                 Col::Field { id, header } => self.field(row, &body, id, header),
-                Col::Item(id) => items
-                    .iter()
-                    .filter(|(i, _)| i == id)
-                    .map(|(_, q)| *q as f64)
-                    .reduce(|a, b| a + b)
-                    .map_or(Cell::Empty, Cell::Number),
+                Col::Item(id) => sum(&items, id),
+                Col::Returned(id) => sum(&returned, id),
+                Col::Replaced(reason, _) => sum(&replaced_by_reason(&body), reason),
                 Col::OtherItems => {
                     let other: Vec<String> = items
                         .iter()
@@ -345,8 +373,26 @@ fn get_path<'a>(body: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.').try_fold(body, |v, p| v.get(p))
 }
 
-fn supply_lines(body: &Value) -> Vec<(String, i64)> {
-    body.get("items")
+/// (reason, quantity) of the naloxone kits that replace one.
+fn replaced_by_reason(body: &Value) -> Vec<(String, i64)> {
+    body.get("replaced")
+        .and_then(Value::as_array)
+        .map(|lines| {
+            lines
+                .iter()
+                .filter_map(|l| {
+                    Some((
+                        l.get("reason")?.as_str()?.to_string(),
+                        l.get("quantity")?.as_i64()?,
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn supply_lines(body: &Value, field: &str) -> Vec<(String, i64)> {
+    body.get(field)
         .and_then(Value::as_array)
         .map(|items| {
             items
