@@ -13,9 +13,11 @@ pub mod conformance;
 mod devices;
 mod error;
 mod ingest;
+pub mod messages;
 pub mod migrate;
 mod ready;
 mod records;
+pub mod spikes;
 pub mod sql;
 mod staff;
 mod summary;
@@ -25,8 +27,10 @@ pub use catalogue::{CatalogueEntry, CATALOGUE_SECTIONS};
 pub use devices::{CodeCheck, DeviceAuth, DeviceInfo, NewCode, NewDevice, Redeemed, StoredCode};
 pub use error::StorageError;
 pub use ingest::{head_row, write_for, Decide, HeadRow, IngestDecision, StoredHead, Write};
+pub use messages::{Message, MessageCount};
 pub use ready::Readiness;
 pub use records::{pulled_envelope, ExportRow, Facts, IngestRecord, RecordFilter};
+pub use spikes::{AreaCount, SpikeThreshold};
 pub use staff::{AuditEntry, Role, Session, StaffAccount};
 pub use summary::{AggregateQuery, AggregateRow, Dimension, Groups, Period};
 pub use tokens::{stored_time, token_from_row, StaffToken, TokenRow, TokenScope};
@@ -176,6 +180,51 @@ pub trait Storage: Send + Sync + 'static {
     fn retention_days(&self, org_id: &str) -> Result<u32, StorageError>;
     /// Sets the retention window.
     fn set_retention_days(&self, org_id: &str, days: u32) -> Result<(), StorageError>;
+    /// An organization's spike thresholds, the default (area `None`) first.
+    fn spike_thresholds(&self, org_id: &str) -> Result<Vec<SpikeThreshold>, StorageError>;
+    /// Replaces an organization's spike thresholds, in one transaction.
+    fn replace_spike_thresholds(
+        &self,
+        org_id: &str,
+        thresholds: &[SpikeThreshold],
+    ) -> Result<(), StorageError>;
+    /// Live activities of `kind` of `org_id` that happened from `from_utc_ms` to `to_utc_ms`
+    /// (both included), counted by area; records without an area are left out.
+    fn activities_by_area(
+        &self,
+        org_id: &str,
+        kind: &str,
+        from_utc_ms: i64,
+        to_utc_ms: i64,
+    ) -> Result<Vec<AreaCount>, StorageError>;
+    /// Stores a new message (its organization is `message.org_id`).
+    fn add_message(&self, message: &Message) -> Result<(), StorageError>;
+    /// An organization's newest `limit` messages, withdrawn and expired ones too, each with
+    /// the number of devices, not revoked, that stored it.
+    fn messages(&self, org_id: &str, limit: u32) -> Result<Vec<MessageCount>, StorageError>;
+    /// Marks a message of `org_id` withdrawn at `at` (kept if it already was); `NotFound` if
+    /// it is not that organization's.
+    fn withdraw_message(
+        &self,
+        org_id: &str,
+        id: Uuid,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StorageError>;
+    /// The newest `limit` messages of the device's organization neither withdrawn nor expired
+    /// at `now`: to everyone, or to a role the device's worker has a live shift record in.
+    fn messages_for_device(
+        &self,
+        device: &DeviceAuth,
+        now: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<Message>, StorageError>;
+    /// Notes that `device_id` stored each of `ids` at `at`; a repeat changes nothing.
+    fn add_message_receipts(
+        &self,
+        device_id: Uuid,
+        ids: &[Uuid],
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StorageError>;
     /// Asks the database, in a fresh round trip, for its schema version (the readiness
     /// probe): an error when it cannot be reached or read.
     fn ready(&self) -> Result<Readiness, StorageError>;

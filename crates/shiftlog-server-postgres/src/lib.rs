@@ -13,10 +13,12 @@
 mod catalogue;
 mod devices;
 mod ingest;
+mod messages;
 mod migrate;
 mod orgs;
 mod ready;
 mod records;
+mod spikes;
 mod staff;
 mod tokens;
 
@@ -27,6 +29,7 @@ use shiftlog_server_db::{
     DeviceInfo, ExportRow, IngestRecord, NewCode, NewDevice, RecordFilter, Redeemed, Role, Session,
     StaffAccount, StaffToken, Storage, StorageError,
 };
+use shiftlog_server_db::{AreaCount, SpikeThreshold};
 use shiftlog_wire::RecordResult;
 use uuid::Uuid;
 
@@ -360,6 +363,67 @@ impl Storage for PostgresStorage {
 
     fn set_retention_days(&self, org_id: &str, days: u32) -> Result<(), StorageError> {
         orgs::set_retention_days(&mut *self.conn()?, org_id, days)
+    }
+
+    fn spike_thresholds(&self, org_id: &str) -> Result<Vec<SpikeThreshold>, StorageError> {
+        spikes::spike_thresholds(&mut *self.conn()?, org_id)
+    }
+
+    fn replace_spike_thresholds(
+        &self,
+        org_id: &str,
+        thresholds: &[SpikeThreshold],
+    ) -> Result<(), StorageError> {
+        spikes::replace_spike_thresholds(&mut *self.conn()?, org_id, thresholds)
+    }
+
+    fn activities_by_area(
+        &self,
+        org_id: &str,
+        kind: &str,
+        from_utc_ms: i64,
+        to_utc_ms: i64,
+    ) -> Result<Vec<AreaCount>, StorageError> {
+        spikes::activities_by_area(&mut *self.reader()?, org_id, kind, from_utc_ms, to_utc_ms)
+    }
+
+    fn add_message(&self, m: &shiftlog_server_db::Message) -> Result<(), StorageError> {
+        messages::add_message(&mut *self.conn()?, m)
+    }
+
+    fn messages(
+        &self,
+        org_id: &str,
+        limit: u32,
+    ) -> Result<Vec<shiftlog_server_db::MessageCount>, StorageError> {
+        messages::list(&mut *self.conn()?, org_id, limit)
+    }
+
+    fn withdraw_message(
+        &self,
+        org_id: &str,
+        id: Uuid,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StorageError> {
+        messages::withdraw(&mut *self.conn()?, org_id, id, at)
+    }
+
+    fn messages_for_device(
+        &self,
+        device: &DeviceAuth,
+        now: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<shiftlog_server_db::Message>, StorageError> {
+        messages::for_device(&mut *self.reader()?, device, now, limit)
+    }
+
+    fn add_message_receipts(
+        &self,
+        device_id: Uuid,
+        ids: &[Uuid],
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StorageError> {
+        messages::add_receipts(&mut *self.conn()?, device_id, ids, at)
     }
 
     fn ready(&self) -> Result<shiftlog_server_db::Readiness, StorageError> {

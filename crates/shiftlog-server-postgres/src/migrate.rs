@@ -16,7 +16,9 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_session_last_used.sql"),
     include_str!("../migrations/0006_staff_tokens.sql"),
     include_str!("../migrations/0007_staff_disabled.sql"),
+    include_str!("../migrations/0008_messages.sql"),
     include_str!("../migrations/0009_supply_training_facts.sql"),
+    include_str!("../migrations/0010_spike_thresholds.sql"),
 ];
 
 /// Any number that identifies shiftlog's migration lock among the database's advisory locks.

@@ -114,3 +114,21 @@ fn staff_tokens_are_kept_as_told() {
     let schema = Schema::new();
     conformance::staff_tokens_are_kept_as_told(&*schema.open());
 }
+
+#[test]
+fn spike_thresholds_are_kept_as_told() {
+    let schema = Schema::new();
+    conformance::spike_thresholds_are_kept_as_told(&*schema.open());
+}
+
+#[test]
+fn activities_are_counted_by_area_and_time() {
+    let schema = Schema::new();
+    conformance::activities_are_counted_by_area_and_time(&*schema.open());
+}
+
+#[test]
+fn messages_are_offered_and_counted_as_told() {
+    let schema = Schema::new();
+    conformance::messages_are_offered_and_counted_as_told(&*schema.open());
+}

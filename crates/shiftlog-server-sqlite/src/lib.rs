@@ -2,15 +2,18 @@
 //! Data access only: each module answers queries for one concern; what to store is decided
 //! by the service above.
 
+pub mod backup;
 mod catalogue;
 mod devices;
 mod group;
 mod ingest;
+mod messages;
 mod migrate;
 mod orgs;
 mod readers;
 mod ready;
 mod records;
+mod spikes;
 mod staff;
 mod tokens;
 
@@ -23,6 +26,7 @@ use shiftlog_server_db::{
     DeviceInfo, ExportRow, IngestRecord, NewCode, NewDevice, RecordFilter, Redeemed, Role, Session,
     StaffAccount, StaffToken, Storage, StorageError,
 };
+use shiftlog_server_db::{AreaCount, SpikeThreshold};
 use shiftlog_wire::RecordResult;
 use uuid::Uuid;
 
@@ -321,6 +325,67 @@ impl Storage for SqliteStorage {
 
     fn set_retention_days(&self, org_id: &str, days: u32) -> Result<(), StorageError> {
         orgs::set_retention_days(&self.conn(), org_id, days)
+    }
+
+    fn spike_thresholds(&self, org_id: &str) -> Result<Vec<SpikeThreshold>, StorageError> {
+        spikes::spike_thresholds(&self.conn(), org_id)
+    }
+
+    fn replace_spike_thresholds(
+        &self,
+        org_id: &str,
+        thresholds: &[SpikeThreshold],
+    ) -> Result<(), StorageError> {
+        spikes::replace_spike_thresholds(&mut self.conn(), org_id, thresholds)
+    }
+
+    fn activities_by_area(
+        &self,
+        org_id: &str,
+        kind: &str,
+        from_utc_ms: i64,
+        to_utc_ms: i64,
+    ) -> Result<Vec<AreaCount>, StorageError> {
+        spikes::activities_by_area(&*self.readers.get()?, org_id, kind, from_utc_ms, to_utc_ms)
+    }
+
+    fn add_message(&self, m: &shiftlog_server_db::Message) -> Result<(), StorageError> {
+        messages::add_message(&self.conn(), m)
+    }
+
+    fn messages(
+        &self,
+        org_id: &str,
+        limit: u32,
+    ) -> Result<Vec<shiftlog_server_db::MessageCount>, StorageError> {
+        messages::list(&self.conn(), org_id, limit)
+    }
+
+    fn withdraw_message(
+        &self,
+        org_id: &str,
+        id: Uuid,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StorageError> {
+        messages::withdraw(&self.conn(), org_id, id, at)
+    }
+
+    fn messages_for_device(
+        &self,
+        device: &DeviceAuth,
+        now: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<shiftlog_server_db::Message>, StorageError> {
+        messages::for_device(&*self.readers.get()?, device, now, limit)
+    }
+
+    fn add_message_receipts(
+        &self,
+        device_id: Uuid,
+        ids: &[Uuid],
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StorageError> {
+        messages::add_receipts(&mut self.conn(), device_id, ids, at)
     }
 
     fn ready(&self) -> Result<shiftlog_server_db::Readiness, StorageError> {

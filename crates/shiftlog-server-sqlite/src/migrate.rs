@@ -16,7 +16,9 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_session_last_used.sql"),
     include_str!("../migrations/0007_staff_tokens.sql"),
     include_str!("../migrations/0008_staff_disabled.sql"),
+    include_str!("../migrations/0009_messages.sql"),
     include_str!("../migrations/0010_supply_training_facts.sql"),
+    include_str!("../migrations/0011_spike_thresholds.sql"),
 ];
 
 /// SQLite keeps the schema version in `PRAGMA user_version`; each migration commits on its

@@ -40,3 +40,21 @@ fn staff_tokens_are_kept_as_told() {
     let (_dir, s) = open();
     conformance::staff_tokens_are_kept_as_told(&*s);
 }
+
+#[test]
+fn spike_thresholds_are_kept_as_told() {
+    let (_dir, s) = open();
+    conformance::spike_thresholds_are_kept_as_told(&*s);
+}
+
+#[test]
+fn activities_are_counted_by_area_and_time() {
+    let (_dir, s) = open();
+    conformance::activities_are_counted_by_area_and_time(&*s);
+}
+
+#[test]
+fn messages_are_offered_and_counted_as_told() {
+    let (_dir, s) = open();
+    conformance::messages_are_offered_and_counted_as_told(&*s);
+}
