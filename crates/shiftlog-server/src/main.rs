@@ -1,5 +1,6 @@
 //! `shiftlog-server`: runs an organization server, and the admin commands around it.
 
+mod cli_backup;
 mod cli_staff;
 
 use std::path::PathBuf;
@@ -103,6 +104,19 @@ enum Command {
     /// Staff API tokens: create, list, revoke.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Write a consistent copy of the SQLite database to FILE, while the server runs.
+    Backup {
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Put a backup in place of the SQLite database (stop the server first; the database
+    /// that was there is moved aside, never deleted).
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Write the organization's record-level export to standard output (audit-logged).
     Export {
         /// Organization id.
@@ -186,6 +200,20 @@ fn open(cli: &Cli) -> Result<Arc<dyn Storage>, Box<dyn std::error::Error>> {
 }
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    // These work on the database file itself, without opening (or migrating) it.
+    let on_postgres = cli.database_url.is_some();
+    match &cli.command {
+        Command::Backup { to } => return cli_backup::backup(&cli.data_dir, on_postgres, to),
+        Command::Restore { from } => return cli_backup::restore(&cli.data_dir, on_postgres, from),
+        _ => {}
+    }
+    // A server holds its SQLite data directory: no second server, no restore under it.
+    let _held = match (&cli.command, on_postgres) {
+        (Command::Serve { .. }, false) => Some(
+            shiftlog_server_sqlite::backup::DataDirLock::acquire(&cli.data_dir)?,
+        ),
+        _ => None,
+    };
     let svc = OrgService::new(open(&cli)?, Limits::default());
     match cli.command {
         Command::Serve {
@@ -242,6 +270,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::EnrollmentCode { org } => println!("{}", svc.new_enrollment_code(&org)?),
         Command::StaffToken { org } => println!("{}", svc.new_staff_token(&org, "cli")?),
         Command::Token(cmd) => token_command(&svc, cmd)?,
+        Command::Backup { .. } | Command::Restore { .. } => unreachable!("handled above"),
         Command::Export {
             org,
             format,
