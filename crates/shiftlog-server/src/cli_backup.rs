@@ -1,11 +1,11 @@
 //! `shiftlog-server backup` and `restore`: thin over the SQLite backend's backup room. A
-//! PostgreSQL deployment uses pg_dump and pg_restore (docs/operations.md says how).
+//! PostgreSQL deployment uses pg_dump and pg_restore (docs/backups.md says how).
 
 use std::path::Path;
 
 use shiftlog_server_sqlite::backup::{self, BackupInfo};
 
-const POSTGRES: &str = "this server runs on PostgreSQL: back it up with pg_dump and bring it back with pg_restore (docs/operations.md, \"Backups\")";
+const POSTGRES: &str = "this server runs on PostgreSQL: back it up with pg_dump and bring it back with pg_restore (docs/backups.md)";
 
 fn describe(info: &BackupInfo) -> String {
     format!(

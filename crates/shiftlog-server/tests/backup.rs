@@ -333,7 +333,7 @@ async fn postgres_pg_dump_and_pg_restore_bring_every_confirmed_record_back() {
         schema: schema.clone(),
     };
     let dump = dir.path().join("shiftlog.dump");
-    // The route docs/operations.md gives: pg_dump in custom format, of the deployment's schema.
+    // The route docs/backups.md gives: pg_dump in custom format, of the deployment's schema.
     let (s, d) = (schema.clone(), dump.clone());
     let (server, before, all) = push_during(&live, move || {
         let out = Command::new("pg_dump")
