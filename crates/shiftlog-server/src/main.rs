@@ -94,6 +94,10 @@ enum Command {
         /// Organization id.
         #[arg(long)]
         org: String,
+        /// A second device for an existing worker: their pseudonym (e.g. W-7F3K), so both
+        /// devices sync as one worker.
+        #[arg(long, value_name = "PSEUDONYM")]
+        second_device: Option<String>,
     },
     /// Print a new coordinator staff token named "cli" (90 days); see `token create`.
     StaffToken {
@@ -267,7 +271,17 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!("admin {username} created for {org}");
         }
         Command::Staff { command } => cli_staff::run(&svc, command)?,
-        Command::EnrollmentCode { org } => println!("{}", svc.new_enrollment_code(&org)?),
+        Command::EnrollmentCode { org, second_device } => match second_device {
+            None => println!("{}", svc.new_enrollment_code(&org)?),
+            Some(p) => {
+                let (code, expires) = svc.enrollment_code(&cli_admin(org), Some(&p))?;
+                eprintln!(
+                    "code for a second device of {p}, one use, until {}:",
+                    expires.format("%Y-%m-%d %H:%M UTC")
+                );
+                println!("{code}");
+            }
+        },
         Command::StaffToken { org } => println!("{}", svc.new_staff_token(&org, "cli")?),
         Command::Token(cmd) => token_command(&svc, cmd)?,
         Command::Backup { .. } | Command::Restore { .. } => unreachable!("handled above"),

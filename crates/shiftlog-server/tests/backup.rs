@@ -7,108 +7,13 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_shiftlog-server");
-
-/// Database arguments: a SQLite data directory, or a PostgreSQL URL and schema.
-#[derive(Clone)]
-enum Db {
-    Sqlite(std::path::PathBuf),
-    Postgres { url: String, schema: String },
-}
-
-impl Db {
-    fn args(&self) -> Vec<String> {
-        match self {
-            Db::Sqlite(dir) => vec!["--data-dir".into(), dir.display().to_string()],
-            Db::Postgres { url, schema } => vec![
-                "--database-url".into(),
-                url.clone(),
-                "--database-schema".into(),
-                schema.clone(),
-            ],
-        }
-    }
-}
-
-fn cli(db: &Db, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(db.args())
-        .args(args)
-        .env_remove("SHIFTLOG_DATABASE_URL")
-        .output()
-        .expect("run shiftlog-server")
-}
-
-fn ok(out: Output) -> String {
-    assert!(
-        out.status.success(),
-        "failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf8")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn serve(db: &Db) -> Server {
-    let port = free_port();
-    let child = Command::new(BIN)
-        .args(db.args())
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn server");
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(r) = reqwest::get(format!("{base}/api/v1/info")).await {
-            if r.status().is_success() {
-                return Server { child, base };
-            }
-        }
-        assert!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn enroll(base: &str, code: &str) -> String {
-    let v: Value = reqwest::Client::new()
-        .post(format!("{base}/api/v1/enroll"))
-        .json(&json!({"code": code, "device_name": "phone"}))
-        .send()
-        .await
-        .expect("enroll")
-        .json()
-        .await
-        .expect("json");
-    v["token"].as_str().expect("token").to_string()
-}
+use common::bin::{cli, enroll, ok, serve, Db, Server, BIN};
 
 /// The ids in the organization's CSV export, read with the CLI.
 fn exported(db: &Db) -> BTreeSet<String> {

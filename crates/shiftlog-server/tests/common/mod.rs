@@ -2,6 +2,8 @@
 //! or a real PostgreSQL schema of its own (dropped afterwards), so every test runs on both.
 #![allow(dead_code)]
 
+pub mod bin;
+
 use std::sync::Arc;
 
 use serde_json::{json, Value};
