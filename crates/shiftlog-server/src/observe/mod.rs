@@ -56,3 +56,22 @@ impl OrgService {
         ServiceError::RateLimited(wait)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The probe and metrics routes are in the OpenAPI document (its own test reads only
+    /// `http/mod.rs`).
+    #[test]
+    fn probe_routes_are_documented() {
+        let doc: serde_json::Value =
+            serde_json::from_str(crate::openapi::DOCUMENT).expect("valid JSON");
+        let src = include_str!("mod.rs");
+        let mut seen = 0;
+        for after in src.split(concat!(".route", "(\"")).skip(1) {
+            let path = after.split('"').next().expect("path");
+            assert!(doc["paths"].get(path).is_some(), "{path} not in openapi.json");
+            seen += 1;
+        }
+        assert_eq!(seen, 3);
+    }
+}
