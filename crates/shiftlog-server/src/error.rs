@@ -38,6 +38,9 @@ pub enum ServiceError {
     /// Bad input.
     #[error("{0}")]
     BadRequest(String),
+    /// Bad input with a code of its own (a 400 whose `code` says which rule).
+    #[error("{1}")]
+    Invalid(&'static str, String),
 }
 
 impl From<StorageError> for ServiceError {

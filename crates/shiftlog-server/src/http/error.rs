@@ -95,6 +95,7 @@ impl From<ServiceError> for ApiError {
             ),
             ServiceError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, codes::CONFLICT, m),
             ServiceError::BadRequest(m) => ApiError::bad_request(m),
+            ServiceError::Invalid(code, m) => ApiError::new(StatusCode::BAD_REQUEST, code, m),
             ServiceError::Storage(e) => {
                 tracing::error!(error = %crate::observe::logs::chain(&e), "storage error");
                 ApiError::new(

@@ -5,6 +5,8 @@ mod device;
 mod download;
 mod error;
 mod extract;
+mod messages;
+mod spikes;
 mod staff;
 mod tokens;
 
@@ -73,6 +75,21 @@ pub fn router(service: OrgService) -> Router {
         .route("/api/v1/staff/accounts/{id}/enable", post(enable_account))
         .route("/api/v1/staff/accounts/{id}/password", put(reset_password))
         .route("/api/v1/staff/me/password", post(change_password))
+        .route(
+            "/api/v1/staff/spike-thresholds",
+            get(spikes::spike_settings).put(spikes::set_spike_thresholds),
+        )
+        .route("/api/v1/staff/spike-notices", get(spikes::spike_notices))
+        .route(paths::MESSAGES, get(messages::device_messages))
+        .route(paths::MESSAGES_RECEIVED, post(messages::received))
+        .route(
+            "/api/v1/staff/messages",
+            get(messages::list).post(messages::post),
+        )
+        .route(
+            "/api/v1/staff/messages/{id}/withdraw",
+            post(messages::withdraw),
+        )
         .merge(dashboard::routes())
         .merge(crate::observe::routes())
         .fallback(|| async {
