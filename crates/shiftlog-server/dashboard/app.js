@@ -3,16 +3,19 @@
 import { STRINGS, pickLang } from './i18n.js';
 import { drawSplit } from './chart.js';
 import { loadTokens } from './tokens.js';
+import { loadSpikeNotices, loadSpikeSettings } from './spikes.js';
 
-const MEASURES = ['activities', 'people_reached', 'naloxone_doses', 'supplies', 'navigation_tasks', 'hours', 'debriefs'];
+const MEASURES = ['activities', 'people_reached', 'naloxone_doses', 'supplies', 'navigation_tasks', 'hours', 'debriefs', 'training_wanted'];
 const DIMENSIONS = {
   activities: ['none', 'kind', 'area', 'role', 'worker', 'on_shift'],
   people_reached: ['none', 'kind', 'area', 'role', 'worker', 'on_shift'],
   naloxone_doses: ['none', 'area', 'role', 'worker', 'on_shift'],
-  supplies: ['item'],
+  // Handed out, brought back, and naloxone kits that replace one by why: never added together.
+  supplies: ['item', 'returned', 'reason'],
   navigation_tasks: ['none', 'nav_task', 'nav_outcome', 'area', 'worker'],
   hours: ['pay_type', 'none', 'role', 'worker', 'area'],
   debriefs: ['none'],
+  training_wanted: ['topic'],
 };
 // The built-in activity kinds (shiftlog_model::body::BUILTIN_KINDS), in the app's order.
 const BUILTIN_KINDS = ['overdose_response', 'supplies_distributed', 'outreach_contact', 'peer_education', 'emotional_support', 'meal_service', 'systems_navigation'];
@@ -155,9 +158,12 @@ function valueLabel(c) {
   return catalogueLabels?.get(c) ?? STRINGS[lang][`v_${c}`] ?? c;
 }
 
+// The column with no key: "(not set)", or for topics the rare ones the server put together.
+const unsetLabel = (table) => t(table.by === 'topic' ? 'other_topics' : 'not_set');
+
 function drawTable(table) {
   const head = el('tr', {}, el('th', { text: t('period_label') }),
-    ...table.columns.map((c) => el('th', { text: c === 'total' ? t('total') : (c ? valueLabel(c) : t('not_set')), 'data-id': c })));
+    ...table.columns.map((c) => el('th', { text: c === 'total' ? t('total') : (c ? valueLabel(c) : unsetLabel(table)), 'data-id': c })));
   const body = table.rows.map((r) => el('tr', { class: r.label === 'total' ? 'total' : '' },
     el('th', { text: r.label === 'total' ? t('total') : r.label }),
     ...r.cells.map((c) => (typeof c === 'string'
@@ -183,10 +189,11 @@ async function loadSummary() {
   fillSelect(f.by, DIMENSIONS[f.measure.value], 'd_');
   setExportLinks();
   await loadLabels();
+  loadSpikeNotices({ api, t, el, lang, panel: $('spike-notices'), canAlert: me.role !== 'viewer' }).catch(() => {});
   const table = await api('GET', `/api/v1/staff/summary?${summaryQuery()}`);
   drawChart(table);
   drawSplit($('split-chart'), table, {
-    label: (c) => (c ? valueLabel(c) : t('not_set')),
+    label: (c) => (c ? valueLabel(c) : unsetLabel(table)),
     fmt: cellText,
     words: { title: `${t('chart_split_title')} ${t(`d_${table.by}`)}`, protected: t('chart_protected'), note: t('chart_split_note') },
   });
@@ -270,6 +277,7 @@ async function loadCatalogue() {
   }));
   $('retention').value = catalogue.retention_days;
   $('catalogue-save').disabled = me.role === 'viewer';
+  if (me.role !== 'viewer') await loadSpikeSettings({ api, t, el, showError, lang, panel: $('spike-panel') });
 }
 
 async function saveCatalogue() {
