@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use clap::FromArgMatches;
 use shiftlog_core::Lang;
 
-use args::{Cli, Command};
+use args::{Cli, Command, OrgAction};
 use commands::{aside, checkin, log, messages, orgs, profile, records, shift, summary, sync};
 use exit::{Code, Failure};
 use output::Output;
@@ -71,6 +71,9 @@ fn run(cli: Cli, out: &Output) -> Result<Code, Failure> {
             even_if_unsent,
         } => orgs::leave(&core, out, &org, even_if_unsent)?,
         Command::Orgs => orgs::list(&core, out)?,
+        Command::Org {
+            action: OrgAction::SetUrl { org, url },
+        } => orgs::set_url(&core, out, &org, &url)?,
         Command::Catalogue { org } => orgs::catalogue(&core, out, org.as_deref())?,
         Command::Log { kind } => log::log(&core, out, kind)?,
         Command::Shift { action } => shift::shift(&core, out, action)?,

@@ -78,6 +78,11 @@ pub enum Command {
         #[arg(long)]
         even_if_unsent: bool,
     },
+    /// Change an organization's settings on this device.
+    Org {
+        #[command(subcommand)]
+        action: OrgAction,
+    },
     /// Show an organization's catalogue: kinds, items, areas, roles and what they expect.
     Catalogue {
         /// Organization id (default: your first).
@@ -290,4 +295,17 @@ pub enum FormatArg {
     Json,
     Csv,
     Html,
+}
+
+/// `shiftlog org …`.
+#[derive(Subcommand)]
+pub enum OrgAction {
+    /// Send this organization's records to a new server address (when the organization
+    /// moved its server). The device keeps its token; nothing is sent until the next sync.
+    SetUrl {
+        /// Organization id (see `shiftlog orgs`).
+        org: String,
+        /// The new address, e.g. https://shiftlog.example.org
+        url: String,
+    },
 }

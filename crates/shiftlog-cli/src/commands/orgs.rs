@@ -40,6 +40,22 @@ pub fn leave(core: &Core, out: &Output, org: &str, even_if_unsent: bool) -> Resu
     Ok(())
 }
 
+/// `shiftlog org set-url`.
+pub fn set_url(core: &Core, out: &Output, org: &str, url: &str) -> Result<(), Failure> {
+    core.set_server_url(org, url)?;
+    let now = core
+        .organizations()?
+        .into_iter()
+        .find(|o| o.id == org)
+        .and_then(|o| o.server_url)
+        .unwrap_or_else(|| url.to_string());
+    out.print(
+        json!({"org": org, "server_url": now}),
+        format!("{org} now syncs with {now}. Run `shiftlog sync` to check it answers."),
+    );
+    Ok(())
+}
+
 /// `shiftlog orgs`.
 pub fn list(core: &Core, out: &Output) -> Result<(), Failure> {
     let orgs = core.organizations()?;
