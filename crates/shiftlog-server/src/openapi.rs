@@ -22,6 +22,11 @@ mod tests {
             ("paths::PULL", shiftlog_wire::paths::PULL),
             ("paths::EXPORT_CSV", shiftlog_wire::paths::EXPORT_CSV),
             ("paths::OPENAPI", shiftlog_wire::paths::OPENAPI),
+            ("paths::MESSAGES", shiftlog_wire::paths::MESSAGES),
+            (
+                "paths::MESSAGES_RECEIVED",
+                shiftlog_wire::paths::MESSAGES_RECEIVED,
+            ),
         ];
         let src = include_str!("http/mod.rs");
         let mut seen = 0;
