@@ -15,7 +15,9 @@ use clap::FromArgMatches;
 use shiftlog_core::Lang;
 
 use args::{Cli, Command, OrgAction};
-use commands::{aside, checkin, log, messages, orgs, profile, records, shift, summary, sync};
+use commands::{
+    aside, checkin, log, messages, orgs, profile, records, shell, shift, summary, sync,
+};
 use exit::{Code, Failure};
 use output::Output;
 
@@ -48,6 +50,11 @@ fn run(cli: Cli, out: &Output) -> Result<Code, Failure> {
         .data_dir
         .clone()
         .unwrap_or_else(shiftlog_core::default_data_dir);
+    match &cli.command {
+        Command::Completions { shell } => return shell::completions(*shell),
+        Command::Man => return shell::man(),
+        _ => {}
+    }
     if let Command::Rescue { to } = &cli.command {
         profile::rescue(&dir, to.as_deref())?;
         return Ok(Code::Ok);
@@ -138,7 +145,10 @@ fn run(cli: Cli, out: &Output) -> Result<Code, Failure> {
         Command::Status => sync::status(&core, out)?,
         Command::Messages { read, org } => messages::messages(&core, out, read, org)?,
         Command::Purge => records::purge(&core, out)?,
-        Command::Rescue { .. } | Command::ChangePin { .. } => {}
+        Command::Rescue { .. }
+        | Command::ChangePin { .. }
+        | Command::Completions { .. }
+        | Command::Man => {}
     }
     Ok(Code::Ok)
 }

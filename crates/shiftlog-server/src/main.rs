@@ -108,6 +108,13 @@ enum Command {
     /// Staff API tokens: create, list, revoke.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// Which shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `shiftlog-server man > shiftlog-server.1`.
+    Man,
     /// Write a consistent copy of the SQLite database to FILE, while the server runs.
     Backup {
         /// The backup file to write (must not exist).
@@ -207,6 +214,16 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     // These work on the database file itself, without opening (or migrating) it.
     let on_postgres = cli.database_url.is_some();
     match &cli.command {
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "shiftlog-server", &mut std::io::stdout());
+            return Ok(());
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
+            return Ok(());
+        }
         Command::Backup { to } => return cli_backup::backup(&cli.data_dir, on_postgres, to),
         Command::Restore { from } => return cli_backup::restore(&cli.data_dir, on_postgres, from),
         _ => {}
@@ -284,7 +301,10 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         },
         Command::StaffToken { org } => println!("{}", svc.new_staff_token(&org, "cli")?),
         Command::Token(cmd) => token_command(&svc, cmd)?,
-        Command::Backup { .. } | Command::Restore { .. } => unreachable!("handled above"),
+        Command::Backup { .. }
+        | Command::Restore { .. }
+        | Command::Completions { .. }
+        | Command::Man => unreachable!("handled above"),
         Command::Export {
             org,
             format,

@@ -103,3 +103,16 @@ async fn a_second_device_code_joins_the_same_worker() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("pseudonym"));
 }
+
+#[test]
+fn completions_and_man_page_list_the_admin_commands() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = Db::Sqlite(dir.path().join("data"));
+    let zsh = ok(cli(&db, &["completions", "zsh"]));
+    for word in ["backup", "restore", "second-device", "enrollment-code"] {
+        assert!(zsh.contains(word), "zsh completions lack {word}");
+    }
+    let man = ok(cli(&db, &["man"]));
+    assert!(man.contains(".TH shiftlog-server 1") && man.contains("backup"));
+    assert!(!dir.path().join("data").exists(), "no database was made");
+}

@@ -78,6 +78,14 @@ pub enum Command {
         #[arg(long)]
         even_if_unsent: bool,
     },
+    /// Print shell completions (bash, zsh, fish, elvish, powershell), e.g.
+    /// `shiftlog completions bash > /etc/bash_completion.d/shiftlog`.
+    Completions {
+        /// Which shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `shiftlog man > shiftlog.1`.
+    Man,
     /// Change an organization's settings on this device.
     Org {
         #[command(subcommand)]

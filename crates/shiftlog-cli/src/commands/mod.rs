@@ -9,6 +9,7 @@ pub mod messages;
 pub mod orgs;
 pub mod profile;
 pub mod records;
+pub mod shell;
 pub mod shift;
 pub mod summary;
 pub mod sync;
