@@ -1,6 +1,7 @@
 //! `shiftlog-server`: runs an organization server, and the admin commands around it.
 
 mod cli_backup;
+mod cli_progress;
 mod cli_staff;
 
 use std::path::PathBuf;
@@ -325,10 +326,12 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 ..Default::default()
             };
             // Standard output is line-buffered; an export is millions of lines.
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let mut out = cli_progress::Progress::new(out, "export", format != Format::Xlsx);
             svc.export_records(&cli_admin, &req, format)?
                 .write(&svc, &mut out)?;
             std::io::Write::flush(&mut out)?;
+            out.finish("export written");
         }
     }
     Ok(())

@@ -116,3 +116,58 @@ fn completions_and_man_page_list_the_admin_commands() {
     assert!(man.contains(".TH shiftlog-server 1") && man.contains("backup"));
     assert!(!dir.path().join("data").exists(), "no database was made");
 }
+
+/// An export shows its progress on a terminal (here a pseudo-terminal from `script`) and
+/// says nothing on standard error when it is not one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_shows_progress_on_a_terminal_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = Db::Sqlite(dir.path().join("data"));
+    ok(cli(&db, &["add-org", "peers", "Peers"]));
+    let code = ok(cli(&db, &["enrollment-code", "--org", "peers"]));
+    let server = serve(&db).await;
+    let token = enroll(&server.base, code.trim()).await;
+    let records: Vec<Value> = (0..5).map(|n| common::record(&common::rid(n))).collect();
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/v1/push", server.base))
+        .bearer_auth(&token)
+        .json(&json!({"protocol": 1, "records": records}))
+        .send()
+        .await
+        .expect("push");
+    assert!(resp.status().is_success());
+    drop(server);
+
+    let piped = cli(&db, &["export", "--org", "peers"]);
+    assert!(piped.status.success());
+    assert_eq!(String::from_utf8_lossy(&piped.stdout).lines().count(), 6);
+    assert!(
+        piped.stderr.is_empty(),
+        "piped, yet it said: {}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+
+    let file = dir.path().join("out.csv");
+    let line = format!(
+        "{} {} export --org peers > {}",
+        common::bin::BIN,
+        db.args().join(" "),
+        file.display()
+    );
+    let tty = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .output()
+        .expect("script");
+    assert!(
+        tty.status.success(),
+        "{}",
+        String::from_utf8_lossy(&tty.stderr)
+    );
+    let shown = String::from_utf8_lossy(&tty.stdout);
+    assert!(
+        shown.contains("export written: 5 rows"),
+        "on a terminal: {shown:?}"
+    );
+    let written = std::fs::read_to_string(&file).expect("csv");
+    assert_eq!(written.lines().count(), 6, "the file holds only the export");
+}
