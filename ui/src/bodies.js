@@ -30,6 +30,25 @@ export function supplyLines(quantities, order) {
     .sort((a, b) => order.indexOf(a.item) - order.indexOf(b.item));
 }
 
+/**
+ * The supplies part of a body: what was handed out (`out`: {item: quantity}), which naloxone
+ * kits replace one and why (`reasons`: {kit item: reason id}, all of that item's kits), and
+ * what was brought back (`back`: {item: quantity}), each in the order of `order`
+ * (docs/records.md). A reason for an item not handed out is left out.
+ */
+export function suppliesBody(out, reasons, back, order) {
+  const items = supplyLines(out, order);
+  const replaced = items
+    .filter((l) => reasons?.[l.item])
+    .map((l) => ({ item: l.item, quantity: l.quantity, reason: reasons[l.item] }));
+  return { items, replaced, returned: supplyLines(back ?? {}, order) };
+}
+
+/** The reason of each kit item in a stored body's `replaced` lines: {item: reason}. */
+export function reasonsOf(body) {
+  return Object.fromEntries((body?.replaced ?? []).map((r) => [r.item, r.reason]));
+}
+
 /** An amount typed in dollars ("12,50") as cents, or null. */
 export function moneyToCents(value) {
   const money = textOrNull(value);
@@ -44,7 +63,8 @@ function typed(field, v) {
     case 'boolean': return !!v;
     case 'choice': return textOrNull(v) ?? field.default ?? null;
     case 'text_list': return String(v ?? '').split('\n').map((x) => x.trim()).filter(Boolean);
-    case 'items': return v ?? [];
+    case 'items':
+    case 'replacements': return v ?? [];
     default: return textOrNull(v);
   }
 }

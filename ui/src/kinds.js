@@ -84,16 +84,45 @@ function readOverdose(def) {
 
 function suppliesFields(def, b) {
   const have = Object.fromEntries((b.items ?? []).map((l) => [l.item, l.quantity]));
+  const back = Object.fromEntries((b.returned ?? []).map((l) => [l.item, l.quantity]));
   const items = D.fieldOf(def, 'items');
-  const rows = D.choices(def, 'items', state.lang).map((i) => stepper(`qty-${i.value}`, i.label, have[i.value] ?? 0, 0, { less: tr('less'), more: tr('more') }, items?.max_quantity));
-  return [h('fieldset', { class: 'supplies' }, h('legend', { text: words(def, 'items') }), ...rows)];
+  const steps = { less: tr('less'), more: tr('more') };
+  const kits = D.fieldOf(def, 'replaced');
+  const kitIds = new Set((kits?.kits ?? []).map((k) => k.id));
+  const reasons = B.reasonsOf(b);
+  const why = (id) => seg(`why-${id}`, tr('replaces_kit'),
+    [{ value: '', label: tr('replaces_none') }, ...(kits?.reasons ?? []).map((r) => ({ value: r.id, label: D.pick(r.label, state.lang) }))],
+    reasons[id] ?? '');
+  const rows = D.choices(def, 'items', state.lang).flatMap((i) => {
+    const row = stepper(`qty-${i.value}`, i.label, have[i.value] ?? 0, 0, steps, items?.max_quantity);
+    if (!kitIds.has(i.value)) return [row];
+    // A naloxone kit: why it replaces one, asked only once one is handed out.
+    const reason = why(i.value);
+    reason.classList.add('why');
+    const sync = () => { reason.hidden = !(Number($(`qty-${i.value}`)?.value) > 0); };
+    row.addEventListener('click', () => setTimeout(sync));
+    row.addEventListener('change', sync);
+    reason.hidden = !(have[i.value] > 0);
+    return [row, reason];
+  });
+  const returned = D.choices(def, 'returned', state.lang).map((i) => stepper(`back-${i.value}`, i.label, back[i.value] ?? 0, 0, steps, items?.max_quantity));
+  return [
+    h('fieldset', { class: 'supplies' }, h('legend', { text: words(def, 'items') }), ...rows),
+    h('details', { class: 'more', id: 'returns', open: returned.length > 0 && Object.keys(back).length > 0 },
+      h('summary', { text: tr('brought_back') }), ...returned)
+  ];
 }
 
 function readSupplies(def) {
   const order = D.choices(def, 'items', state.lang).map((i) => i.value);
-  const q = {};
-  for (const id of order) q[id] = $(`qty-${id}`)?.value;
-  return { items: B.supplyLines(q, order) };
+  const out = {}, back = {}, reasons = {};
+  for (const id of order) {
+    out[id] = $(`qty-${id}`)?.value;
+    back[id] = $(`back-${id}`)?.value;
+    const r = segValue(`why-${id}`);
+    if (r) reasons[id] = r;
+  }
+  return B.suppliesBody(out, reasons, back, order);
 }
 
 // ---------- systems navigation ----------

@@ -115,6 +115,9 @@ export default {
   od_line: '{doses} · 911: {called} · {outcome}',
   od_doses_line: '{n} naloxone',
   // Supplies
+  replaces_kit: 'Does it replace a kit they had?',
+  replaces_none: 'No',
+  brought_back: 'Brought back (used syringes, …)',
   what_item: 'What did you hand out?',
   how_many: 'How many?',
   qty_line: '{qty} × {item}',
