@@ -64,7 +64,7 @@ export async function loadSpikeSettings({ api, t, el, showError, lang, panel }) 
     ...s.areas.map((a) => ruleRow({ t, el, lang, limits: s.limits, id: a.id, label: a.label || a.id, rule: ruleOf(a.id) }))];
   const head = el('tr', {}, ...['sp_area', 'sp_threshold', 'sp_count', 'sp_window'].map((k) => el('th', { text: t(k) })));
   const status = el('span', { class: 'note', id: 'spike-status' });
-  const save = el('button', { type: 'submit', text: t('save') });
+  const save = el('button', { type: 'submit', text: t('sp_save') });
   const form = el('form', { id: 'spike-form' },
     el('div', { class: 'table-wrap' }, el('table', { id: 'spike-table' }, el('thead', {}, head), el('tbody', {}, ...rows))),
     el('p', {}, save, ' ', status));
