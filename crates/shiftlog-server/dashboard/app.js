@@ -3,6 +3,7 @@
 import { STRINGS, pickLang } from './i18n.js';
 import { drawSplit } from './chart.js';
 import { loadTokens } from './tokens.js';
+import { loadMessages } from './messages.js';
 import { loadSpikeNotices, loadSpikeSettings } from './spikes.js';
 
 const MEASURES = ['activities', 'people_reached', 'naloxone_doses', 'supplies', 'navigation_tasks', 'hours', 'debriefs', 'training_wanted'];
@@ -65,7 +66,7 @@ async function route() {
   showError('');
   if (!me) { show('login'); return; }
   const page = (location.hash || '#summary').slice(1);
-  const pages = { summary: loadSummary, records: loadRecords, devices: loadDevices, catalogue: loadCatalogue, audit: loadAudit, staff: loadStaff };
+  const pages = { summary: loadSummary, records: loadRecords, devices: loadDevices, catalogue: loadCatalogue, messages: () => loadMessages({ api, t, el, showError, lang, panel: $('messages-panel'), canPost: me.role !== 'viewer' }), audit: loadAudit, staff: loadStaff };
   if (me.role === 'viewer') delete pages.devices;
   show(pages[page] ? page : 'summary');
   try { await (pages[page] || loadSummary)(); } catch (e) { showError(e.message); }

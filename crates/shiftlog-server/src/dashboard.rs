@@ -56,6 +56,15 @@ pub fn routes() -> Router<OrgService> {
             }),
         )
         .route(
+            "/dashboard/messages.js",
+            get(|| async {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../dashboard/messages.js"),
+                )
+            }),
+        )
+        .route(
             "/dashboard/spikes.js",
             get(|| async {
                 asset(
