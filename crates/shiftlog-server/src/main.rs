@@ -1,6 +1,7 @@
 //! `shiftlog-server`: runs an organization server, and the admin commands around it.
 
 mod cli_backup;
+mod cli_config;
 mod cli_progress;
 mod cli_staff;
 
@@ -8,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::{FromArgMatches, Parser, Subcommand};
 use shiftlog_server::export::{ExportRequest, Format};
 use shiftlog_server::{
     http, Limits, OrgService, PostgresStorage, Role, SqliteStorage, Staff, Storage, TokenScope,
@@ -21,6 +22,10 @@ use shiftlog_server::{
     about = "shiftlog organization server"
 )]
 struct Cli {
+    /// A TOML file of settings (see docs/running.md): flags and SHIFTLOG_* variables win
+    /// over it, and it wins over the defaults. `config check` shows the result.
+    #[arg(long, env = "SHIFTLOG_CONFIG", global = true)]
+    config: Option<PathBuf>,
     /// Where the server keeps its SQLite database (when no --database-url is given).
     #[arg(
         long,
@@ -109,6 +114,11 @@ enum Command {
     /// Staff API tokens: create, list, revoke.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Settings: `config check` prints each one, its value and where it came from.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions {
         /// Which shell.
@@ -150,6 +160,12 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum ConfigAction {
+    /// Print every setting, its value (secrets hidden) and where it came from, and check it.
+    Check,
+}
+
+#[derive(Subcommand)]
 enum TokenCommand {
     /// Make a token and print its secret (shown once).
     Create {
@@ -185,7 +201,21 @@ enum TokenCommand {
 const DEMO_ORG: (&str, &str) = ("demo", "Demo Harm Reduction Society");
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let sources = match cli_config::apply(&mut cli, &matches) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("shiftlog-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Command::Config {
+        action: ConfigAction::Check,
+    } = &cli.command
+    {
+        return cli_config::check(&cli, &sources);
+    }
     shiftlog_server::observe::logs::init(cli.log_format, Some(&cli.log));
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -303,6 +333,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::StaffToken { org } => println!("{}", svc.new_staff_token(&org, "cli")?),
         Command::Token(cmd) => token_command(&svc, cmd)?,
         Command::Backup { .. }
+        | Command::Config { .. }
         | Command::Restore { .. }
         | Command::Completions { .. }
         | Command::Man => unreachable!("handled above"),

@@ -77,12 +77,16 @@ pub async fn serve(db: &Db) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn server");
-    let base = format!("http://127.0.0.1:{port}");
+    // Owned by a Server at once: killed and waited for on every way out, panics included.
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        if let Ok(r) = reqwest::get(format!("{base}/api/v1/info")).await {
+        if let Ok(r) = reqwest::get(format!("{}/api/v1/info", server.base)).await {
             if r.status().is_success() {
-                return Server { child, base };
+                return server;
             }
         }
         assert!(Instant::now() < deadline, "the server did not start");
