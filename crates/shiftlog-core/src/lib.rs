@@ -36,11 +36,11 @@ pub use keys::{
     derive_pin_key, profile_key_source, KdfParams, NewProfileKey, Unlock, MAX_PIN_DIGITS,
     MIN_NEW_PIN_DIGITS,
 };
+pub use messages::{Message, Urgency};
 pub use model::{
     Activity, ActivityBody, NewActivity, Organization, PayType, Record, RecordSync, RecordType,
     SupplyLine, TrainingStatus,
 };
-pub use messages::{Message, Urgency};
 pub use open::OpenOptions;
 pub use records::{Checkin, EndShift, NewCheckin, NewTraining, RecordQuery, Shift, StartShift};
 pub use store::{export_quarantined, quarantined};

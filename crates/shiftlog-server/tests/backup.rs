@@ -24,17 +24,17 @@ fn exported(db: &Db) -> BTreeSet<String> {
         .collect()
 }
 
+/// Every id the server confirmed, with the moment its answer arrived.
+type Confirmed = Arc<Mutex<Vec<(Instant, String)>>>;
+
 /// Three devices push batches of 20 until `stop`; every id the server confirmed is noted
 /// with the moment its answer arrived.
 fn pushers(
     base: &str,
     tokens: Vec<String>,
     stop: Arc<std::sync::atomic::AtomicBool>,
-) -> (
-    Arc<Mutex<Vec<(Instant, String)>>>,
-    Vec<tokio::task::JoinHandle<()>>,
-) {
-    let confirmed = Arc::new(Mutex::new(Vec::new()));
+) -> (Confirmed, Vec<tokio::task::JoinHandle<()>>) {
+    let confirmed: Confirmed = Arc::new(Mutex::new(Vec::new()));
     let mut tasks = Vec::new();
     for (d, token) in tokens.into_iter().enumerate() {
         let (base, stop, confirmed) = (base.to_string(), stop.clone(), confirmed.clone());

@@ -69,7 +69,10 @@ mod tests {
         let mut seen = 0;
         for after in src.split(concat!(".route", "(\"")).skip(1) {
             let path = after.split('"').next().expect("path");
-            assert!(doc["paths"].get(path).is_some(), "{path} not in openapi.json");
+            assert!(
+                doc["paths"].get(path).is_some(),
+                "{path} not in openapi.json"
+            );
             seen += 1;
         }
         assert_eq!(seen, 3);
