@@ -31,7 +31,9 @@ export async function loadMessages({ api, t, el, showError, lang, panel, canPost
     return el('tr', { 'data-message': m.id }, el('td', { text: m.text }), el('td', { text: t(`msg_u_${m.urgency}`) }),
       el('td', { text: m.role ? roleName(m.role) : t('msg_everyone') }), el('td', { text: when(m.posted_at) }),
       el('td', { text: when(m.expires_at) }), el('td', { text: t(`msg_s_${m.state}`) }),
-      el('td', { class: 'delivered', text: Number(m.delivered).toLocaleString(lang) }), cell);
+      m.delivered_fewer_than_5
+        ? el('td', { class: 'delivered protected', text: '<5', title: t('cell_small') })
+        : el('td', { class: 'delivered', text: Number(m.delivered).toLocaleString(lang) }), cell);
   });
   const table = messages.length
     ? el('table', { id: 'messages-table' }, el('thead', {}, head), el('tbody', {}, ...rows))

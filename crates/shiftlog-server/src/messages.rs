@@ -63,8 +63,12 @@ pub struct StaffMessage {
     pub withdrawn_at: Option<String>,
     /// `live`, `expired` or `withdrawn`.
     pub state: &'static str,
-    /// Devices (not revoked) that have stored it.
-    pub delivered: u64,
+    /// Devices (not revoked) that have stored it; `None` when a viewer asks and it is 1 to 4
+    /// (small numbers are protected for viewers, as in every summary; coordinators and admins,
+    /// who see the device list anyway, get the number).
+    pub delivered: Option<u64>,
+    /// True when `delivered` is held back: 1 to 4 devices.
+    pub delivered_fewer_than_5: bool,
 }
 
 /// A role a message may go to.
@@ -91,7 +95,8 @@ fn time(t: DateTime<Utc>) -> String {
     shiftlog_server_db::messages::message_time(t)
 }
 
-fn to_staff(c: MessageCount, now: DateTime<Utc>) -> StaffMessage {
+fn to_staff(c: MessageCount, now: DateTime<Utc>, protect: bool) -> StaffMessage {
+    let held = protect && (1..5).contains(&c.delivered);
     let m = c.message;
     let state = match (m.withdrawn_at, m.expires_at <= now) {
         (Some(_), _) => "withdrawn",
@@ -108,7 +113,8 @@ fn to_staff(c: MessageCount, now: DateTime<Utc>) -> StaffMessage {
         posted_by: m.posted_by,
         withdrawn_at: m.withdrawn_at.map(time),
         state,
-        delivered: c.delivered,
+        delivered: (!held).then_some(c.delivered),
+        delivered_fewer_than_5: held,
     }
 }
 
@@ -216,6 +222,7 @@ impl OrgService {
                 delivered: 0,
             },
             now,
+            false,
         ))
     }
 
@@ -229,7 +236,7 @@ impl OrgService {
                 .store
                 .messages(&staff.org_id, STAFF_MESSAGES_MAX)?
                 .into_iter()
-                .map(|c| to_staff(c, now))
+                .map(|c| to_staff(c, now, staff.role == Role::Viewer))
                 .collect(),
             roles: self.role_choices(&staff.org_id)?,
         })

@@ -58,6 +58,24 @@ fn ids(v: &Value) -> Vec<String> {
         .collect()
 }
 
+async fn listed(r: &Running, s: &Session, id: &str) -> Value {
+    let list: Value = s
+        .get(r, "/api/v1/staff/messages")
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    list["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .find(|m| m["id"] == id)
+        .cloned()
+        .expect("listed")
+}
+
 async fn delivered(r: &Running, s: &Session, id: &str) -> u64 {
     let list: Value = s
         .get(r, "/api/v1/staff/messages")
@@ -276,6 +294,23 @@ async fn viewers_cannot_post_and_bad_messages_are_refused_with_a_code() {
             .await
             .expect("send");
         assert_eq!(resp.status().as_u16(), 200, "viewers see counts");
+
+        // A viewer sees 1 to 4 devices as fewer than 5, like every protected count; the
+        // coordinator sees the number.
+        let coord0 = staff_session(&r, "demo", "cory", "coordinator").await;
+        let (status, posted) = post_message(&r, &coord0, good.clone()).await;
+        assert_eq!(status, 201, "{b:?} {posted}");
+        let id = posted["id"].as_str().expect("id").to_string();
+        let device = enrolled(&r, "demo").await;
+        assert_eq!(received(&r, &device, json!([id])).await, 204);
+        let v = listed(&r, &viewer, &id).await;
+        assert!(v["delivered"].is_null(), "{b:?}: a viewer saw {v}");
+        assert_eq!(v["delivered_fewer_than_5"], true);
+        let c = listed(&r, &coord0, &id).await;
+        assert_eq!(
+            (c["delivered"].as_u64(), &c["delivered_fewer_than_5"]),
+            (Some(1), &json!(false))
+        );
 
         let coord = staff_session(&r, "demo", "cora", "coordinator").await;
         let cases = [
