@@ -360,13 +360,24 @@ async fn control_characters_are_refused_before_storage() {
 /// forgets the `Staff` or `Device` extractor fails here.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_guarded_route_asks_who_before_reading_anything() {
-    const OPEN: [&str; 4] = [
+    // Probes are open; /metrics answers callers on the server's own machine without a token
+    // (tests/observability.rs checks it refuses forwarded and remote callers).
+    const OPEN: [&str; 7] = [
         "/api/v1/info",
         "/api/v1/enroll",
         "/api/v1/openapi.json",
         "/api/v1/staff/login",
+        "/healthz",
+        "/readyz",
+        "/metrics",
     ];
-    const DEVICE: [&str; 3] = ["/api/v1/push", "/api/v1/catalogue", "/api/v1/records"];
+    const DEVICE: [&str; 5] = [
+        "/api/v1/push",
+        "/api/v1/catalogue",
+        "/api/v1/records",
+        "/api/v1/messages",
+        "/api/v1/messages/received",
+    ];
     for b in BACKENDS {
         let r = start(b).await;
         let device = enrolled(&r, "demo").await;
