@@ -78,8 +78,11 @@ test('built-in forms offer the definitions’ choices, defaults and limits, in b
       await s.click('#log-supplies_distributed');
       await shown(s, '#activity');
       const items = field('supplies_distributed', 'items');
-      const steppers = await s.execute('return [...document.querySelectorAll("#activity-fields input[type=number]")].map((i) => [i.id, i.max]);');
+      const steppers = await s.execute('return [...document.querySelectorAll("#activity-fields input[type=number][id^=qty-]")].map((i) => [i.id, i.max]);');
       assert.deepEqual(steppers, items.options.map((o) => [`qty-${o.id}`, String(items.max_quantity)]));
+      // What was brought back has one counter per item too, with the same limit.
+      const back = await s.execute('return [...document.querySelectorAll("#activity-fields input[type=number][id^=back-]")].map((i) => [i.id, i.max]);');
+      assert.deepEqual(back, items.options.map((o) => [`back-${o.id}`, String(items.max_quantity)]));
       await s.click('#activity-cancel');
       await shown(s, '#home');
       assert.ok(checked >= 9, `only ${checked} groups checked`);

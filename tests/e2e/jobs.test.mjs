@@ -151,8 +151,8 @@ test('job 2: a week of accompaniments logged with no signal, then synced once, n
     await waitAllSent(s);
     await s.waitUntil(async () => (await s.text('#records-list')).match(/Sent/g)?.length === 7, 20000, 'rows to say Sent');
     // Sending again changes nothing.
-    await s.execute('document.getElementById("send-now").hidden = false;');
-    await s.click('#send-now');
+    // Shown and clicked in one step: the status poll hides it again when nothing waits.
+    await s.execute('const b = document.getElementById("send-now"); b.hidden = false; b.click();');
     await new Promise((r) => setTimeout(r, 1500));
     const csv = await exportCsv(server);
     const lines = rowsFor(csv, week);
