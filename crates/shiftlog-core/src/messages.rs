@@ -15,8 +15,8 @@ pub use shiftlog_wire::Urgency;
 
 use crate::{Core, CoreError, Result};
 
-/// Longest message text kept, in characters (what the server lets a coordinator post).
-pub const MAX_TEXT_CHARS: usize = 500;
+/// Longest message text kept (the record model's limit).
+pub const MAX_TEXT_CHARS: usize = shiftlog_model::limits::MAX_MESSAGE_CHARS;
 /// Most messages kept per organization; a server listing more is cut to its first ones
 /// (the newest, as it lists them).
 pub const MAX_PER_ORG: usize = 200;

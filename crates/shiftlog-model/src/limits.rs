@@ -25,6 +25,9 @@ pub const MAX_REFERRAL_CHARS: usize = 120;
 pub const MAX_OUT_OF_POCKET_CENTS: i64 = 10_000_000;
 /// Longest training topic.
 pub const MAX_TOPIC_CHARS: usize = 120;
+/// Longest message an organization sends its devices (checked by the server when posted
+/// and by the device when received).
+pub const MAX_MESSAGE_CHARS: usize = 500;
 /// Longest shift accepted.
 pub const MAX_SHIFT_HOURS: i64 = 36;
 /// How far past the device's own clock a time may be when the worker saves it (clock drift

@@ -6,8 +6,9 @@
 //!   readers never block the writer). It is written beside the target and renamed into place
 //!   only when complete and checked, so a cut backup never looks like a good one.
 //! - A restore checks the file first (a SQLite database, `integrity_check` ok, a shiftlog
-//!   schema no newer than this server), refuses while a server holds the data directory, moves
-//!   the current database aside (never deleted) and puts the copy in its place. The next open
+//!   schema no newer than this server), refuses while a server holds the data directory, keeps
+//!   the current database aside under a second name (never deleted) and puts the copy in its
+//!   place in one rename. The next open
 //!   runs any newer migrations.
 
 use std::fs::{File, OpenOptions};
@@ -164,8 +165,10 @@ pub fn restore(from: &Path, data_dir: &Path) -> Result<(BackupInfo, Option<PathB
             "{DB_FILE}.before-restore-{}",
             chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
         ));
-        std::fs::rename(&db, &aside)
-            .map_err(io_err(format!("cannot move {} aside", db.display())))?;
+        // A second name for the old file, not a move: the data directory is never without a
+        // server.db, even if the restore is cut off here (a server would start empty).
+        std::fs::hard_link(&db, &aside)
+            .map_err(io_err(format!("cannot keep {} aside", db.display())))?;
         Some(aside)
     } else {
         None
@@ -177,6 +180,7 @@ pub fn restore(from: &Path, data_dir: &Path) -> Result<(BackupInfo, Option<PathB
                 .map_err(io_err(format!("cannot remove {}", side.display())))?;
         }
     }
+    // One atomic step from the old database to the restored one.
     std::fs::rename(&partial, &db).map_err(io_err(format!("cannot write {}", db.display())))?;
     sync_dir(&db);
     drop(lock);

@@ -87,72 +87,71 @@ impl Source {
     }
 }
 
+/// Each setting's name and where its value came from.
+pub type Sources = Vec<(&'static str, Source)>;
+
 /// Fills every setting that clap left at its default from the file, and says where each
-/// came from. `set` receives (name, value from the file) for each one taken from the file.
+/// came from, with the (name, value) of each one taken from the file.
 pub fn merge(
     top: &ArgMatches,
     serve: Option<&ArgMatches>,
     file: &FileConfig,
-    mut set: impl FnMut(&'static str, FileValue) -> Result<(), String>,
-) -> Result<Vec<(&'static str, Source)>, String> {
+) -> (Sources, Vec<(&'static str, String)>) {
     let mut out = Vec::new();
-    let mut one = |m: &ArgMatches,
-                   name: &'static str,
-                   env: &'static str,
-                   from_file: Option<FileValue>|
-     -> Result<(), String> {
-        let mut source = Source::of(m, name, env);
-        if source == Source::Default {
-            if let Some(v) = from_file {
-                set(name, v)?;
-                source = Source::File;
+    let mut taken = Vec::new();
+    let mut one =
+        |m: &ArgMatches, name: &'static str, env: &'static str, from_file: Option<FileValue>| {
+            let mut source = Source::of(m, name, env);
+            if source == Source::Default {
+                if let Some(v) = from_file {
+                    taken.push((name, v.text()));
+                    source = Source::File;
+                }
             }
-        }
-        out.push((name, source));
-        Ok(())
-    };
+            out.push((name, source));
+        };
     let text = |v: &Option<String>| v.clone().map(FileValue::Text);
     one(
         top,
         "data_dir",
         "SHIFTLOG_SERVER_DATA",
         file.data_dir.clone().map(FileValue::Path),
-    )?;
+    );
     one(
         top,
         "database_url",
         "SHIFTLOG_DATABASE_URL",
         text(&file.database_url),
-    )?;
+    );
     one(
         top,
         "database_schema",
         "SHIFTLOG_DATABASE_SCHEMA",
         text(&file.database_schema),
-    )?;
+    );
     one(
         top,
         "log_format",
         "SHIFTLOG_LOG_FORMAT",
         text(&file.log_format),
-    )?;
-    one(top, "log", "SHIFTLOG_LOG", text(&file.log))?;
+    );
+    one(top, "log", "SHIFTLOG_LOG", text(&file.log));
     if let Some(s) = serve {
-        one(s, "listen", "", text(&file.serve.listen))?;
+        one(s, "listen", "", text(&file.serve.listen));
         one(
             s,
             "trusted_proxy",
             "SHIFTLOG_TRUSTED_PROXY",
             file.serve.trusted_proxy.clone().map(FileValue::List),
-        )?;
+        );
         one(
             s,
             "metrics_token",
             "SHIFTLOG_METRICS_TOKEN",
             text(&file.serve.metrics_token),
-        )?;
+        );
     }
-    Ok(out)
+    (out, taken)
 }
 
 /// A value read from the file.
@@ -201,11 +200,7 @@ pub fn apply(cli: &mut Cli, m: &clap::ArgMatches) -> Result<Vec<(&'static str, S
         Some(p) => read(p)?,
         None => FileConfig::default(),
     };
-    let mut taken = Vec::new();
-    let sources = merge(m, m.subcommand_matches("serve"), &file, |name, v| {
-        taken.push((name, v.text()));
-        Ok(())
-    })?;
+    let (sources, taken) = merge(m, m.subcommand_matches("serve"), &file);
     let path = cli
         .config
         .as_ref()

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::{DeviceAuth, OrgService, Role, ServiceError, Staff};
 
 /// Longest message, in characters.
-pub const MESSAGE_TEXT_MAX: usize = 500;
+pub const MESSAGE_TEXT_MAX: usize = shiftlog_model::limits::MAX_MESSAGE_CHARS;
 /// The furthest expiry a message may have.
 pub const MESSAGE_DAYS_MAX: i64 = 30;
 /// Most messages a device is sent at once (newest first): about 250 KB at most.

@@ -77,21 +77,9 @@ async fn listed(r: &Running, s: &Session, id: &str) -> Value {
 }
 
 async fn delivered(r: &Running, s: &Session, id: &str) -> u64 {
-    let list: Value = s
-        .get(r, "/api/v1/staff/messages")
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
-    list["messages"]
-        .as_array()
-        .expect("messages")
-        .iter()
-        .find(|m| m["id"] == id)
-        .and_then(|m| m["delivered"].as_u64())
-        .expect("listed")
+    listed(r, s, id).await["delivered"]
+        .as_u64()
+        .expect("a count")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
