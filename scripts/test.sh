@@ -5,6 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+
+# A full run writes several gigabytes under target/; on a nearly full disk the linker dies
+# with "Bus error" halfway through, which reads like a broken build. Say so up front.
+free_kb=$(df -Pk . | awk 'NR==2 {print $4}')
+if [ "${free_kb:-0}" -lt 8000000 ]; then
+  echo "error: only $((free_kb / 1024)) MiB free on $(df -P . | awk 'NR==2 {print $6}'); a full test run needs about 8 GiB." >&2
+  echo "Free some space (old target/ folders, /tmp clones) and run again." >&2
+  exit 1
+fi
 export PATH="$HOME/.cargo/bin:$PATH"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
