@@ -3,10 +3,12 @@
 //! open. No rule about records lives here.
 
 mod focus;
+mod state;
 
-use std::path::PathBuf;
+use state::{err, AppState, CommandError, Open, Res};
+
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -19,54 +21,6 @@ use shiftlog_core::{
 };
 use tauri::{Manager, State};
 use uuid::Uuid;
-
-/// What a command failure looks like to the UI: a stable code and a message in the
-/// worker's language.
-#[derive(Debug, Serialize)]
-struct CommandError {
-    code: String,
-    message: String,
-}
-
-type Res<T> = Result<T, CommandError>;
-
-fn err(lang: &str) -> impl Fn(CoreError) -> CommandError + '_ {
-    move |e| CommandError {
-        code: e.code().into(),
-        message: e.message(Lang::parse(lang)),
-    }
-}
-
-/// The open profile (after the PIN), and the background sync task serving it.
-struct Open {
-    core: Arc<Core>,
-    sync_task: tauri::async_runtime::JoinHandle<()>,
-}
-
-struct AppState {
-    data_dir: PathBuf,
-    open: Mutex<Option<Open>>,
-    /// Counts focus changes, so a lock timer knows whether focus came back meanwhile.
-    focus_gen: AtomicU64,
-}
-
-impl AppState {
-    /// Drops the open profile (and with it the database key) and stops its sync.
-    pub(crate) fn lock(&self) {
-        if let Some(o) = self.open.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            o.sync_task.abort();
-        }
-    }
-
-    fn core(&self, lang: &str) -> Res<Arc<Core>> {
-        self.open
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .map(|o| o.core.clone())
-            .ok_or_else(|| err(lang)(CoreError::PinNeeded))
-    }
-}
 
 #[derive(Serialize)]
 struct ProfileState {
