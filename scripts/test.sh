@@ -46,4 +46,7 @@ cargo build --quiet -p shiftlog-server -p shiftlog-cli -p shiftlog-app
 xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 tests/e2e/
 echo "screenshots: tests/e2e/out/ (every screen: tests/e2e/out/screens/, axe-core: screens/axe.json)"
 
+step "packages: the server's and the app's .deb, installed, started and removed"
+bash scripts/test-packages.sh
+
 step "all tests passed"
