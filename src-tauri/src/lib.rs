@@ -385,7 +385,9 @@ async fn enroll(
         .map_err(err(&lang))
 }
 
-/// Builds and runs the app.
+/// Builds and runs the app. On Android and iOS this is the entry point the Tauri mobile
+/// runtime calls (docs/mobile.md; not built on this project's machines).
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     let result = tauri::Builder::default()
         .setup(|app| {
