@@ -16,7 +16,7 @@ use shiftlog_core::Lang;
 
 use args::{Cli, Command, OrgAction};
 use commands::{
-    aside, checkin, log, messages, orgs, profile, records, shell, shift, summary, sync,
+    aside, checkin, log, messages, orgs, pay, profile, records, shell, shift, summary, sync,
 };
 use exit::{Code, Failure};
 use output::Output;
@@ -122,6 +122,7 @@ fn run(cli: Cli, out: &Output) -> Result<Code, Failure> {
         Command::Delete { id } => records::delete(&core, out, id)?,
         Command::Keep { id } => aside::keep(&core, out, id)?,
         Command::LetGo { id } => aside::let_go(&core, out, id)?,
+        Command::Pay { action } => pay::pay(&core, out, action)?,
         Command::Summary {
             month,
             from,

@@ -15,6 +15,7 @@ pub mod kinds;
 pub mod messages;
 pub mod model;
 mod open;
+pub mod pay_summary;
 mod records;
 pub mod retention_notice;
 mod store;
@@ -42,7 +43,9 @@ pub use model::{
     SupplyLine, TrainingStatus,
 };
 pub use open::OpenOptions;
+pub use pay_summary::{PayFigures, PayRow, PaySummary};
 pub use records::{Checkin, EndShift, NewCheckin, NewTraining, RecordQuery, Shift, StartShift};
+pub use records::{NewPayment, Payment};
 pub use store::{export_quarantined, quarantined};
 pub use summary::{Summary, SummaryFormat, SummaryQuery};
 pub use sync::{SyncActivity, SyncReport, SyncStatus};

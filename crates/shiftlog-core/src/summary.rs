@@ -372,9 +372,19 @@ impl Core {
     ) -> Result<String> {
         let s = self.summary(q)?;
         let cat = self.catalogue(q.org_id.as_deref())?;
+        // The pay part (paid hours against money received: crate::pay_summary).
+        let pay = self.pay_summary(q)?;
         Ok(match format {
-            SummaryFormat::Csv => s.to_csv(&cat, lang),
-            SummaryFormat::Html => s.to_html(&cat, lang),
+            SummaryFormat::Csv => s.to_csv(&cat, lang) + &pay.csv_rows(lang, csv_field),
+            SummaryFormat::Html => s.to_html(&cat, lang).replace(
+                "</body>",
+                &(pay.html_section(lang, |t| {
+                    t.replace('&', "&amp;")
+                        .replace('<', "&lt;")
+                        .replace('>', "&gt;")
+                        .replace('"', "&quot;")
+                }) + "</body>"),
+            ),
         })
     }
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 use shiftlog_wire::RecordEnvelope;
 use uuid::Uuid;
 
-use crate::body::{ActivityBody, RecordType, ShiftBody, TrainingBody};
+use crate::body::{ActivityBody, PaymentBody, RecordType, ShiftBody, TrainingBody};
 use crate::catalogue::Catalogue;
 use crate::error::ValidationError;
 use crate::hlc;
@@ -48,6 +48,8 @@ pub enum CheckedBody {
     Training(TrainingBody),
     /// The fact that a debrief was asked for.
     DebriefRequest,
+    /// A pay ledger line the worker shared.
+    Payment(PaymentBody),
     /// A tombstone.
     Deleted,
 }
@@ -181,6 +183,19 @@ pub fn check_record(r: &RecordEnvelope, ctx: &Context<'_>) -> Result<Checked, Va
             refuse_extra(&t.extra, ctx)?;
             t.validate()?;
             CheckedBody::Training(t)
+        }
+        RecordType::Payment => {
+            let p = PaymentBody::parse(&r.body)?;
+            refuse_extra(&p.extra, ctx)?;
+            p.validate()?;
+            // The day it was paid is the record's own local day, so a summary by day and an
+            // export agree on when it was.
+            if p.paid_on != r.occurred_at.date_naive() {
+                return Err(ValidationError::Malformed(
+                    "paid_on: the day of the record".into(),
+                ));
+            }
+            CheckedBody::Payment(p)
         }
         RecordType::DebriefRequest => {
             // Only the fact and its time leave the device; never any content.

@@ -123,6 +123,12 @@ pub enum ValidationError {
     /// A deleted record or a debrief request carried details.
     #[error("this record carries no details")]
     UnexpectedDetails,
+    /// A currency that is not three capital letters.
+    #[error("unknown currency {0}")]
+    BadCurrency(String),
+    /// Sharing with an organization kept on this device only.
+    #[error("no server to share with")]
+    NoServer,
 }
 
 /// A field's name for a worker.
@@ -141,6 +147,8 @@ fn field_label(field: &str, lang: Lang) -> String {
         "items" => ("The list of items", "La liste d'articles"),
         "note" => ("The note", "La note"),
         "follow_up_date" => ("The follow-up date", "La date de suivi"),
+        "amount_cents" => ("The amount", "Le montant"),
+        "shift_ids" => ("The list of shifts", "La liste de quarts"),
         // A name the model does not know (an organization's own field): echoed like any
         // other value, without control characters and cut short.
         other => return show(other),
@@ -191,6 +199,8 @@ impl ValidationError {
             BadClock(_) => "bad_clock",
             ClockAhead => "clock_ahead",
             UnexpectedDetails => "unexpected_details",
+            BadCurrency(_) => "bad_currency",
+            NoServer => "no_server",
         }
     }
 
@@ -213,6 +223,16 @@ impl ValidationError {
             UnknownArea(a) => format!("The area \u{201c}{}\u{201d} is no longer on your organization's list. Pick another area and send it again.", show(a)),
             UnknownRole(r) if fr => format!("\u{ab} {} \u{bb} n'est pas un rôle de votre organisme.", show(r)),
             UnknownRole(r) => format!("\u{201c}{}\u{201d} is not one of your organization's roles.", show(r)),
+            OutOfRange { field, min, max, .. } if field == "amount_cents" && fr => format!(
+                "Le montant doit être de {} $ à {} $.",
+                crate::body::format_cents(*min).replace('.', ","),
+                crate::body::format_cents(*max).replace('.', ",")
+            ),
+            OutOfRange { field, min, max, .. } if field == "amount_cents" => format!(
+                "The amount must be from ${} to ${}.",
+                crate::body::format_cents(*min),
+                crate::body::format_cents(*max)
+            ),
             OutOfRange { field, min, max, .. } if fr => {
                 format!("{} doit être un nombre de {min} à {max}.", field_label(field, lang))
             }
@@ -261,6 +281,10 @@ impl ValidationError {
             ClockAhead => "This device's clock is more than a day ahead. Fix the device's date and time, then open the record and save it again.".into(),
             UnexpectedDetails if fr => "Cet enregistrement ne doit contenir aucun détail.".into(),
             UnexpectedDetails => "This record must carry no details.".into(),
+            BadCurrency(c) if fr => format!("\u{ab} {} \u{bb} n'est pas une devise. Écrivez trois lettres, comme CAD.", show(c)),
+            BadCurrency(c) => format!("\u{201c}{}\u{201d} is not a currency. Write three letters, like CAD.", show(c)),
+            NoServer if fr => "Cet organisme est gardé sur cet appareil seulement : il n'y a personne avec qui partager.".into(),
+            NoServer => "This organization is kept on this device only: there is no one to share with.".into(),
         }
     }
 }

@@ -100,7 +100,8 @@ pub fn facts(r: &RecordEnvelope, checked: &Checked) -> Facts {
                 f.wanted_topic = Some(topic_key(&t.topic));
             }
         }
-        CheckedBody::DebriefRequest | CheckedBody::Deleted => {}
+        // A shared payment is a count for staff, never an amount: no figure is read from it.
+        CheckedBody::DebriefRequest | CheckedBody::Payment(_) | CheckedBody::Deleted => {}
     }
     f
 }

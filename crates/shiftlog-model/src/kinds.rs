@@ -232,6 +232,7 @@ pub fn builtin_label(id: &str) -> Option<Label> {
         "shift" => ("Shift", "Quart"),
         "training" => ("Training", "Formation"),
         "debrief_request" => ("Debrief asked for", "Débreffage demandé"),
+        "payment" => ("Payment shared", "Paiement partagé"),
         other => {
             let choice = PayType::parse(other)
                 .map(|p| (p.as_str(), PayType::infos()))

@@ -42,3 +42,10 @@ pub const EARLIEST_MS: i64 = 946_684_800_000;
 pub const MAX_FOLLOW_UP_DAYS: i64 = 2 * 366;
 /// Highest version number: a record edited more often than this is a runaway loop.
 pub const MAX_VERSION: u32 = 1_000_000;
+/// Largest amount on one line of the worker's pay ledger, in cents ($100,000): more in one
+/// payment to a worker is a typo.
+pub const MAX_PAYMENT_CENTS: i64 = 10_000_000;
+/// Most shifts one payment says it was for.
+pub const MAX_PAYMENT_SHIFTS: usize = 31;
+/// The currency of a payment when the worker does not say.
+pub const DEFAULT_CURRENCY: &str = "CAD";

@@ -3,6 +3,7 @@
 
 pub mod form;
 mod log;
+mod pay;
 
 use std::path::PathBuf;
 
@@ -14,6 +15,7 @@ use uuid::Uuid;
 use form::choice;
 
 pub use log::{CommonArgs, LogKind};
+pub use pay::PayAction;
 
 #[derive(Parser)]
 #[command(
@@ -197,6 +199,11 @@ pub enum Command {
         /// Id of the set-aside version.
         id: Uuid,
     },
+    /// Your pay ledger: what you were paid. It stays on this device unless you share a line.
+    Pay {
+        #[command(subcommand)]
+        action: PayAction,
+    },
     /// Your own summary: hours paid and unpaid, activities, supplies, naloxone, navigation.
     Summary {
         /// A month, e.g. 2026-11 (default: this month).
@@ -296,6 +303,7 @@ pub enum TypeArg {
     Shift,
     DebriefRequest,
     Training,
+    Payment,
 }
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
 pub enum FormatArg {

@@ -7,6 +7,7 @@ pub mod form;
 pub mod log;
 pub mod messages;
 pub mod orgs;
+pub mod pay;
 pub mod profile;
 pub mod records;
 pub mod shell;

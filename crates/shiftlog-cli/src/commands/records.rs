@@ -47,6 +47,7 @@ pub fn list(
         TypeArg::Shift => RecordType::Shift,
         TypeArg::DebriefRequest => RecordType::DebriefRequest,
         TypeArg::Training => RecordType::Training,
+        TypeArg::Payment => RecordType::Payment,
     });
     let list = if today {
         core.todays_activities()?

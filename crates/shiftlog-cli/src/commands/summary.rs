@@ -37,7 +37,12 @@ pub fn summary(core: &Core, out: &Output, a: SummaryArgs) -> Result<(), Failure>
     };
     let lang = out.lang;
     let text = match (a.format, out.json) {
-        (_, true) | (FormatArg::Json, _) => json!(core.summary(&q)?).to_string(),
+        (_, true) | (FormatArg::Json, _) => {
+            let mut v = json!(core.summary(&q)?);
+            // Paid hours against money received: the worker's own, for their eyes.
+            v["pay"] = json!(core.pay_summary(&q)?);
+            v.to_string()
+        }
         (FormatArg::Csv, _) => core.summary_export(&q, SummaryFormat::Csv, lang)?,
         (FormatArg::Html, _) => core.summary_export(&q, SummaryFormat::Html, lang)?,
         (FormatArg::Text, _) => core

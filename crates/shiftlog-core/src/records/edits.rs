@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::not_future;
 use super::rows::{derive_activity, derive_shift, write_record, Derived};
 use super::training::validate_training;
-use crate::model::{ActivityBody, Record, RecordType, ShiftBody, TrainingBody};
+use crate::model::{ActivityBody, PaymentBody, Record, RecordType, ShiftBody, TrainingBody};
 use crate::{Core, Result, ValidationError};
 
 impl Core {
@@ -49,6 +49,13 @@ impl Core {
             }
             // Defines no field: whatever a newer device put there is kept, nothing else.
             RecordType::DebriefRequest => (Value::Object(kept), Derived::default()),
+            // A shared pay line (the ledger edits it through `Core::edit_payment`).
+            RecordType::Payment => {
+                let mut p = PaymentBody::parse(&body)?;
+                keep(&mut p.extra, kept);
+                p.validate()?;
+                (p.to_json(), Derived::default())
+            }
         };
         let rec = Record {
             occurred_at,
@@ -95,6 +102,7 @@ fn stored_extra(old: &Record) -> Map<String, Value> {
         RecordType::Shift => ShiftBody::parse(&old.body).ok().map(|s| s.extra),
         RecordType::Training => TrainingBody::parse(&old.body).ok().map(|t| t.extra),
         RecordType::DebriefRequest => None,
+        RecordType::Payment => PaymentBody::parse(&old.body).ok().map(|p| p.extra),
     };
     known.unwrap_or_else(|| old.body.as_object().cloned().unwrap_or_default())
 }

@@ -4,6 +4,7 @@
 mod activities;
 mod checkins;
 mod edits;
+mod pay;
 mod pulled;
 mod purge;
 mod rows;
@@ -20,6 +21,7 @@ use crate::model::{Record, RecordType};
 use crate::{Core, Result, ValidationError};
 
 pub use checkins::{Checkin, NewCheckin};
+pub use pay::{NewPayment, Payment};
 pub(crate) use pulled::apply_envelope;
 pub(crate) use rows::{row_to_record, RECORD_COLS};
 pub use shifts::{EndShift, Shift, StartShift};

@@ -210,6 +210,20 @@ choices! {
     }
 }
 
+choices! {
+    /// How the worker was paid (their pay ledger, docs/pay.md).
+    PayMethod {
+        /// Cash.
+        Cash = "cash", "Cash", "Argent comptant";
+        /// A cheque.
+        Cheque = "cheque", "Cheque", "Chèque";
+        /// An e-transfer.
+        ETransfer = "e_transfer", "E-transfer", "Virement électronique";
+        /// A gift card.
+        GiftCard = "gift_card", "Gift card", "Carte-cadeau";
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 
 mod activity;
 mod choices;
+mod payment;
 mod shift;
 mod supplies;
 mod training;
@@ -16,7 +17,11 @@ pub use activity::{
 };
 pub use choices::{
     ChoiceInfo, ContactType, NaloxoneForm, NaloxoneRoute, NavOutcome, NavTask, OverdoseOutcome,
-    PayType, ReferralType, ReplacementReason, SupplyRoute, TrainingStatus, YesNoUnknown,
+    PayMethod, PayType, ReferralType, ReplacementReason, SupplyRoute, TrainingStatus, YesNoUnknown,
+};
+pub use payment::{
+    check_amount, check_currency, check_shift_ids, format_cents, parse_amount, payment_definition,
+    PaymentBody,
 };
 pub use shift::ShiftBody;
 pub use supplies::{Replacement, Supplies, SupplyFlow, SupplyLine};
@@ -38,15 +43,18 @@ pub enum RecordType {
     DebriefRequest,
     /// Training received or wanted.
     Training,
+    /// A line of the worker's pay ledger that they chose to share (docs/pay.md).
+    Payment,
 }
 
 impl RecordType {
     /// Every record type, in the order docs/records.md lists them.
-    pub const ALL: [RecordType; 4] = [
+    pub const ALL: [RecordType; 5] = [
         RecordType::Activity,
         RecordType::Shift,
         RecordType::DebriefRequest,
         RecordType::Training,
+        RecordType::Payment,
     ];
 
     /// The stable id.
@@ -56,6 +64,7 @@ impl RecordType {
             RecordType::Shift => "shift",
             RecordType::DebriefRequest => "debrief_request",
             RecordType::Training => "training",
+            RecordType::Payment => "payment",
         }
     }
 
