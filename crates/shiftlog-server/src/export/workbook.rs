@@ -86,7 +86,9 @@ impl Layout {
     /// The layout for an organization's catalogue, with headings in `lang`.
     pub(super) fn new(wire: &CatalogueResponse, lang: Lang) -> Layout {
         let cat = shiftlog_model::catalogue::from_wire(wire, Catalogue::default_catalogue());
-        let defs = shiftlog_model::kinds::kind_definitions(&cat);
+        let mut defs = shiftlog_model::kinds::kind_definitions(&cat);
+        // A pay ledger line a worker shared: its columns, from the record model.
+        defs.push(shiftlog_model::body::payment_definition());
         let mut labels = HashMap::new();
         for (section, entries) in [
             ("kind", &wire.activity_kinds),
@@ -315,7 +317,9 @@ impl Layout {
                 .map_or(Cell::Empty, Cell::Bool),
             (_, None | Some(Value::Null)) => Cell::Empty,
             (FieldKind::Integer { .. }, Some(v)) => match v.as_f64() {
-                Some(n) if id == "out_of_pocket_cents" => Cell::Money(n / 100.0),
+                Some(n) if id == "out_of_pocket_cents" || id == "amount_cents" => {
+                    Cell::Money(n / 100.0)
+                }
                 Some(n) => Cell::Number(n),
                 None => text(v.to_string()),
             },
