@@ -28,7 +28,7 @@ pub use devices::{CodeCheck, DeviceAuth, DeviceInfo, NewCode, NewDevice, Redeeme
 pub use error::StorageError;
 pub use ingest::{head_row, write_for, Decide, HeadRow, IngestDecision, StoredHead, Write};
 pub use messages::{Message, MessageCount};
-pub use ready::Readiness;
+pub use ready::{fresh_data_epoch, Readiness};
 pub use records::{pulled_envelope, ExportRow, Facts, IngestRecord, RecordFilter};
 pub use spikes::{AreaCount, SpikeThreshold};
 pub use staff::{AuditEntry, Role, Session, StaffAccount};
@@ -228,4 +228,11 @@ pub trait Storage: Send + Sync + 'static {
     /// Asks the database, in a fresh round trip, for its schema version (the readiness
     /// probe): an error when it cannot be reached or read.
     fn ready(&self) -> Result<Readiness, StorageError>;
+    /// The database's data epoch ([`fresh_data_epoch`], made on first use): the same for as
+    /// long as the data lives on, a new one once it was restored from a backup.
+    fn data_epoch(&self) -> Result<String, StorageError>;
+    /// Forgets the data epoch and makes a new one, after the data was restored from a backup
+    /// (`shiftlog-server new-epoch`; the SQLite restore does it itself). Devices that see
+    /// the change send their records again.
+    fn renew_data_epoch(&self) -> Result<String, StorageError>;
 }

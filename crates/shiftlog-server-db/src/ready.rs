@@ -16,3 +16,8 @@ impl Readiness {
         self.schema == self.expected
     }
 }
+
+/// A new random data epoch (32 hex digits).
+pub fn fresh_data_epoch() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}

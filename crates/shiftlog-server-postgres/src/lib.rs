@@ -429,4 +429,15 @@ impl Storage for PostgresStorage {
     fn ready(&self) -> Result<shiftlog_server_db::Readiness, StorageError> {
         ready::ready(&mut *self.conn()?)
     }
+
+    fn data_epoch(&self) -> Result<String, StorageError> {
+        if let Some(e) = ready::data_epoch(&mut *self.reader()?)? {
+            return Ok(e);
+        }
+        ready::make_data_epoch(&mut *self.conn()?)
+    }
+
+    fn renew_data_epoch(&self) -> Result<String, StorageError> {
+        ready::renew_data_epoch(&mut *self.conn()?)
+    }
 }

@@ -8,8 +8,8 @@
 //! - A restore checks the file first (a SQLite database, `integrity_check` ok, a shiftlog
 //!   schema no newer than this server), refuses while a server holds the data directory, keeps
 //!   the current database aside under a second name (never deleted) and puts the copy in its
-//!   place in one rename. The next open
-//!   runs any newer migrations.
+//!   place in one rename. The restored copy forgets its data epoch, so devices see a new
+//!   one and send again what it lacks. The next open runs any newer migrations.
 
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -153,6 +153,7 @@ pub fn restore(from: &Path, data_dir: &Path) -> Result<(BackupInfo, Option<PathB
         from.display(),
         partial.display()
     )))?;
+    forget_data_epoch(&partial)?;
     File::open(&partial)
         .and_then(|f| f.sync_all())
         .map_err(io_err(format!("cannot flush {}", partial.display())))?;
@@ -185,6 +186,24 @@ pub fn restore(from: &Path, data_dir: &Path) -> Result<(BackupInfo, Option<PathB
     sync_dir(&db);
     drop(lock);
     Ok((info, aside))
+}
+
+/// The restored copy gets a new data epoch when it is first read (a backup older than the
+/// epoch gets one from its migration), so devices send again what it lacks.
+fn forget_data_epoch(copy: &Path) -> Result<(), BackupError> {
+    let conn = Connection::open(copy)?;
+    let has_epoch: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'data_epoch'",
+        [],
+        |r| r.get(0),
+    )?;
+    if has_epoch {
+        crate::ready::clear_data_epoch(&conn).map_err(|e| BackupError::BadBackup {
+            path: copy.to_path_buf(),
+            why: e.to_string(),
+        })?;
+    }
+    Ok(())
 }
 
 /// Checks that `path` is a whole shiftlog server database this server can open.

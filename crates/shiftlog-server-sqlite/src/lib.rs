@@ -391,4 +391,17 @@ impl Storage for SqliteStorage {
     fn ready(&self) -> Result<shiftlog_server_db::Readiness, StorageError> {
         ready::ready(self.readers.path())
     }
+
+    fn data_epoch(&self) -> Result<String, StorageError> {
+        if let Some(e) = ready::data_epoch(&*self.readers.get()?)? {
+            return Ok(e);
+        }
+        ready::make_data_epoch(&self.conn())
+    }
+
+    fn renew_data_epoch(&self) -> Result<String, StorageError> {
+        let conn = self.conn();
+        ready::clear_data_epoch(&conn)?;
+        ready::make_data_epoch(&conn)
+    }
 }

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_messages.sql"),
     include_str!("../migrations/0010_supply_training_facts.sql"),
     include_str!("../migrations/0011_spike_thresholds.sql"),
+    include_str!("../migrations/0013_data_epoch.sql"),
 ];
 
 /// SQLite keeps the schema version in `PRAGMA user_version`; each migration commits on its

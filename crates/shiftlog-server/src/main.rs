@@ -139,6 +139,10 @@ enum Command {
         #[arg(long)]
         from: PathBuf,
     },
+    /// Give the database a new data epoch after bringing back a PostgreSQL dump (pg_restore):
+    /// every device then sends again the records the dump lacks (the SQLite restore does
+    /// this itself; docs/backups.md).
+    NewEpoch,
     /// Write the organization's record-level export to standard output (audit-logged).
     Export {
         /// Organization id.
@@ -331,6 +335,10 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             }
         },
         Command::StaffToken { org } => println!("{}", svc.new_staff_token(&org, "cli")?),
+        Command::NewEpoch => println!(
+            "new data epoch {}: devices will send their records again at their next sync",
+            svc.renew_data_epoch()?
+        ),
         Command::Token(cmd) => token_command(&svc, cmd)?,
         Command::Backup { .. }
         | Command::Config { .. }

@@ -123,6 +123,17 @@ impl OrgService {
         Ok(self.store.ensure_organization(id, name)?)
     }
 
+    /// The database's data epoch, sent to devices in `/api/v1/info` (docs/backups.md).
+    pub fn data_epoch(&self) -> Result<String, ServiceError> {
+        Ok(self.store.data_epoch()?)
+    }
+
+    /// A new data epoch, after the database was restored from a backup
+    /// (`shiftlog-server new-epoch`): devices send their records again.
+    pub fn renew_data_epoch(&self) -> Result<String, ServiceError> {
+        Ok(self.store.renew_data_epoch()?)
+    }
+
     /// The display name of the caller's organization.
     pub fn organization_name(&self, staff: &Staff) -> Result<Option<String>, ServiceError> {
         Ok(self.store.organization_name(&staff.org_id)?)

@@ -57,6 +57,13 @@ pub struct ServerInfo {
     /// sends none gets uncompressed bodies.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub request_encodings: Vec<String>,
+    /// The server database's data epoch: a random id it keeps until it is restored from a
+    /// backup, when it gets a new one. A device that sees it change sends again every record
+    /// it holds for the organization (the server answers `already_had` for those it kept) and
+    /// pulls from the start, so records confirmed after the backup are not lost. An older
+    /// server sends none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_epoch: Option<String>,
     /// Fields from a newer server.
     #[serde(flatten)]
     pub unknown: Map<String, Value>,

@@ -125,6 +125,19 @@ fn words(r: &SyncReport, lang: Lang) -> Vec<String> {
             )
         });
     }
+    if r.resent_after_restore > 0 {
+        lines.push(if fr {
+            format!(
+                "Le serveur de votre organisme a été remis à partir d'une sauvegarde : {} fiche(s) renvoyée(s) pour que rien ne manque.",
+                r.resent_after_restore
+            )
+        } else {
+            format!(
+                "Your organization's server was brought back from a backup: {} record(s) sent again so that nothing is missing.",
+                r.resent_after_restore
+            )
+        });
+    }
     if r.messages_new > 0 {
         lines.push(if fr {
             format!(

@@ -74,7 +74,8 @@ impl Core {
     }
 
     /// Deletes a record: it disappears from lists at once and leaves a tombstone that is sent
-    /// to the organization, then purged once the server confirms it.
+    /// to the organization, and purged with the other synced records past the retention
+    /// window (so it can be sent again to a restored server).
     pub fn delete_record(&self, id: Uuid) -> Result<()> {
         let n = self.db().execute(
             "UPDATE records SET deleted = 1, version = version + 1, hlc = ?2,

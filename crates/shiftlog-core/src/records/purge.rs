@@ -7,7 +7,9 @@ use crate::{Core, Result};
 
 impl Core {
     /// Removes records the organization no longer needs on this device: synced records older
-    /// than its retention window, and synced tombstones. Records not confirmed by the server,
+    /// than its retention window. Tombstones follow the same window (hidden from every list
+    /// meanwhile), so a delete can be sent again to a server restored from a backup
+    /// (`sync/epoch.rs`) instead of the record coming back. Records not confirmed by the server,
     /// records that need attention, open shifts and local-only organizations' records are
     /// never purged. Check-ins past the worker's own period go too. Returns how many were
     /// removed.
@@ -26,8 +28,8 @@ impl Core {
             removed += self.db().execute(
                 "DELETE FROM records WHERE org_id = ?1 AND sync_change_counter = 0
                    AND synced_at IS NOT NULL AND rejected_reason IS NULL
-                   AND (deleted = 1 OR (occurred_utc_ms < ?2
-                        AND NOT (record_type = 'shift' AND ended_utc_ms IS NULL)))",
+                   AND occurred_utc_ms < ?2
+                   AND NOT (record_type = 'shift' AND ended_utc_ms IS NULL)",
                 params![org, cutoff],
             )?;
         }

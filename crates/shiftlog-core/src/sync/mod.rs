@@ -13,6 +13,7 @@
 mod background;
 mod client;
 mod enroll;
+mod epoch;
 mod marks;
 mod messages;
 mod outbox;
@@ -144,6 +145,10 @@ pub struct SyncReport {
     /// error's stable code, first organization only.
     #[serde(default)]
     pub messages_error: Option<String>,
+    /// Records sent again because the organization's server was restored from a backup
+    /// (its data epoch changed; `epoch.rs`).
+    #[serde(default)]
+    pub resent_after_restore: u32,
 }
 
 /// After a push every record sent has its answer, so a failed pull or catalogue update is
@@ -235,6 +240,7 @@ async fn push_org(
     )?;
     let protocol = shiftlog_wire::negotiate(PROTOCOL_VERSIONS, &info.protocol_versions)
         .ok_or(CoreError::UnsupportedProtocol)?;
+    report.resent_after_restore += epoch::check(core, &t.org_id, info.data_epoch.as_deref())?;
     let batch = info.max_batch_records.clamp(1, CLIENT_MAX_BATCH);
     let gzip = info.request_encodings.iter().any(|e| e == "gzip");
     // Leave room for headers and the size estimate being a little off.

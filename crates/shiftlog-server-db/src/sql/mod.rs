@@ -3,6 +3,7 @@
 //! every value from a request is a bound parameter.
 
 mod aggregate;
+mod epoch;
 mod records;
 mod statements;
 mod tokens;
@@ -10,6 +11,7 @@ mod tokens;
 use std::sync::OnceLock;
 
 pub use aggregate::aggregate;
+pub use epoch::*;
 pub use records::{
     insert_items, insert_record, insert_records, update_record, RecordRow, RECORD_COLUMNS,
 };

@@ -15,12 +15,23 @@ use super::ApiError;
 use crate::OrgService;
 
 pub(super) async fn info(State(svc): State<OrgService>) -> Json<ServerInfo> {
+    let store = svc.clone();
+    // Without it a device only skips its check for a restored database; a broken database
+    // fails the push that follows anyway, with its own error.
+    let data_epoch = match blocking(move || store.data_epoch()).await {
+        Ok(e) => Some(e),
+        Err(e) => {
+            tracing::warn!(error = ?e, "cannot read the data epoch");
+            None
+        }
+    };
     Json(ServerInfo {
         protocol_versions: shiftlog_wire::PROTOCOL_VERSIONS.to_vec(),
         max_batch_records: svc.limits.max_batch_records,
         max_body_bytes: svc.limits.max_body_bytes,
         server_time: chrono::Utc::now(),
         request_encodings: vec!["gzip".into()],
+        data_epoch,
         unknown: Default::default(),
     })
 }
