@@ -72,6 +72,14 @@ const RULES: &[Rule] = &[
               can all share it; it builds only on the wire types",
     },
     Rule {
+        package: "shiftlog-statement",
+        only_workspace: Some(&["shiftlog-wire", "shiftlog-model"]),
+        never: IO_CRATES,
+        never_directly: &[],
+        why: "a signed work statement is checked the same way on the device, the server and \
+              any verifier's machine; it builds only on the record model and does no I/O",
+    },
+    Rule {
         package: "shiftlog-core",
         only_workspace: None,
         never: &[
@@ -235,7 +243,8 @@ fn tidy_crate_dependencies() {
 fn tidy_model_does_no_io() {
     let root = root();
     let mut problems = Vec::new();
-    for file in files_under(&root, "crates/shiftlog-model/src", &["rs"]) {
+    let pure = ["crates/shiftlog-model/src", "crates/shiftlog-statement/src"];
+    for file in pure.iter().flat_map(|dir| files_under(&root, dir, &["rs"])) {
         let text = read(&root, &file);
         for (line, what) in io_uses(&text) {
             problems.push(format!(

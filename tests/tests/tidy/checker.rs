@@ -26,6 +26,11 @@ fn fake_packages() -> Vec<Package> {
             vec![dep("shiftlog-wire")],
         ),
         package(
+            "shiftlog-statement",
+            "crates/shiftlog-statement",
+            vec![dep("shiftlog-model"), dep("ed25519-dalek")],
+        ),
+        package(
             "shiftlog-core",
             "crates/shiftlog-core",
             vec![dep("shiftlog-model"), dep("rusqlite")],
