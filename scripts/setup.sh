@@ -35,9 +35,10 @@ command -v node >/dev/null 2>&1 || { echo "Node.js 20+ is required (apt-get inst
 
 # The organization server's tests (crates/shiftlog-server, tests/dashboard): PostgreSQL on
 # 127.0.0.1:5432 with trust auth for local connections, Chromium for the staff dashboard test,
-# python3-venv for schemathesis (installed into target/schemathesis/venv by its script), and
-# npm playwright-core.
-SERVER_PACKAGES=(postgresql chromium chromium-driver python3-venv)
+# python3-venv for schemathesis (installed into target/schemathesis/venv by its script),
+# nginx as the real proxy in front of two instances (tests/behind_nginx.rs), and npm
+# playwright-core.
+SERVER_PACKAGES=(postgresql chromium chromium-driver python3-venv nginx-light)
 missing=()
 for p in "${SERVER_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -46,6 +47,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   say "installing packages for the server tests: ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # The tests start nginx with configurations of their own; the package's own site on port
+  # 80 is not needed.
+  if [[ " ${missing[*]} " == *" nginx-light "* ]]; then
+    $SUDO service nginx stop >/dev/null 2>&1 || true
+  fi
 fi
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   say "starting PostgreSQL"

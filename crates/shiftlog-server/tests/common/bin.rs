@@ -69,10 +69,16 @@ impl Drop for Server {
 }
 
 pub async fn serve(db: &Db) -> Server {
+    serve_with(db, &[]).await
+}
+
+/// `serve` with more of its options (e.g. `--trusted-proxy`).
+pub async fn serve_with(db: &Db, serve_args: &[&str]) -> Server {
     let port = free_port();
     let child = Command::new(BIN)
         .args(db.args())
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(serve_args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
