@@ -37,6 +37,14 @@ const COMMANDS: &[&str] = &[
     "messages",
     "mark_message_read",
     "enroll",
+    // The pay ledger (src/pay.rs).
+    "add_payment",
+    "list_payments",
+    "edit_payment",
+    "delete_payment",
+    "share_payment",
+    "pay_summary",
+    "payment_form",
 ];
 
 fn main() {

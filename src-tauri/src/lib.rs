@@ -3,6 +3,7 @@
 //! open. No rule about records lives here.
 
 mod focus;
+mod pay;
 mod state;
 
 use state::{err, AppState, CommandError, Open, Res};
@@ -443,7 +444,15 @@ pub fn run() {
             dismiss_set_aside,
             messages,
             mark_message_read,
-            enroll
+            enroll,
+            // The pay ledger (pay.rs).
+            pay::add_payment,
+            pay::list_payments,
+            pay::edit_payment,
+            pay::delete_payment,
+            pay::share_payment,
+            pay::pay_summary,
+            pay::payment_form
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

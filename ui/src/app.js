@@ -14,12 +14,14 @@ import { renderRecords, renderAttention } from './records.js';
 import { renderSummary } from './summary.js';
 import { renderOrgs, join, addLocal } from './orgs.js';
 import { renderSettings } from './settings.js';
+import { renderPay, savePayment, shiftsChanged } from './pay.js';
 
 registerViews({
   home: { render: refreshHome, onSync: refreshToday },
   records: { render: renderRecords, onSync: renderRecords },
   attention: { render: renderAttention, onSync: renderAttention },
   summary: { render: renderSummary },
+  pay: { render: renderPay, onSync: renderPay },
   orgs: { render: renderOrgs },
   settings: { render: renderSettings },
   'pin-change': { render: renderPinChange },
@@ -71,6 +73,8 @@ function wire() {
   on('summary-period', 'change', renderSummary);
   on('summary-org', 'change', renderSummary);
   on('summary-print', 'click', () => invoke('print_page').catch((e) => fail($('fatal'), e)));
+  on('pay-form', 'submit', savePayment);
+  on('pay-org', 'change', shiftsChanged);
   on('join-form', 'submit', join);
   on('local-form', 'submit', addLocal);
   const active = () => { state.lastActive = Date.now(); };

@@ -3,6 +3,7 @@
 import * as L from './logic.js';
 import { $, h } from './dom.js';
 import { state, invoke, tr, fail } from './ctx.js';
+import { paySection } from './pay.js';
 
 function figuresTable(title, figures, id) {
   const rows = L.summaryRows(figures, state.catalogue, state.lang, state.kinds);
@@ -31,6 +32,8 @@ export async function renderSummary() {
     for (const o of s.organizations) parts.push(figuresTable(o.org_name, o.figures, o.org_id));
   }
   if (L.summaryIsEmpty(s.total)) parts.push(h('p', { class: 'muted', text: tr('summary_empty') }));
+  // Paid hours against money received (pay.js), the worker's own.
+  try { parts.push(await paySection(query)); } catch (e) { fail($('fatal'), e); }
   $('summary-out').replaceChildren(...parts);
   // The printable page is the core's own; its markup is escaped there, and its inline style
   // would be refused by the CSP, so only its body is kept and style.css styles it for print.
