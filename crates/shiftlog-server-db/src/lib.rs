@@ -22,6 +22,7 @@ pub mod sql;
 mod staff;
 mod summary;
 mod tokens;
+pub mod work_statements;
 
 pub use catalogue::{CatalogueEntry, CATALOGUE_SECTIONS};
 pub use devices::{CodeCheck, DeviceAuth, DeviceInfo, NewCode, NewDevice, Redeemed, StoredCode};
@@ -34,12 +35,13 @@ pub use spikes::{AreaCount, SpikeThreshold};
 pub use staff::{AuditEntry, Role, Session, StaffAccount};
 pub use summary::{AggregateQuery, AggregateRow, Dimension, Groups, Period};
 pub use tokens::{stored_time, token_from_row, StaffToken, TokenRow, TokenScope};
+pub use work_statements::{IssuedStatement, StoredStatementKey, WorkRow, WorkStatementStore};
 
 use shiftlog_wire::RecordResult;
 use uuid::Uuid;
 
 /// The server's storage.
-pub trait Storage: Send + Sync + 'static {
+pub trait Storage: Send + Sync + 'static + WorkStatementStore {
     /// Creates an organization if missing; returns true if it was created.
     fn ensure_organization(&self, id: &str, name: &str) -> Result<bool, StorageError>;
     /// The organization's name, if it exists.

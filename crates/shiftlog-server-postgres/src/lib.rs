@@ -21,6 +21,7 @@ mod records;
 mod spikes;
 mod staff;
 mod tokens;
+mod work_statements;
 
 use postgres::NoTls;
 use r2d2_postgres::PostgresConnectionManager;

@@ -16,6 +16,7 @@ mod records;
 mod spikes;
 mod staff;
 mod tokens;
+mod work_statements;
 
 use std::path::Path;
 use std::sync::Mutex;

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_messages.sql"),
     include_str!("../migrations/0010_supply_training_facts.sql"),
     include_str!("../migrations/0011_spike_thresholds.sql"),
+    include_str!("../migrations/0012_statement_keys.sql"),
     include_str!("../migrations/0013_data_epoch.sql"),
 ];
 

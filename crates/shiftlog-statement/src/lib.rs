@@ -4,6 +4,7 @@
 //! offline. No I/O: the server stores keys and statements, the device stores files, and
 //! both call this crate.
 //!
+//! - [`api`]: the server's paths and the request a device sends;
 //! - [`content`]: what a statement says;
 //! - [`canonical`]: the bytes a signature covers;
 //! - [`keys`]: signing keys, key ids and the published key list;
@@ -11,6 +12,7 @@
 //! - [`document`]: the file format;
 //! - [`verify`](mod@verify): checking, with refusals in English and French.
 
+pub mod api;
 pub mod canonical;
 pub mod code;
 pub mod content;

@@ -1,0 +1,142 @@
+//! Signed work statements: statement keys, the register of issued statements, and the rows
+//! of one worker's records a statement is counted from.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+use shiftlog_server_db::work_statements::{
+    self as ws, issued_from_row, key_from_row, key_time, IssuedStatement, StoredStatementKey,
+    WorkRow, WorkStatementStore,
+};
+use shiftlog_server_db::StorageError;
+use uuid::Uuid;
+
+use crate::{db, q, SqliteStorage};
+
+impl WorkStatementStore for SqliteStorage {
+    fn statement_keys(&self, org_id: &str) -> Result<Vec<StoredStatementKey>, StorageError> {
+        let conn = self.readers.get()?;
+        let mut stmt = conn.prepare(q(&ws::STATEMENT_KEYS)).map_err(db)?;
+        let rows = stmt
+            .query_map([org_id], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })
+            .map_err(db)?;
+        rows.map(|r| key_from_row(r.map_err(db)?)).collect()
+    }
+
+    fn add_statement_key(
+        &self,
+        key: &StoredStatementKey,
+        at: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db)?;
+        tx.execute(
+            q(&ws::RETIRE_STATEMENT_KEYS),
+            params![key.org_id, key_time(at)],
+        )
+        .map_err(db)?;
+        tx.execute(
+            q(&ws::INSERT_STATEMENT_KEY),
+            params![
+                key.key_id,
+                key.org_id,
+                key.public_key,
+                key.secret,
+                key_time(key.created_at),
+                key.retired_at.map(key_time),
+                key.revoked_at.map(key_time),
+            ],
+        )
+        .map_err(db)?;
+        tx.commit().map_err(db)
+    }
+
+    fn revoke_statement_key(
+        &self,
+        org_id: &str,
+        key_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let n = self
+            .conn()
+            .execute(
+                q(&ws::REVOKE_STATEMENT_KEY),
+                params![org_id, key_id, key_time(at)],
+            )
+            .map_err(db)?;
+        if n == 0 {
+            return Err(StorageError::NotFound(format!("statement key {key_id}")));
+        }
+        Ok(())
+    }
+
+    fn add_issued_statement(&self, s: &IssuedStatement) -> Result<(), StorageError> {
+        self.conn()
+            .execute(
+                q(&ws::INSERT_ISSUED_STATEMENT),
+                params![
+                    s.code,
+                    s.org_id,
+                    s.worker_id.to_string(),
+                    s.key_id,
+                    key_time(s.issued_at),
+                    s.document,
+                ],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn issued_statement(&self, code: &str) -> Result<Option<IssuedStatement>, StorageError> {
+        let conn = self.readers.get()?;
+        let row = conn
+            .query_row(q(&ws::ISSUED_STATEMENT), [code], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .optional()
+            .map_err(db)?;
+        row.map(issued_from_row).transpose()
+    }
+
+    fn worker_work(
+        &self,
+        org_id: &str,
+        worker_id: Uuid,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<WorkRow>, StorageError> {
+        let conn = self.readers.get()?;
+        let mut stmt = conn.prepare(q(&ws::WORKER_WORK)).map_err(db)?;
+        let rows = stmt
+            .query_map(params![org_id, worker_id.to_string(), from, to], |r| {
+                Ok(WorkRow {
+                    record_type: r.get(0)?,
+                    kind: r.get(1)?,
+                    role: r.get(2)?,
+                    pay_type: r.get(3)?,
+                    on_shift: r.get(4)?,
+                    minutes: r.get(5)?,
+                    shift_minutes: r.get(6)?,
+                    body: r.get(7)?,
+                })
+            })
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+}
