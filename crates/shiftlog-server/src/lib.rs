@@ -18,9 +18,11 @@ pub mod messages;
 pub mod observe;
 pub mod openapi;
 pub mod spikes;
+pub mod statements;
 pub mod staff;
 pub mod summary;
 pub mod suppress;
+pub mod tls;
 
 mod catalogue;
 mod devices;

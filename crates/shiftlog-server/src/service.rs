@@ -28,6 +28,8 @@ pub struct OrgService {
     pub(crate) catalogues: Arc<crate::catalogue::CatalogueCache>,
     /// Prometheus metrics (`observe::metrics`): aggregate counts only.
     pub(crate) metrics: crate::observe::Metrics,
+    /// Requests to the public statement routes per client address (`statements`).
+    pub(crate) statement_limiter: Arc<RateLimiter>,
 }
 
 /// A download whose client takes nothing for this long is dropped.
@@ -56,6 +58,10 @@ impl OrgService {
             download_stall: DOWNLOAD_STALL_TIMEOUT,
             catalogues: Arc::default(),
             metrics: crate::observe::Metrics::new(),
+            statement_limiter: Arc::new(RateLimiter::new(
+                crate::statements::PUBLIC_REQUESTS_PER_MINUTE,
+                Duration::from_secs(60),
+            )),
         }
     }
 

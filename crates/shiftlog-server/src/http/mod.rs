@@ -8,7 +8,9 @@ mod extract;
 mod messages;
 mod spikes;
 mod staff;
+mod statements;
 mod tokens;
+mod verify_page;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -17,6 +19,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
+use shiftlog_statement::api;
 use shiftlog_wire::{codes, paths};
 
 pub use error::ApiError;
@@ -89,6 +92,14 @@ pub fn router(service: OrgService) -> Router {
         .route(
             "/api/v1/staff/messages/{id}/withdraw",
             post(messages::withdraw),
+        )
+        // Signed work statements: the device asks, anyone verifies (issue 14).
+        .route(api::STATEMENTS, post(statements::issue))
+        .route(api::STATEMENT_KEYS, get(statements::keys))
+        .route(api::VERIFY_API, post(statements::verify_api))
+        .route(
+            api::VERIFY_PAGE,
+            get(statements::verify_page_get).post(statements::verify_page_post),
         )
         .merge(dashboard::routes())
         .merge(crate::observe::routes())
