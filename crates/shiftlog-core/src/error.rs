@@ -101,6 +101,29 @@ pub enum CoreError {
     /// No such message on this device (expired or withdrawn since it was shown).
     #[error("message {0} not found")]
     MessageNotFound(String),
+    /// A work statement's period cannot be asked for.
+    #[error("a statement covers 1 to {max_days} days, ending today or before")]
+    StatementPeriod {
+        /// The longest period.
+        max_days: i64,
+    },
+    /// The organization's server does not sign work statements (an older server).
+    #[error("{org}'s server does not sign work statements")]
+    StatementsUnsupported {
+        /// The organization's name.
+        org: String,
+    },
+    /// A statement from the server failed its check; it was not kept.
+    #[error("the statement from {org} failed its check: {reason}")]
+    StatementRefused {
+        /// The organization's name.
+        org: String,
+        /// Why.
+        reason: shiftlog_statement::VerifyError,
+    },
+    /// No such statement on this device.
+    #[error("statement {0} not found")]
+    StatementNotFound(String),
 }
 
 impl From<reqwest::Error> for CoreError {
@@ -132,6 +155,10 @@ impl CoreError {
             CoreError::ResponseTooLarge { .. } => "response_too_large",
             CoreError::BadResponse(_) => "bad_response",
             CoreError::MessageNotFound(_) => "message_not_found",
+            CoreError::StatementPeriod { .. } => "statement_period",
+            CoreError::StatementsUnsupported { .. } => "statements_unsupported",
+            CoreError::StatementRefused { .. } => "statement_refused",
+            CoreError::StatementNotFound(_) => "statement_not_found",
         }
     }
 
@@ -191,6 +218,14 @@ impl CoreError {
             CoreError::BadResponse(what) => format!("The server's answer cannot be used ({what}). Nothing was changed. Ask your coordinator to check the server address."),
             CoreError::MessageNotFound(_) if fr => "Ce message n'est plus sur cet appareil : il a expiré ou a été retiré.".into(),
             CoreError::MessageNotFound(_) => "That message is no longer on this device: it expired or was withdrawn.".into(),
+            CoreError::StatementPeriod { max_days } if fr => format!("Choisissez un premier jour avant ou égal au dernier, au plus {max_days} jours, et qui se termine au plus tard aujourd'hui."),
+            CoreError::StatementPeriod { max_days } => format!("Choose a first day on or before the last day, {max_days} days at most, ending today or earlier."),
+            CoreError::StatementsUnsupported { org } if fr => format!("Le serveur de {org} ne signe pas encore d'attestations de travail. Demandez à votre coordonnateur·rice de le mettre à jour."),
+            CoreError::StatementsUnsupported { org } => format!("{org}'s server does not sign work statements yet. Ask your coordinator to update it."),
+            CoreError::StatementRefused { org, reason } if fr => format!("L'attestation de {org} n'a pas passé la vérification et n'a pas été gardée. {} Demandez de l'aide à votre coordonnateur·rice.", reason.message(lang)),
+            CoreError::StatementRefused { org, reason } => format!("The statement from {org} did not pass its check and was not kept. {} Ask your coordinator for help.", reason.message(lang)),
+            CoreError::StatementNotFound(_) if fr => "Cette attestation n'est pas sur cet appareil.".into(),
+            CoreError::StatementNotFound(_) => "That statement is not on this device.".into(),
         }
     }
 }

@@ -18,6 +18,7 @@ mod open;
 pub mod pay_summary;
 mod records;
 pub mod retention_notice;
+pub mod statements;
 mod store;
 pub mod summary;
 pub mod sync;
@@ -47,6 +48,7 @@ pub use pay_summary::{PayFigures, PayRow, PaySummary};
 pub use records::{Checkin, EndShift, NewCheckin, NewTraining, RecordQuery, Shift, StartShift};
 pub use records::{NewPayment, Payment};
 pub use store::{export_quarantined, quarantined};
+pub use statements::{RequestOutcome, StoredStatement};
 pub use summary::{Summary, SummaryFormat, SummaryQuery};
 pub use sync::{SyncActivity, SyncReport, SyncStatus};
 
@@ -363,6 +365,29 @@ impl Core {
     /// Sends everything waiting, now. Returns what happened per organization.
     pub async fn sync_now(&self) -> Result<SyncReport> {
         sync::sync_now(self).await
+    }
+
+    /// Asks `org` (every organization with a server when `None`) to sign a statement of the
+    /// worker's work from `from` to `to` (both included), checks each with the
+    /// organization's published keys and keeps those that pass (`statements/`).
+    pub async fn request_statement(
+        &self,
+        org: Option<&str>,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<RequestOutcome>> {
+        statements::check_period(from, to, chrono::Local::now().date_naive())?;
+        let request = shiftlog_statement::api::StatementRequest { from, to };
+        sync::request_statement(self, org, request).await
+    }
+
+    /// One printable page (HTML with print styles) of the kept statements `ids` (every kept
+    /// one when empty), each with its short code and a QR code of its verify page.
+    pub fn work_record_html(&self, ids: &[String], lang: Lang) -> Result<String> {
+        Ok(statements::page::work_record_html(
+            &self.statements_by_id(ids)?,
+            lang,
+        ))
     }
 
     /// Syncs in the background for as long as the returned future runs: when a record is

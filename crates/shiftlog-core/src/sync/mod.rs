@@ -18,6 +18,7 @@ mod marks;
 mod messages;
 mod outbox;
 mod pull;
+mod statements;
 mod status;
 #[cfg(test)]
 mod tests;
@@ -37,6 +38,7 @@ pub(crate) use client::SyncClient;
 pub(crate) use enroll::store_enrollment;
 pub use marks::{plan_marks, MarkAction, Outgoing};
 pub(crate) use status::status;
+pub(crate) use statements::request as request_statement;
 
 use marks::apply_marks;
 use outbox::{count_pending, prepare, targets, Target};
