@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 
 pub use shiftlog_statement::api::MAX_PERIOD_DAYS;
 pub use shiftlog_statement::{
-    parse_file, KeySet, PublishedKey, SignedStatement, Statement, StatementFile, Verified,
-    VerifyError,
+    check_integrity, parse_file, verify, verify_file, KeySet, PublishedKey, SignedStatement,
+    Statement, StatementFile, Verified, VerifyError,
 };
 
 use crate::{Core, CoreError, Result};
