@@ -37,6 +37,9 @@ pub struct ServeFile {
     listen: Option<String>,
     trusted_proxy: Option<Vec<String>>,
     metrics_token: Option<String>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    public_url: Option<String>,
 }
 
 /// Reads and parses the file; the error names the file and the line.
@@ -45,7 +48,7 @@ pub fn read(path: &Path) -> Result<FileConfig, String> {
         .map_err(|e| format!("cannot read the configuration file {}: {e}", path.display()))?;
     toml::from_str(&text).map_err(|e| {
         format!(
-            "the configuration file {} is not valid: {e}(settings: data_dir, database_url, database_schema, log_format, log, and under [serve]: listen, trusted_proxy, metrics_token)",
+            "the configuration file {} is not valid: {e}(settings: data_dir, database_url, database_schema, log_format, log, and under [serve]: listen, trusted_proxy, metrics_token, tls_cert, tls_key, public_url)",
             path.display()
         )
     })
@@ -150,6 +153,9 @@ pub fn merge(
             "SHIFTLOG_METRICS_TOKEN",
             text(&file.serve.metrics_token),
         );
+        for (name, env, v) in serve_files(file) {
+            one(s, name, env, v);
+        }
     }
     (out, taken)
 }
@@ -229,6 +235,9 @@ pub fn apply(cli: &mut Cli, m: &clap::ArgMatches) -> Result<Vec<(&'static str, S
                     .collect::<Result<_, _>>()?
             }
             ("metrics_token", Command::Serve { metrics_token, .. }) => *metrics_token = Some(v),
+            ("tls_cert", Command::Serve { tls_cert, .. }) => *tls_cert = Some(PathBuf::from(v)),
+            ("tls_key", Command::Serve { tls_key, .. }) => *tls_key = Some(PathBuf::from(v)),
+            ("public_url", Command::Serve { public_url, .. }) => *public_url = Some(v),
             _ => {}
         }
     }
@@ -272,6 +281,9 @@ pub fn check(cli: &Cli, sources: &[(&'static str, Source)]) -> ExitCode {
     for (name, value) in rows {
         println!("{name} = {value}    # {}", source(name));
     }
+    if !check_serve(cli) {
+        return ExitCode::FAILURE;
+    }
     let ok = cli.database_url.is_some() || cli.database_schema.is_none();
     if !ok {
         eprintln!("shiftlog-server: database_schema is set but database_url is not: it is only used with PostgreSQL");
@@ -279,6 +291,71 @@ pub fn check(cli: &Cli, sources: &[(&'static str, Source)]) -> ExitCode {
     }
     println!("ok");
     ExitCode::SUCCESS
+}
+
+/// `[serve]` settings given as files or URLs (TLS and the public URL), with their variables.
+fn serve_files(file: &FileConfig) -> [(&'static str, &'static str, Option<FileValue>); 3] {
+    [
+        (
+            "tls_cert",
+            "SHIFTLOG_TLS_CERT",
+            file.serve.tls_cert.clone().map(FileValue::Path),
+        ),
+        (
+            "tls_key",
+            "SHIFTLOG_TLS_KEY",
+            file.serve.tls_key.clone().map(FileValue::Path),
+        ),
+        (
+            "public_url",
+            "SHIFTLOG_PUBLIC_URL",
+            file.serve.public_url.clone().map(FileValue::Text),
+        ),
+    ]
+}
+
+/// `config check` for the TLS files and the public URL that `serve` would use (variable,
+/// else file): prints them and checks that the files load. False when they do not.
+fn check_serve(cli: &Cli) -> bool {
+    let file = cli
+        .config
+        .as_deref()
+        .and_then(|p| read(p).ok())
+        .unwrap_or_default();
+    let mut values = Vec::new();
+    for (name, env, from_file) in serve_files(&file) {
+        let (value, source) = match (std::env::var(env).ok().filter(|v| !v.is_empty()), from_file) {
+            (Some(v), _) => (Some(v), Source::Env(env)),
+            (None, Some(v)) => (Some(v.text()), Source::File),
+            (None, None) => (None, Source::Default),
+        };
+        println!(
+            "serve.{name} = {}    # {}",
+            value.as_deref().unwrap_or("(not set)"),
+            source.words(cli.config.as_deref())
+        );
+        values.push(value);
+    }
+    let path = |i: usize| values[i].as_deref().map(Path::new);
+    let tls = shiftlog_server::tls::Tls::from_settings(path(0), path(1));
+    let url = values[2]
+        .as_deref()
+        .map(shiftlog_server::public_url)
+        .transpose();
+    match (tls, url) {
+        (Err(e), _) => eprintln!("shiftlog-server: {e}"),
+        (_, Err(e)) => eprintln!("shiftlog-server: {e}"),
+        (Ok(tls), Ok(_)) => {
+            if let Some(tls) = tls {
+                println!(
+                    "serve.tls certificate SHA-256 fingerprint: {}",
+                    tls.fingerprint()
+                );
+            }
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]

@@ -28,27 +28,88 @@ pub struct Invite {
     pub code: String,
     /// Valid until.
     pub expires_at: DateTime<Utc>,
-    /// `shiftlog://enroll?server=…&code=…`, which the app opens to join.
+    /// The server address in the link: the configured `--public-url`, or a guess.
+    pub server: String,
+    /// True when no public URL is configured and `server` was guessed from the request.
+    pub server_guessed: bool,
+    /// `shiftlog://join?server=…&code=…` (the server percent-encoded), which the app opens
+    /// to join.
     pub link: String,
     /// The link as an SVG QR code.
     pub qr_svg: String,
 }
 
+/// The joining link the app opens: `shiftlog://join?server=<percent-encoded URL>&code=<code>`.
+pub fn join_link(server: &str, code: &str) -> String {
+    format!(
+        "shiftlog://join?server={}&code={}",
+        percent_encode(server),
+        percent_encode(code)
+    )
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Checks a `--public-url`: an absolute http(s) URL with a host and nothing after the path;
+/// returned with a trailing slash. Plain http is allowed (devices take it only on loopback).
+pub fn public_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| {
+            format!(
+                "public URL {url:?}: must start with https:// (e.g. https://shiftlog.example.org/)"
+            )
+        })?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty()
+        || rest.contains(['?', '#', ' '])
+        || has_control(rest, false)
+        || host.contains('@')
+    {
+        return Err(format!(
+            "public URL {url:?}: give the address devices reach the server at, e.g. https://shiftlog.example.org/ (no user, query or fragment)"
+        ));
+    }
+    Ok(if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    })
+}
+
 impl OrgService {
     /// [`OrgService::enrollment_code`] ready to hand over: with the link the app opens to
-    /// join the server at `server` (the address the coordinator reached it at), and its QR code.
+    /// join, and its QR code. The link carries the configured public URL, or else
+    /// `guessed_server` (the address the coordinator reached the server at), marked as a guess.
     pub fn enrollment_invite(
         &self,
         staff: &Staff,
         pseudonym: Option<&str>,
-        server: &str,
+        guessed_server: &str,
     ) -> Result<Invite, ServiceError> {
         let (code, expires_at) = self.enrollment_code(staff, pseudonym)?;
-        let link = format!("shiftlog://enroll?server={server}&code={code}");
+        let (server, server_guessed) = match self.configured_public_url() {
+            Some(u) => (u.to_string(), false),
+            None => (guessed_server.to_string(), true),
+        };
+        let link = join_link(&server, &code);
         Ok(Invite {
             qr_svg: qr_svg(&link)?,
             code,
             expires_at,
+            server,
+            server_guessed,
             link,
         })
     }
@@ -256,10 +317,23 @@ mod tests {
         assert_eq!(
             invite.link,
             format!(
-                "shiftlog://enroll?server=http://10.0.0.5:8787/&code={}",
+                "shiftlog://join?server=http%3A%2F%2F10.0.0.5%3A8787%2F&code={}",
                 invite.code
             )
         );
+        assert!(invite.server_guessed);
+        let configured = svc
+            .clone()
+            .with_public_url(Some(
+                public_url("https://shiftlog.example.org").expect("url"),
+            ))
+            .enrollment_invite(&as_role(Role::Coordinator), None, "http://10.0.0.5:8787/")
+            .expect("invite");
+        assert!(!configured.server_guessed);
+        assert_eq!(configured.server, "https://shiftlog.example.org/");
+        assert!(configured
+            .link
+            .starts_with("shiftlog://join?server=https%3A%2F%2Fshiftlog.example.org%2F&code="));
         assert!(invite.qr_svg.contains("<svg"), "{}", invite.qr_svg);
         assert!(invite.expires_at > chrono::Utc::now());
         svc.enroll(&invite.code.to_lowercase(), "phone")
@@ -272,6 +346,23 @@ mod tests {
             svc.enrollment_invite(&as_role(Role::Viewer), None, "http://x/"),
             Err(ServiceError::Forbidden(_))
         ));
+    }
+
+    #[test]
+    fn public_urls_are_checked() {
+        assert_eq!(
+            public_url("https://a.example/x").as_deref(),
+            Ok("https://a.example/x/")
+        );
+        for bad in [
+            "a.example",
+            "https://",
+            "https://u@a.example/",
+            "https://a.example/?q",
+            "ftp://a",
+        ] {
+            assert!(public_url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

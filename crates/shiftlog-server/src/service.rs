@@ -28,6 +28,8 @@ pub struct OrgService {
     pub(crate) catalogues: Arc<crate::catalogue::CatalogueCache>,
     /// Prometheus metrics (`observe::metrics`): aggregate counts only.
     pub(crate) metrics: crate::observe::Metrics,
+    /// The address devices reach the server at (`--public-url`), for joining links.
+    pub(crate) public_url: Option<Arc<str>>,
     /// Requests to the public statement routes per client address (`statements`).
     pub(crate) statement_limiter: Arc<RateLimiter>,
 }
@@ -58,6 +60,7 @@ impl OrgService {
             download_stall: DOWNLOAD_STALL_TIMEOUT,
             catalogues: Arc::default(),
             metrics: crate::observe::Metrics::new(),
+            public_url: None,
             statement_limiter: Arc::new(RateLimiter::new(
                 crate::statements::PUBLIC_REQUESTS_PER_MINUTE,
                 Duration::from_secs(60),
@@ -70,6 +73,18 @@ impl OrgService {
     pub fn with_download_stall_timeout(mut self, timeout: Duration) -> Self {
         self.download_stall = timeout;
         self
+    }
+
+    /// The same service, putting `url` (see [`crate::public_url`]) in joining links and QR
+    /// codes instead of an address guessed from each request.
+    pub fn with_public_url(mut self, url: Option<String>) -> Self {
+        self.public_url = url.map(Arc::from);
+        self
+    }
+
+    /// The configured public address, if any.
+    pub fn configured_public_url(&self) -> Option<&str> {
+        self.public_url.as_deref()
     }
 
     /// The same service, believing the forwarded client address (`Forwarded`,

@@ -131,6 +131,7 @@ pub(super) async fn enrollment_code(
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost")
         .to_string();
+    // Only a guess (the service prefers the configured --public-url and says which it used).
     let server = format!("http://{host}/");
     Ok(Json(
         blocking(move || svc.enrollment_invite(&who, req.pseudonym.as_deref(), &server)).await?,
