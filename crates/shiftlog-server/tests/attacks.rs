@@ -361,8 +361,9 @@ async fn control_characters_are_refused_before_storage() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_guarded_route_asks_who_before_reading_anything() {
     // Probes are open; /metrics answers callers on the server's own machine without a token
-    // (tests/observability.rs checks it refuses forwarded and remote callers).
-    const OPEN: [&str; 7] = [
+    // (tests/observability.rs checks it refuses forwarded and remote callers). Statement keys
+    // and verifying are public by design (limited per address; tests/statements.rs).
+    const OPEN: [&str; 10] = [
         "/api/v1/info",
         "/api/v1/enroll",
         "/api/v1/openapi.json",
@@ -370,13 +371,17 @@ async fn every_guarded_route_asks_who_before_reading_anything() {
         "/healthz",
         "/readyz",
         "/metrics",
+        "/api/v1/statement-keys/{org_id}",
+        "/api/v1/statements/verify",
+        "/verify",
     ];
-    const DEVICE: [&str; 5] = [
+    const DEVICE: [&str; 6] = [
         "/api/v1/push",
         "/api/v1/catalogue",
         "/api/v1/records",
         "/api/v1/messages",
         "/api/v1/messages/received",
+        "/api/v1/statements",
     ];
     for b in BACKENDS {
         let r = start(b).await;
