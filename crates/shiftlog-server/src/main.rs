@@ -4,6 +4,7 @@ mod cli_backup;
 mod cli_config;
 mod cli_progress;
 mod cli_staff;
+mod cli_statement;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -65,6 +66,18 @@ enum Command {
         /// /metrics answers only direct callers on this machine.
         #[arg(long, env = "SHIFTLOG_METRICS_TOKEN", hide_env_values = true)]
         metrics_token: Option<String>,
+        /// Serve https with this PEM certificate chain (server certificate first), with
+        /// --tls-key; both files are read again on SIGHUP. Without them, plain http.
+        #[arg(long, env = "SHIFTLOG_TLS_CERT", value_name = "FILE")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of --tls-cert.
+        #[arg(long, env = "SHIFTLOG_TLS_KEY", value_name = "FILE")]
+        tls_key: Option<PathBuf>,
+        /// The address devices reach this server at (e.g. https://shiftlog.example.org/),
+        /// put in the dashboard's joining links and QR codes. Without it the dashboard
+        /// guesses it from the request, and says so.
+        #[arg(long, env = "SHIFTLOG_PUBLIC_URL", value_name = "URL")]
+        public_url: Option<String>,
     },
     /// Create the demo organization (if missing), a one-time enrollment code and a staff
     /// export token, and print them.
@@ -114,6 +127,9 @@ enum Command {
     /// Staff API tokens: create, list, revoke.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Statement keys that sign workers' work statements: list, rotate, revoke.
+    #[command(subcommand)]
+    StatementKey(cli_statement::StatementKeyCommand),
     /// Settings: `config check` prints each one, its value and where it came from.
     Config {
         #[command(subcommand)]
@@ -276,23 +292,43 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             listen,
             trusted_proxy,
             metrics_token,
+            tls_cert,
+            tls_key,
+            public_url,
         } => {
+            let tls =
+                shiftlog_server::tls::Tls::from_settings(tls_cert.as_deref(), tls_key.as_deref())?;
+            let public_url = public_url
+                .map(|u| shiftlog_server::public_url(&u))
+                .transpose()?;
             let svc = svc
                 .with_trusted_proxies(trusted_proxy)
-                .with_metrics_token(metrics_token);
+                .with_metrics_token(metrics_token)
+                .with_public_url(public_url);
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(&listen)
                     .await
                     .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+                let stop = async {
+                    let _ = tokio::signal::ctrl_c().await;
+                };
+                if let Some(tls) = tls {
+                    // Served directly with rustls (tls.rs); the files are read again on SIGHUP.
+                    tls.reload_on_sighup()?;
+                    tracing::info!(
+                        fingerprint = %tls.fingerprint(),
+                        "shiftlog-server listening on https://{} (dashboard at /dashboard/)",
+                        listener.local_addr()?
+                    );
+                    shiftlog_server::tls::serve(listener, &tls, svc, stop).await?;
+                    return Ok(());
+                }
                 tracing::info!(
                     "shiftlog-server listening on http://{} (dashboard at /dashboard/)",
                     listener.local_addr()?
                 );
-                http::serve(listener, svc, async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?;
+                http::serve(listener, svc, stop).await?;
                 Ok::<_, Box<dyn std::error::Error>>(())
             })?;
         }
@@ -340,6 +376,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             svc.renew_data_epoch()?
         ),
         Command::Token(cmd) => token_command(&svc, cmd)?,
+        Command::StatementKey(cmd) => cli_statement::run(&svc, cmd)?,
         Command::Backup { .. }
         | Command::Config { .. }
         | Command::Restore { .. }
