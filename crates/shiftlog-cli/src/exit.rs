@@ -23,6 +23,14 @@ pub enum Code {
     SentNotPulled = 7,
     /// `sync`: some records were refused and wait in Needs attention for the worker to fix.
     NeedsAttention = 8,
+    /// `verify`: the statement was changed after it was signed.
+    StatementAltered = 10,
+    /// `verify`: signed with a key not among the trusted ones (or no key list given).
+    StatementUnknownKey = 11,
+    /// `verify`: the organization revoked the key, or replaced it before the statement's date.
+    StatementRevokedKey = 12,
+    /// `verify`: the key belongs to another organization than the one the statement names.
+    StatementWrongOrganization = 13,
 }
 
 impl From<Code> for std::process::ExitCode {

@@ -16,7 +16,8 @@ use shiftlog_core::Lang;
 
 use args::{Cli, Command, OrgAction};
 use commands::{
-    aside, checkin, log, messages, orgs, pay, profile, records, shell, shift, summary, sync,
+    aside, checkin, log, messages, orgs, pay, profile, records, shell, shift, statement, summary,
+    sync,
 };
 use exit::{Code, Failure};
 use output::Output;
@@ -54,6 +55,10 @@ fn run(cli: Cli, out: &Output) -> Result<Code, Failure> {
         Command::Completions { shell } => return shell::completions(*shell),
         Command::Man => return shell::man(),
         _ => {}
+    }
+    // Offline and without a profile: whoever checks a statement needs no PIN.
+    if let Command::Verify(args) = &cli.command {
+        return statement::verify(out, args);
     }
     if let Command::Rescue { to } = &cli.command {
         profile::rescue(&dir, to.as_deref())?;
@@ -123,6 +128,7 @@ fn run(cli: Cli, out: &Output) -> Result<Code, Failure> {
         Command::Keep { id } => aside::keep(&core, out, id)?,
         Command::LetGo { id } => aside::let_go(&core, out, id)?,
         Command::Pay { action } => pay::pay(&core, out, action)?,
+        Command::Statement { action } => return statement::statement(&core, out, action),
         Command::Summary {
             month,
             from,
@@ -148,6 +154,7 @@ fn run(cli: Cli, out: &Output) -> Result<Code, Failure> {
         Command::Purge => records::purge(&core, out)?,
         Command::Rescue { .. }
         | Command::ChangePin { .. }
+        | Command::Verify(_)
         | Command::Completions { .. }
         | Command::Man => {}
     }

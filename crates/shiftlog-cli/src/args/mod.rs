@@ -4,6 +4,7 @@
 pub mod form;
 mod log;
 mod pay;
+mod statement;
 
 use std::path::PathBuf;
 
@@ -16,6 +17,7 @@ use form::choice;
 
 pub use log::{CommonArgs, LogKind};
 pub use pay::PayAction;
+pub use statement::{StatementAction, VerifyArgs};
 
 #[derive(Parser)]
 #[command(
@@ -204,6 +206,14 @@ pub enum Command {
         #[command(subcommand)]
         action: PayAction,
     },
+    /// Your work record: statements your organizations sign, to show an employer.
+    Statement {
+        #[command(subcommand)]
+        action: StatementAction,
+    },
+    /// Check a work statement file offline: valid (0), altered (10), unknown key (11),
+    /// revoked or replaced key (12), key of another organization (13), not a statement (3).
+    Verify(VerifyArgs),
     /// Your own summary: hours paid and unpaid, activities, supplies, naloxone, navigation.
     Summary {
         /// A month, e.g. 2026-11 (default: this month).

@@ -12,5 +12,6 @@ pub mod profile;
 pub mod records;
 pub mod shell;
 pub mod shift;
+pub mod statement;
 pub mod summary;
 pub mod sync;
