@@ -62,6 +62,13 @@ export function newPayment(values) {
   };
 }
 
+/** "2026-11" as "November 2026" / "novembre 2026". */
+export function monthWords(ym, lang) {
+  const [y, m] = String(ym).split('-').map(Number);
+  if (!y || !m) return String(ym ?? '');
+  return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-CA' : 'en-CA', { month: 'long', year: 'numeric' }).format(new Date(y, m - 1, 15));
+}
+
 /** Today's date as a date input holds it (the device's day). */
 export function today(now = new Date()) {
   return toRfc3339(now).slice(0, 10);
@@ -190,18 +197,17 @@ export async function savePayment(ev) {
 /** The summary's pay part: paid hours against money received, by month and organization. */
 export async function paySection(query) {
   const s = await invoke('pay_summary', { query });
-  const row = (label, f) => h('tr', {},
-    h('th', { scope: 'row', text: label }),
-    h('td', { text: formatHours(f.paid_hours, state.lang) }),
-    h('td', { text: formatHours(f.unpaid_hours, state.lang) }),
-    h('td', { text: receivedWords(f.received_cents, state.lang) }));
-  const rows = s.rows.map((r) => row(`${r.month} · ${r.org_name}`, r.figures));
-  if (s.rows.length > 1) rows.push(row(tr('pay_total'), s.total));
+  const fig = (key, value) => h('div', { class: 'fig', 'data-key': key }, h('dt', { text: tr(key) }), h('dd', { text: value }));
+  const block = (label, f) => h('div', { class: 'pay-month' },
+    h('h3', { text: label }),
+    h('dl', {},
+      fig('pay_col_paid', formatHours(f.paid_hours, state.lang)),
+      fig('pay_col_received', receivedWords(f.received_cents, state.lang)),
+      fig('pay_col_unpaid', formatHours(f.unpaid_hours, state.lang))));
+  const blocks = s.rows.map((r) => block(`${monthWords(r.month, state.lang)} · ${r.org_name}`, r.figures));
+  if (s.rows.length > 1) blocks.push(block(tr('pay_total'), s.total));
   return h('section', { class: 'figures pay-summary', id: 'pay-summary' },
     h('h2', { text: tr('pay_summary_title') }),
     h('p', { class: 'muted', text: tr('pay_summary_help') }),
-    s.rows.length ? h('div', { class: 'table-wrap' }, h('table', {},
-      h('thead', {}, h('tr', {}, ...['pay_col_period', 'pay_col_paid', 'pay_col_unpaid', 'pay_col_received'].map((k) => h('th', { scope: 'col', text: tr(k) })))),
-      h('tbody', {}, ...rows)))
-      : h('p', { text: tr('pay_summary_empty') }));
+    ...(blocks.length ? blocks : [h('p', { text: tr('pay_summary_empty') })]));
 }

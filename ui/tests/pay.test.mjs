@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseAmount, formatMoney, receivedWords, shareState, shareQuestion, newPayment, today } from '../src/pay.js';
+import { parseAmount, formatMoney, receivedWords, shareState, shareQuestion, newPayment, today, monthWords } from '../src/pay.js';
 import { STRINGS } from '../src/i18n.js';
 
 test('amounts read as people type them, in cents; nonsense is null', () => {
@@ -35,4 +35,10 @@ test('the form becomes the payment the core takes', () => {
     { org_id: 'o1', amount_cents: 1250, currency: null, paid_on: '2026-11-20', method: 'gift_card', shift_ids: ['s1'], note: null });
   assert.equal(newPayment({ amount: 'x', date: '2026-11-20', method: 'cash' }).amount_cents, 0, 'the core refuses it with words');
   assert.equal(today(new Date(2026, 0, 5, 23, 59)), '2026-01-05');
+});
+
+test('months read as words', () => {
+  assert.equal(monthWords('2026-11', 'en'), 'November 2026');
+  assert.equal(monthWords('2026-11', 'fr'), 'novembre 2026');
+  assert.equal(monthWords('', 'en'), '');
 });

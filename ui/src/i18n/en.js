@@ -301,7 +301,6 @@ export default {
   pay_summary_title: 'Paid hours and money received',
   pay_summary_help: 'From your shifts and your pay notes. Only you see the amounts.',
   pay_summary_empty: 'No paid shifts or payments in this period.',
-  pay_col_period: 'Month',
   pay_col_paid: 'Paid hours',
   pay_col_unpaid: 'Unpaid hours',
   pay_col_received: 'Received',

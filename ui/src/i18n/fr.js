@@ -284,7 +284,6 @@ export default {
   pay_summary_title: 'Heures payées et argent reçu',
   pay_summary_help: 'D\u2019après vos quarts et vos notes de paie. Vous seul·e voyez les montants.',
   pay_summary_empty: 'Aucun quart payé ni paiement pendant cette période.',
-  pay_col_period: 'Mois',
   pay_col_paid: 'Heures payées',
   pay_col_unpaid: 'Heures non payées',
   pay_col_received: 'Reçu',
