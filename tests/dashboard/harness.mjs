@@ -48,14 +48,15 @@ function records() {
   return list;
 }
 
-export async function startServer() {
+/// `serveArgs`: more `serve` options (e.g. `['--public-url', 'https://…']`).
+export async function startServer({ serveArgs = [] } = {}) {
   mkdirSync(out, { recursive: true });
   const data = mkdtempSync(join(tmpdir(), 'shiftlog-dash-'));
   const cli = (...args) => execFileSync(bin, ['--data-dir', data, ...args], { encoding: 'utf8' });
   cli('add-org', 'demo', 'Demo Harm Reduction Society');
   execFileSync(bin, ['--data-dir', data, 'create-admin', '--org', 'demo', '--username', 'ada'], { input: `${PASSWORD}\n` });
   const code = cli('enrollment-code', '--org', 'demo').trim();
-  const server = spawn(bin, ['--data-dir', data, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const server = spawn(bin, ['--data-dir', data, 'serve', '--listen', '127.0.0.1:0', ...serveArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
   const base = await new Promise((resolve, reject) => {
     let err = '';
     server.stderr.on('data', (d) => {

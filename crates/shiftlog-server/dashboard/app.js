@@ -247,6 +247,10 @@ async function newCode(ev) {
     $('code-text').textContent = c.code;
     $('code-qr').src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(c.qr_svg)}`;
     $('code-expiry').textContent = new Date(c.expires_at).toLocaleString(lang);
+    $('code-server').textContent = c.server;
+    $('code-guessed').hidden = !c.server_guessed;
+    $('code-link').textContent = c.link;
+    $('code-link').href = c.link;
     $('code-out').hidden = false;
   } catch (e) { showError(e.message); }
 }
