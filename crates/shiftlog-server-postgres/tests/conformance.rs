@@ -132,3 +132,9 @@ fn messages_are_offered_and_counted_as_told() {
     let schema = Schema::new();
     conformance::messages_are_offered_and_counted_as_told(&*schema.open());
 }
+
+#[test]
+fn statement_keys_and_register_are_kept_as_told() {
+    let schema = Schema::new();
+    conformance::statement_keys_and_register_are_kept_as_told(&*schema.open());
+}

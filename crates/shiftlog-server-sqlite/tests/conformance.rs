@@ -58,3 +58,9 @@ fn messages_are_offered_and_counted_as_told() {
     let (_dir, s) = open();
     conformance::messages_are_offered_and_counted_as_told(&*s);
 }
+
+#[test]
+fn statement_keys_and_register_are_kept_as_told() {
+    let (_dir, s) = open();
+    conformance::statement_keys_and_register_are_kept_as_told(&*s);
+}

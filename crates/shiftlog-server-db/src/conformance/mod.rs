@@ -7,6 +7,7 @@ mod codes;
 mod ingest;
 mod messages;
 mod spikes;
+mod statements;
 mod tokens;
 
 pub use accounts::staff_accounts_change_only_what_they_are_told;
@@ -17,6 +18,7 @@ pub use ingest::{
 };
 pub use messages::messages_are_offered_and_counted_as_told;
 pub use spikes::{activities_are_counted_by_area_and_time, spike_thresholds_are_kept_as_told};
+pub use statements::statement_keys_and_register_are_kept_as_told;
 pub use tokens::staff_tokens_are_kept_as_told;
 
 use chrono::{Duration, Utc};
