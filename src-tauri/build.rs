@@ -45,6 +45,10 @@ const COMMANDS: &[&str] = &[
     "share_payment",
     "pay_summary",
     "payment_form",
+    // The work record (src/statement.rs).
+    "request_statement",
+    "statements",
+    "work_record_html",
 ];
 
 fn main() {

@@ -4,6 +4,7 @@
 
 mod focus;
 mod pay;
+mod statement;
 mod state;
 
 use state::{err, AppState, CommandError, Open, Res};
@@ -452,7 +453,11 @@ pub fn run() {
             pay::delete_payment,
             pay::share_payment,
             pay::pay_summary,
-            pay::payment_form
+            pay::payment_form,
+            // The work record (statement.rs).
+            statement::request_statement,
+            statement::statements,
+            statement::work_record_html
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
