@@ -2,7 +2,7 @@
 
 import * as L from './logic.js';
 import { $, h, toast, busy } from './dom.js';
-import { state, invoke, tr, fail, load, redraw, loadOrg, renderOrgName } from './ctx.js';
+import { state, invoke, tr, fail, load, redraw, loadOrg, renderOrgName, go } from './ctx.js';
 import { refreshStatus } from './status.js';
 import { openShiftForm } from './shift.js';
 import { openActivity } from './activity.js';
@@ -83,6 +83,7 @@ async function editRecord(rec) {
   if (rec.record_type === 'shift') openShiftForm(rec);
   else if (rec.record_type === 'training') openActivity('training', rec);
   else if (rec.record_type === 'activity') openActivity(rec.kind, rec);
+  else if (rec.record_type === 'payment') await go('pay'); // a shared pay line is changed in My pay
 }
 
 export async function renderRecords() {
@@ -90,7 +91,7 @@ export async function renderRecords() {
   const list = await load('list_records', { query: { record_type: $('records-filter').value || null, limit: 300 } });
   if (!list) return;
   // A debrief request is said once; it can be taken back, not edited.
-  $('records-list').replaceChildren(...list.map((r) => recordItem(r, r.record_type === 'debrief_request' ? [deleteButton(r)] : [editButton(r), deleteButton(r)])));
+  $('records-list').replaceChildren(...list.map((r) => recordItem(r, r.record_type === 'debrief_request' ? [deleteButton(r)] : r.record_type === 'payment' ? [editButton(r)] : [editButton(r), deleteButton(r)])));
   $('records-empty').hidden = list.length > 0;
 }
 

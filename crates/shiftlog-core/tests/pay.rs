@@ -366,3 +366,18 @@ fn migrations_are_numbered_without_a_gap() {
         .expect("version");
     assert_eq!(v as usize, files.len(), "every file is in the list");
 }
+
+#[test]
+fn a_shared_record_deleted_on_its_own_leaves_the_line_unshared_and_shareable_again() {
+    let (dir, core) = common::profile();
+    enrolled(dir.path());
+    let p = core.add_payment(cash(1_500, "2026-11-12")).expect("add");
+    let first = core.share_payment(p.id).expect("share");
+    core.delete_record(first.shared_record_id.expect("shared"))
+        .expect("delete from My records");
+    let now = core.get_payment(p.id).expect("get");
+    assert_eq!((now.shared_record_id, now.shared), (None, None));
+    let again = core.share_payment(p.id).expect("share again");
+    assert_ne!(again.shared_record_id, first.shared_record_id);
+    assert_eq!(again.shared, Some(RecordSync::Waiting));
+}

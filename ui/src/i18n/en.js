@@ -74,6 +74,7 @@ export default {
   kind_training: 'Training',
   kind_shift: 'Shift',
   kind_debrief_request: 'Debrief asked for',
+  kind_payment: 'Pay line shared',
   // Common fields
   save: 'Save',
   cancel: 'Cancel',

@@ -69,6 +69,7 @@ export default {
   kind_training: 'Formation',
   kind_shift: 'Quart',
   kind_debrief_request: 'Débreffage demandé',
+  kind_payment: 'Ligne de paie partagée',
   save: 'Enregistrer',
   cancel: 'Annuler',
   saved: 'Enregistré. Ce sera envoyé dès qu\u2019il y aura une connexion.',

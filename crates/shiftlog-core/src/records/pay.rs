@@ -275,7 +275,12 @@ impl Core {
 
     fn with_share_state(&self, mut p: Payment) -> Result<Payment> {
         if let Some(rid) = p.shared_record_id {
-            p.shared = self.get_record(rid).ok().map(|r| r.sync);
+            match self.get_record(rid) {
+                Ok(r) => p.shared = Some(r.sync),
+                // Its record was deleted on its own (My records): the line is no longer
+                // shared, and may be shared again.
+                Err(_) => p.shared_record_id = None,
+            }
         }
         Ok(p)
     }
