@@ -381,3 +381,46 @@ fn a_shared_record_deleted_on_its_own_leaves_the_line_unshared_and_shareable_aga
     assert_ne!(again.shared_record_id, first.shared_record_id);
     assert_eq!(again.shared, Some(RecordSync::Waiting));
 }
+
+/// A profile made before the pay ledger (frozen schema 7, with a paid shift) upgrades: the
+/// shift is kept, the ledger is there and empty, and the summary sets the shift's hours
+/// against the first payment noted.
+#[test]
+fn a_profile_from_before_the_ledger_upgrades_with_nothing_lost() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let conn =
+            rusqlite::Connection::open(dir.path().join(shiftlog_core::DB_FILE)).expect("open");
+        conn.execute_batch(include_str!("schemas/v7.sql"))
+            .expect("schema");
+        conn.execute_batch(
+            "PRAGMA user_version = 7;
+             INSERT INTO organizations (id, name, joined_at)
+               VALUES ('local-peers', 'Peers', '2026-11-01T00:00:00Z');
+             INSERT INTO records (id, org_id, record_type, kind, occurred_at, occurred_utc_ms,
+                    recorded_at, version, body, on_shift, pay_type, ended_utc_ms)
+               VALUES ('01936d5e-8f7a-7cc0-8a5e-4b1f0f9b2c31', 'local-peers', 'shift', 'shift',
+                       '2026-11-10T09:00:00-08:00', 1794330000000, '2026-11-10T09:00:00-08:00', 1,
+                       '{\"started_at\":\"2026-11-10T09:00:00-08:00\",\"ended_at\":\"2026-11-10T11:00:00-08:00\",\"pay_type\":\"paid\"}',
+                       1, 'paid', 1794337200000);",
+        )
+        .expect("rows");
+    }
+    let core = common::open(dir.path()).expect("upgrade");
+    assert!(core.list_payments(None).expect("ledger").is_empty());
+    let shift = uuid::Uuid::parse_str("01936d5e-8f7a-7cc0-8a5e-4b1f0f9b2c31").expect("id");
+    core.add_payment(NewPayment {
+        shift_ids: vec![shift],
+        ..cash(5_000, "2026-11-12")
+    })
+    .expect("a payment for the old shift");
+    let s = core
+        .pay_summary(&SummaryQuery {
+            from: t("2026-11-01T00:00:00-08:00"),
+            to: t("2026-12-01T00:00:00-08:00"),
+            org_id: None,
+        })
+        .expect("summary");
+    assert!((s.total.paid_hours - 2.0).abs() < 1e-9, "{s:?}");
+    assert_eq!(s.total.received_cents["CAD"], 5_000);
+}
