@@ -156,10 +156,12 @@ pub fn issued_from_row(
     })
 }
 
-/// An organization's keys, newest first: org. Columns as [`KeyRow`].
+/// An organization's keys, newest first (times are whole seconds: of two keys made in the
+/// same second, the one in use first): org. Columns as [`KeyRow`].
 pub static STATEMENT_KEYS: Statement = Statement::new(
     "SELECT key_id, org_id, public_key, secret, created_at, retired_at, revoked_at
-     FROM statement_keys WHERE org_id = $1 ORDER BY created_at DESC, key_id DESC",
+     FROM statement_keys WHERE org_id = $1
+     ORDER BY created_at DESC, (retired_at IS NULL AND revoked_at IS NULL) DESC, key_id DESC",
 );
 /// Retires the keys in use and destroys their secrets: org, at.
 pub static RETIRE_STATEMENT_KEYS: Statement = Statement::new(

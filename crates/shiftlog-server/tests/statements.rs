@@ -624,3 +624,62 @@ async fn the_public_statement_routes_are_limited_per_address() {
     assert_eq!(resp.status().as_u16(), 429);
     assert!(resp.headers().contains_key("retry-after"));
 }
+
+/// `shiftlog-server statement-key list|rotate|revoke` with the real binary.
+#[test]
+fn the_admin_lists_rotates_and_revokes_statement_keys_on_the_command_line() {
+    use common::bin::{cli, ok, Db};
+    for b in BACKENDS {
+        let test_db = TestDb::new(b);
+        let db = match &test_db.schema {
+            Some(schema) => Db::Postgres {
+                url: pg_url(),
+                schema: schema.clone(),
+            },
+            None => Db::Sqlite(test_db.dir.path().to_path_buf()),
+        };
+        ok(cli(&db, &["add-org", "peers", "Peers"]));
+        let out = ok(cli(&db, &["statement-key", "list", "--org", "peers"]));
+        assert!(out.contains("no statement key yet"), "{b:?}: {out}");
+        let first = ok(cli(&db, &["statement-key", "rotate", "--org", "peers"]));
+        let first = first.split_whitespace().next().expect("key id").to_string();
+        assert_eq!(first.len(), 16, "{first}");
+        let second = ok(cli(&db, &["statement-key", "rotate", "--org", "peers"]));
+        let second = second
+            .split_whitespace()
+            .next()
+            .expect("key id")
+            .to_string();
+        let out = ok(cli(&db, &["statement-key", "list", "--org", "peers"]));
+        let lines: Vec<&str> = out.lines().skip(1).collect();
+        assert_eq!(lines.len(), 2, "{out}");
+        assert!(
+            lines[0].starts_with(&second) && lines[0].ends_with("yes"),
+            "{out}"
+        );
+        assert!(
+            lines[1].starts_with(&first) && lines[1].ends_with("no"),
+            "{out}"
+        );
+        ok(cli(
+            &db,
+            &["statement-key", "revoke", "--org", "peers", &first],
+        ));
+        let out = ok(cli(&db, &["statement-key", "list", "--org", "peers"]));
+        let revoked: Vec<&str> = out.lines().nth(2).expect("line").split('\t').collect();
+        assert_ne!(revoked[3], "-", "{out}");
+        let bad = cli(
+            &db,
+            &[
+                "statement-key",
+                "revoke",
+                "--org",
+                "peers",
+                "0000000000000000",
+            ],
+        );
+        assert!(!bad.status.success());
+        let bad = cli(&db, &["statement-key", "list", "--org", "nowhere"]);
+        assert!(!bad.status.success());
+    }
+}
