@@ -15,6 +15,7 @@ import { renderSummary } from './summary.js';
 import { renderOrgs, join, addLocal } from './orgs.js';
 import { renderSettings } from './settings.js';
 import { renderPay, savePayment, shiftsChanged } from './pay.js';
+import { renderStatements, askStatements, openPage, printPage, wireStatement } from './statement.js';
 
 registerViews({
   home: { render: refreshHome, onSync: refreshToday },
@@ -22,6 +23,7 @@ registerViews({
   attention: { render: renderAttention, onSync: renderAttention },
   summary: { render: renderSummary },
   pay: { render: renderPay, onSync: renderPay },
+  statement: { render: renderStatements },
   orgs: { render: renderOrgs },
   settings: { render: renderSettings },
   'pin-change': { render: renderPinChange },
@@ -75,6 +77,11 @@ function wire() {
   on('summary-print', 'click', () => invoke('print_page').catch((e) => fail($('fatal'), e)));
   on('pay-form', 'submit', savePayment);
   on('pay-org', 'change', shiftsChanged);
+  on('summary-statement', 'click', () => go('statement'));
+  on('statement-form', 'submit', askStatements);
+  on('statement-open', 'click', openPage);
+  on('statement-print', 'click', printPage);
+  wireStatement();
   on('join-form', 'submit', join);
   on('local-form', 'submit', addLocal);
   const active = () => { state.lastActive = Date.now(); };

@@ -41,6 +41,7 @@ function renderLock() {
  * too), open dialogs, scroll positions, the organization's name. */
 function wipeScreens() {
   for (const id of ['today-list', 'records-list', 'attention-list', 'summary-out', 'print-area', 'orgs-list', 'activity-fields', 'activity-common', 'kept-list']) $(id).replaceChildren();
+  for (const id of ['statement-list', 'statement-results', 'statement-preview', 'statement-print-area']) $(id)?.replaceChildren();
   for (const f of document.querySelectorAll('form')) f.reset();
   for (const d of document.querySelectorAll('dialog[open]')) d.close();
   for (const el of document.querySelectorAll('main, main > section')) el.scrollTop = 0;

@@ -126,7 +126,7 @@ pub fn work_record_html(statements: &[StoredStatement], lang: Lang) -> String {
         Lang::Fr => "fr",
     };
     let mut body = format!(
-        "<main class=\"work-record\"><h1>{}</h1><p class=\"ws-intro\">{}</p>",
+        "<main><article class=\"work-record\"><h1>{}</h1><p class=\"ws-intro\">{}</p>",
         w(words::TITLE, lang),
         w(words::INTRO, lang)
     );
@@ -136,7 +136,7 @@ pub fn work_record_html(statements: &[StoredStatement], lang: Lang) -> String {
     for s in statements {
         body.push_str(&statement_section(s, lang));
     }
-    body.push_str("</main>");
+    body.push_str("</article></main>");
     format!(
         "<!doctype html><html lang=\"{code}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{STYLE}</style></head><body>{body}</body></html>",
         w(words::TITLE, lang)
