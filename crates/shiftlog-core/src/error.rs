@@ -62,6 +62,9 @@ pub enum CoreError {
     /// The server address is not acceptable.
     #[error("bad server address: {0}")]
     BadServerUrl(String),
+    /// The organization's certificate given on the join screen is not a PEM certificate.
+    #[error("bad certificate: {0}")]
+    BadCertificate(String),
     /// The server could not be reached; try again later.
     #[error("network: {0}")]
     Network(String),
@@ -147,6 +150,7 @@ impl CoreError {
             CoreError::KeystoreUnavailable(_) => "keystore_unavailable",
             CoreError::NotEnrolled => "not_enrolled",
             CoreError::BadServerUrl(_) => "bad_server_url",
+            CoreError::BadCertificate(_) => "bad_certificate",
             CoreError::Network(_) => "offline",
             CoreError::Server { .. } => "server",
             CoreError::DeviceRevoked => "device_revoked",
@@ -203,6 +207,8 @@ impl CoreError {
             CoreError::NotEnrolled => "Join an organization with the code from your coordinator to send your records.".into(),
             CoreError::BadServerUrl(why) if fr => format!("Adresse du serveur invalide : {why}"),
             CoreError::BadServerUrl(why) => format!("That server address won't work: {why}"),
+            CoreError::BadCertificate(why) if fr => format!("Ce n'est pas un certificat utilisable ({why}). Collez le texte qui commence par -----BEGIN CERTIFICATE----- ou choisissez le fichier .crt / .pem que l'organisme vous a donné."),
+            CoreError::BadCertificate(why) => format!("That is not a certificate this app can use ({why}). Paste the text that starts with -----BEGIN CERTIFICATE----- or pick the .crt / .pem file your organization gave you."),
             CoreError::Network(_) if fr => "Hors ligne. Vos activités sont en sécurité sur cet appareil et partiront dès qu'il y aura une connexion.".into(),
             CoreError::Network(_) => "Offline. Your records are safe on this device and will be sent when there is a connection.".into(),
             CoreError::Server { message, .. } => message.clone(),

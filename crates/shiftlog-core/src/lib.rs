@@ -51,6 +51,7 @@ pub use store::{export_quarantined, quarantined};
 pub use statements::{RequestOutcome, StoredStatement};
 pub use summary::{Summary, SummaryFormat, SummaryQuery};
 pub use sync::{SyncActivity, SyncReport, SyncStatus};
+pub use sync::certificate_fingerprint;
 
 /// The OS keystore, as far as a front door or a test needs to know it.
 pub mod keystore {
@@ -348,6 +349,8 @@ impl Core {
         if n == 0 {
             return Err(ValidationError::UnknownOrganization(org_id.into()).into());
         }
+        // The organization's own certificate, if any, goes with it to the new address.
+        self.refresh_trust()?;
         Ok(())
     }
 

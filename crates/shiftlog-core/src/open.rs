@@ -103,6 +103,8 @@ impl Core {
         });
         core.purge_expired()?;
         core.purge_expired_messages(chrono::Utc::now())?;
+        // Organizations' own certificates, each for its own server (sync/trust.rs).
+        core.refresh_trust()?;
         Ok(core)
     }
 }

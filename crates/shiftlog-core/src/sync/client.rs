@@ -25,7 +25,13 @@ pub(crate) const MAX_PUSH_RESPONSE: usize = 4 * 1024 * 1024;
 pub(crate) const MAX_SMALL_RESPONSE: usize = 64 * 1024;
 
 pub(crate) struct SyncClient {
-    pub(crate) http: reqwest::Client,
+    /// The client for every server with no certificate of its own (see [`SyncClient::http`]).
+    default_http: reqwest::Client,
+    /// Clients for servers whose organization's own certificate the worker chose to trust,
+    /// by origin (`trust.rs`): that certificate is trusted for that server only.
+    pub(super) own_roots: Mutex<std::collections::HashMap<String, reqwest::Client>>,
+    /// The options' roots and timeouts, for those clients.
+    pub(super) opts: crate::OpenOptions,
     pub(crate) activity: Mutex<SyncActivity>,
     pub(crate) progress: tokio::sync::watch::Sender<SyncActivity>,
     pub(crate) wake: tokio::sync::Notify,
@@ -34,30 +40,47 @@ pub(crate) struct SyncClient {
     pub(crate) last_fetch_errors: Mutex<(Option<String>, Option<String>)>,
 }
 
+/// A client with the options' roots, and `own` (one organization's certificate, PEM) if given.
+pub(super) fn build_http(opts: &crate::OpenOptions, own: Option<&[u8]>) -> Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5).min(opts.request_timeout))
+        .timeout(opts.request_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("shiftlog/", env!("CARGO_PKG_VERSION")));
+    for pem in opts.extra_roots_pem.iter().map(Vec::as_slice).chain(own) {
+        let cert = reqwest::Certificate::from_pem(pem).map_err(|e| {
+            CoreError::BadServerUrl(format!("the certificate to trust is not valid PEM: {e}"))
+        })?;
+        builder = builder.add_root_certificate(cert);
+    }
+    builder
+        .build()
+        .map_err(|e| CoreError::Network(e.to_string()))
+}
+
 impl SyncClient {
     pub(crate) fn new(opts: &crate::OpenOptions) -> Result<SyncClient> {
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5).min(opts.request_timeout))
-            .timeout(opts.request_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("shiftlog/", env!("CARGO_PKG_VERSION")));
-        for pem in &opts.extra_roots_pem {
-            let cert = reqwest::Certificate::from_pem(pem).map_err(|e| {
-                CoreError::BadServerUrl(format!("the certificate to trust is not valid PEM: {e}"))
-            })?;
-            builder = builder.add_root_certificate(cert);
-        }
-        let http = builder
-            .build()
-            .map_err(|e| CoreError::Network(e.to_string()))?;
         Ok(SyncClient {
-            http,
+            default_http: build_http(opts, None)?,
+            own_roots: Mutex::default(),
+            opts: opts.clone(),
             activity: Mutex::new(SyncActivity::Idle),
             progress: tokio::sync::watch::Sender::new(SyncActivity::Idle),
             wake: tokio::sync::Notify::new(),
             one_at_a_time: tokio::sync::Mutex::new(()),
             last_fetch_errors: Mutex::new((None, None)),
         })
+    }
+
+    /// The client for `base`: with its organization's own certificate when the worker trusted
+    /// one for this server, else the default one.
+    pub(crate) fn http(&self, base: &Url) -> reqwest::Client {
+        self.own_roots
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&base.origin().ascii_serialization())
+            .unwrap_or(&self.default_http)
+            .clone()
     }
 
     pub(crate) fn wake(&self) {
@@ -88,7 +111,7 @@ impl SyncClient {
     ) -> Result<shiftlog_wire::EnrollResponse> {
         let url = join(base, paths::ENROLL)?;
         let resp = self
-            .http
+            .http(base)
             .post(url)
             .json(&shiftlog_wire::EnrollRequest {
                 code: code.trim().to_string(),
@@ -101,7 +124,7 @@ impl SyncClient {
 
     pub(super) async fn info(&self, base: &Url) -> Result<ServerInfo> {
         parse(
-            self.http.get(join(base, paths::INFO)?).send().await?,
+            self.http(base).get(join(base, paths::INFO)?).send().await?,
             MAX_SMALL_RESPONSE,
         )
         .await
@@ -115,7 +138,7 @@ impl SyncClient {
         gzip: bool,
     ) -> Result<PushResponse> {
         let mut req = self
-            .http
+            .http(base)
             .post(join(base, paths::PUSH)?)
             .bearer_auth(token)
             .header(reqwest::header::CONTENT_TYPE, "application/json");

@@ -21,7 +21,7 @@ pub(crate) const MAX_MESSAGES_RESPONSE: usize = 512 * 1024;
 pub(super) async fn sync_messages(core: &Core, t: &Target) -> Result<u32> {
     let resp = core
         .sync
-        .http
+        .http(&t.base)
         .get(join(&t.base, paths::MESSAGES)?)
         .bearer_auth(&t.token)
         .send()
@@ -36,7 +36,7 @@ pub(super) async fn sync_messages(core: &Core, t: &Target) -> Result<u32> {
     }
     let resp = core
         .sync
-        .http
+        .http(&t.base)
         .post(join(&t.base, paths::MESSAGES_RECEIVED)?)
         .bearer_auth(&t.token)
         .json(&MessagesReceived { ids: stored.ids })

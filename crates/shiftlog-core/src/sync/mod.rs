@@ -22,6 +22,7 @@ mod statements;
 mod status;
 #[cfg(test)]
 mod tests;
+mod trust;
 
 use std::time::Duration;
 
@@ -37,8 +38,9 @@ pub use client::parse_server_url;
 pub(crate) use client::SyncClient;
 pub(crate) use enroll::store_enrollment;
 pub use marks::{plan_marks, MarkAction, Outgoing};
-pub(crate) use status::status;
 pub(crate) use statements::request as request_statement;
+pub(crate) use status::status;
+pub use trust::certificate_fingerprint;
 
 use marks::apply_marks;
 use outbox::{count_pending, prepare, targets, Target};

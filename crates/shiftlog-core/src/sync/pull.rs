@@ -19,7 +19,13 @@ pub(super) async fn pull_records(core: &Core, t: &Target) -> Result<u32> {
         url.query_pairs_mut()
             .append_pair("after", &after.to_string())
             .append_pair("limit", &PULL_PAGE.to_string());
-        let resp = core.sync.http.get(url).bearer_auth(&t.token).send().await?;
+        let resp = core
+            .sync
+            .http(&t.base)
+            .get(url)
+            .bearer_auth(&t.token)
+            .send()
+            .await?;
         if resp.status() == reqwest::StatusCode::NOT_FOUND {
             return Ok(refused);
         }
@@ -37,7 +43,7 @@ pub(super) async fn pull_records(core: &Core, t: &Target) -> Result<u32> {
 pub(super) async fn pull_catalogue(core: &Core, t: &Target) -> Result<()> {
     let resp = core
         .sync
-        .http
+        .http(&t.base)
         .get(join(&t.base, paths::CATALOGUE)?)
         .bearer_auth(&t.token)
         .send()

@@ -93,7 +93,7 @@ async fn request_one(
     };
     let resp = core
         .sync
-        .http
+        .http(&s.base)
         .post(join(&s.base, api::STATEMENTS)?)
         .bearer_auth(&s.token)
         .json(&request)
@@ -105,7 +105,7 @@ async fn request_one(
     let signed: SignedStatement = parse(resp, MAX_STATEMENT_RESPONSE).await?;
     let resp = core
         .sync
-        .http
+        .http(&s.base)
         .get(join(&s.base, &api::statement_keys_path(&s.server_org_id))?)
         .send()
         .await?;
