@@ -35,8 +35,8 @@ test('a kept statement and what asking did read in each language', () => {
   const w = statementWords(kept('s1', 'a'), 'fr');
   assert.equal(w.title, 'Org a');
   assert.equal(w.period, 'du 2026-09-03 au 2026-12-02');
-  assert.equal(w.detail, '3 h de quarts · 5 activités · code 7K3QD-M9X2A');
-  assert.equal(statementWords(kept('s1', 'a'), 'en').detail, '3 h of shifts · 5 activities · code 7K3QD-M9X2A');
+  assert.equal(w.detail, '3 h de quarts · activités : 5 · code 7K3QD-M9X2A');
+  assert.equal(statementWords(kept('s1', 'a'), 'en').detail, '3 h of shifts · activities: 5 · code 7K3QD-M9X2A');
   const lines = askedWords([
     { org_name: 'Harbour', statement: { short_code: 'AAAAA-BBBBB' } },
     { org_name: 'North', statement: null, error: { code: 'offline', message: 'Offline.' } }

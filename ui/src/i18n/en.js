@@ -326,7 +326,7 @@ export default {
   statement_list_title: 'Signed records',
   statement_empty: 'None yet. Choose a period and ask your organizations.',
   statement_period_words: '{from} to {to}',
-  statement_detail: '{hours} of shifts · {activities} activities · code {code}',
+  statement_detail: '{hours} of shifts · activities: {activities} · code {code}',
   statement_on_page: 'Put on the page',
   statement_open: 'Show the page to print',
   statement_pick: 'Choose at least one signed record to put on the page.',

@@ -309,7 +309,7 @@ export default {
   statement_list_title: 'Relevés signés',
   statement_empty: 'Aucun pour l’instant. Choisissez une période et faites la demande à vos organismes.',
   statement_period_words: 'du {from} au {to}',
-  statement_detail: '{hours} de quarts · {activities} activités · code {code}',
+  statement_detail: '{hours} de quarts · activités : {activities} · code {code}',
   statement_on_page: 'Mettre sur la page',
   statement_open: 'Afficher la page à imprimer',
   statement_pick: 'Choisissez au moins un relevé signé à mettre sur la page.',
