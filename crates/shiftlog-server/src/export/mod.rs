@@ -73,7 +73,7 @@ pub struct ExportRequest {
     /// Last local day.
     #[serde(default)]
     pub to: Option<String>,
-    /// `activity`, `shift`, `debrief_request` or `training`.
+    /// `activity`, `shift`, `debrief_request`, `training` or `payment`.
     #[serde(default)]
     pub record_type: Option<String>,
     /// Activity kind.
