@@ -45,7 +45,16 @@ if ! out=$(systemd-analyze verify "$unit" 2>&1) || [ -n "$out" ]; then
 fi
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-sed -i "s/^listen = .*/listen = \"127.0.0.1:$port\"/" /etc/shiftlog/server.toml
+# As an administrator would: a certificate and key the service's group may read, and the
+# settings pointing at them (the small organization's way: TLS served by the server itself).
+install -d -m 0750 -o root -g shiftlog /etc/shiftlog/tls
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+  -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+  -keyout /etc/shiftlog/tls/privkey.pem -out /etc/shiftlog/tls/fullchain.pem 2>/dev/null
+chgrp shiftlog /etc/shiftlog/tls/privkey.pem /etc/shiftlog/tls/fullchain.pem
+chmod 0640 /etc/shiftlog/tls/privkey.pem /etc/shiftlog/tls/fullchain.pem
+sed -i "s|^listen = .*|listen = \"127.0.0.1:$port\"|; s|^# tls_cert = .*|tls_cert = \"/etc/shiftlog/tls/fullchain.pem\"|; s|^# tls_key = .*|tls_key = \"/etc/shiftlog/tls/privkey.pem\"|; s|^# public_url = .*|public_url = \"https://localhost:$port\"|" /etc/shiftlog/server.toml
+grep -q '^tls_cert' /etc/shiftlog/server.toml || fail "the installed settings have no tls_cert line to fill in"
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 user=$(sed -n 's/^User=//p' "$unit")
 say "starting the unit's ExecStart as $user: $exec_start (port $port)"
@@ -53,12 +62,15 @@ say "starting the unit's ExecStart as $user: $exec_start (port $port)"
 server_pid=$!
 ready=""
 for _ in $(seq 1 100); do
-  if curl -fsS "http://127.0.0.1:$port/readyz" 2>/dev/null | grep -q '"ready"'; then ready=1; break; fi
+  if curl -fsS --cacert /etc/shiftlog/tls/fullchain.pem "https://localhost:$port/readyz" 2>/dev/null | grep -q '"ready"'; then ready=1; break; fi
   kill -0 "$server_pid" 2>/dev/null || break
   sleep 0.2
 done
 [ -n "$ready" ] || { cat target/debian/server.log >&2; fail "the installed server never answered /readyz"; }
-say "/readyz: $(curl -fsS "http://127.0.0.1:$port/readyz")"
+say "/readyz over TLS: $(curl -fsS --cacert /etc/shiftlog/tls/fullchain.pem "https://localhost:$port/readyz")"
+if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
+  fail "the installed server answered plain http although it was given a certificate"
+fi
 [ -f /var/lib/shiftlog/server.db ] || fail "the server did not keep its database in /var/lib/shiftlog"
 [ "$(stat -c '%U' /var/lib/shiftlog/server.db)" = shiftlog ] || fail "server.db is not the service user's"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
