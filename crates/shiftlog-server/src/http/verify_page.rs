@@ -244,12 +244,31 @@ fn statement_tables(s: &Statement, r: &VerifyResult, lang: Lang) -> String {
     out
 }
 
+/// The verdict in one word or two, read first.
+fn verdict_word(code: &str, lang: Lang) -> &'static str {
+    match code {
+        "verified" => t(lang, "VERIFIED", "VÉRIFIÉE"),
+        "altered" => t(lang, "ALTERED", "MODIFIÉE"),
+        "unknown_key" => t(lang, "UNKNOWN KEY", "CLÉ INCONNUE"),
+        "wrong_organization" => t(lang, "WRONG ORGANIZATION", "MAUVAIS ORGANISME"),
+        "revoked_key" => t(lang, "REVOKED KEY", "CLÉ RÉVOQUÉE"),
+        "retired_key" => t(lang, "RETIRED KEY", "CLÉ REMPLACÉE"),
+        _ => t(lang, "NOT A STATEMENT", "PAS UNE ATTESTATION"),
+    }
+}
+
 fn result(r: &VerifyResult, lang: Lang) -> String {
     let verdict = if r.verified {
-        format!("<p class=\"code\"><strong>{}</strong></p>", esc(&r.message))
+        format!(
+            "<p class=\"verdict ok\">\u{2713} {}</p><p>{}</p>",
+            verdict_word(r.code, lang),
+            esc(&r.message)
+        )
     } else {
         format!(
-            "<p class=\"error code\" role=\"alert\"><strong>{}</strong></p>",
+            "<div class=\"error\" role=\"alert\"><p class=\"verdict bad\">\u{2717} {}</p>\
+             <p>{}</p></div>",
+            verdict_word(r.code, lang),
             esc(&r.message)
         )
     };
