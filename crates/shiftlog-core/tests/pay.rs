@@ -424,3 +424,34 @@ fn a_profile_from_before_the_ledger_upgrades_with_nothing_lost() {
     assert!((s.total.paid_hours - 2.0).abs() < 1e-9, "{s:?}");
     assert_eq!(s.total.received_cents["CAD"], 5_000);
 }
+
+/// A shared record the retention purge removed after it was sent stays shown as shared: the
+/// organization has it, and sharing the line again would send it twice.
+#[test]
+fn a_shared_line_stays_shared_after_its_record_is_purged() {
+    let (dir, core) = common::profile();
+    enrolled(dir.path());
+    let p = core.add_payment(cash(1_500, "2026-11-12")).expect("add");
+    let shared = core.share_payment(p.id).expect("share");
+    let rid = shared.shared_record_id.expect("shared");
+    let conn = shiftlog_core::test_support::raw_connection(
+        dir.path(),
+        &Unlock::Pin(common::PIN.into()),
+        common::fast(),
+    )
+    .expect("raw");
+    conn.execute("DELETE FROM records WHERE id = ?1", [rid.to_string()])
+        .expect("purge as retention does");
+    let now = core.get_payment(p.id).expect("get");
+    assert_eq!(now.shared_record_id, Some(rid));
+    assert!(
+        matches!(now.shared, Some(RecordSync::Sent { .. })),
+        "{now:?}"
+    );
+    let again = core.share_payment(p.id).expect("share again");
+    assert_eq!(again.shared_record_id, Some(rid), "not sent twice");
+    assert!(core
+        .list_records(&RecordQuery::default())
+        .expect("list")
+        .is_empty());
+}

@@ -86,6 +86,11 @@ impl Core {
         if n == 0 {
             return Err(ValidationError::NotFound(id.to_string()).into());
         }
+        // A shared pay line whose record is deleted is no longer shared (docs/pay.md).
+        self.db().execute(
+            "UPDATE payments SET shared_record_id = NULL WHERE shared_record_id = ?1",
+            [id.to_string()],
+        )?;
         self.sync.wake();
         Ok(())
     }

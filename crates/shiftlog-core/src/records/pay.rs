@@ -275,12 +275,13 @@ impl Core {
 
     fn with_share_state(&self, mut p: Payment) -> Result<Payment> {
         if let Some(rid) = p.shared_record_id {
-            match self.get_record(rid) {
-                Ok(r) => p.shared = Some(r.sync),
-                // Its record was deleted on its own (My records): the line is no longer
-                // shared, and may be shared again.
-                Err(_) => p.shared_record_id = None,
-            }
+            // A record deleted by the worker unlinks its line (`delete_record`); one that is
+            // gone otherwise was sent and then purged from this device by the retention
+            // window: the organization has it.
+            p.shared = Some(match self.get_record(rid) {
+                Ok(r) => r.sync,
+                Err(_) => RecordSync::Sent { at: p.updated_at },
+            });
         }
         Ok(p)
     }
