@@ -254,3 +254,99 @@ fn config_check_shows_the_tls_files_and_public_url_and_checks_them() {
     assert!(text.contains("# environment (SHIFTLOG_TLS_KEY)"), "{text}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not belong"));
 }
+
+/// Served over TLS with `--trusted-proxy 127.0.0.1`: the forwarded client address is believed
+/// only from 127.0.0.1. A client on 127.0.0.2 that writes a new X-Forwarded-For on every
+/// wrong password is still one client (locked out after 5); clients behind the trusted proxy
+/// are told apart by it. Also shows the TLS listener gives the handlers the socket's address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_tls_forwarded_addresses_are_believed_only_from_the_trusted_proxy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = pair(dir.path(), "a");
+    let data = dir.path().display().to_string();
+    assert!(common::bin::ok(
+        Command::new(BIN)
+            .args(["--data-dir", &data, "add-org", "demo", "Demo"])
+            .output()
+            .expect("add-org")
+    )
+    .contains("created"));
+    let mut admin = Command::new(BIN)
+        .args(["--data-dir", &data, "create-admin", "--org", "demo"])
+        .args(["--username", "ada"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::io::Write::write_all(
+        admin.stdin.as_mut().expect("stdin"),
+        b"correct horse battery\n",
+    )
+    .expect("password");
+    assert!(admin.wait().expect("wait").success());
+
+    let port = free_port();
+    let log = dir.path().join("server.log");
+    let child = Command::new(BIN)
+        .args(["--data-dir", &data, "serve"])
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(["--tls-cert", &a.cert.display().to_string()])
+        .args(["--tls-key", &a.key.display().to_string()])
+        .args(["--trusted-proxy", "127.0.0.1"])
+        .env_remove("SHIFTLOG_CONFIG")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log"))
+        .spawn()
+        .expect("spawn");
+    let _server = Running { child, port, log };
+    let from = |ip: &str| {
+        reqwest::Client::builder()
+            .local_address(ip.parse::<std::net::IpAddr>().expect("ip"))
+            .add_root_certificate(reqwest::Certificate::from_pem(a.pem.as_bytes()).expect("pem"))
+            .build()
+            .expect("client")
+    };
+    // Wrong passwords go to names that do not exist, so only the address is counted (a
+    // name has a limit of its own).
+    let login = async |http: &reqwest::Client, password: &str, xff: &str| {
+        let username = if password == "wrong" {
+            format!("nobody-{xff}")
+        } else {
+            "ada".to_string()
+        };
+        http.post(format!("https://localhost:{port}/api/v1/staff/login"))
+            .header("x-forwarded-for", xff)
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+            .map_err(|e| e.to_string())
+    };
+    let untrusted = from("127.0.0.2");
+    until("https", async || {
+        login(&untrusted, "wrong", "203.0.113.1").await.is_ok()
+    })
+    .await;
+    // One wrong password is spent above; four more with a new forwarded address each.
+    for i in 2..=5 {
+        assert_eq!(
+            login(&untrusted, "wrong", &format!("203.0.113.{i}")).await,
+            Ok(401)
+        );
+    }
+    assert_eq!(
+        login(&untrusted, "correct horse battery", "198.51.100.99").await,
+        Ok(429),
+        "a forwarded address from an untrusted peer is not believed"
+    );
+    // Behind the trusted proxy: the forwarded client is counted, not the proxy.
+    let proxy = from("127.0.0.1");
+    for _ in 0..5 {
+        assert_eq!(login(&proxy, "wrong", "203.0.113.50").await, Ok(401));
+    }
+    assert_eq!(login(&proxy, "wrong", "203.0.113.50").await, Ok(429));
+    assert_eq!(
+        login(&proxy, "correct horse battery", "198.51.100.7").await,
+        Ok(200),
+        "another client behind the trusted proxy is not held back"
+    );
+}
