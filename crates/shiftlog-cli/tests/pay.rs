@@ -98,6 +98,25 @@ fn note_list_share_and_delete_what_you_were_paid() {
             "{amount}"
         );
     }
+    let edited: serde_json::Value = serde_json::from_str(&ok(&run(
+        d,
+        &[
+            "--json",
+            "pay",
+            "edit",
+            &id,
+            "--amount",
+            "46",
+            "--no-shifts",
+            "--note",
+            "",
+        ],
+    )))
+    .expect("json");
+    assert_eq!(edited["amount_cents"], 4600);
+    assert_eq!(edited["method"], "e_transfer", "kept");
+    assert_eq!(edited["shift_ids"], serde_json::json!([]));
+    assert_eq!(edited["note"], serde_json::Value::Null);
     ok(&run(d, &["pay", "delete", &id]));
     assert_eq!(ok(&run(d, &["pay", "list"])).trim(), "Nothing here.");
 }

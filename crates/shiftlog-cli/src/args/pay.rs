@@ -40,6 +40,32 @@ pub enum PayAction {
         #[arg(long)]
         org: Option<String>,
     },
+    /// Change a line: what you give replaces what it says (a shared line is sent again).
+    Edit {
+        /// Payment id.
+        id: Uuid,
+        /// How much, e.g. 40.00.
+        #[arg(long)]
+        amount: Option<String>,
+        /// The day you were paid, YYYY-MM-DD.
+        #[arg(long)]
+        date: Option<NaiveDate>,
+        /// How you were paid.
+        #[arg(long, value_parser = choice(PayMethod::ALL, PayMethod::as_str))]
+        method: Option<PayMethod>,
+        /// Currency, three letters.
+        #[arg(long)]
+        currency: Option<String>,
+        /// The shifts it was for (replaces the list; repeat for several).
+        #[arg(long = "shift", value_name = "ID")]
+        shifts: Vec<Uuid>,
+        /// Forget the shifts it was for.
+        #[arg(long, conflicts_with = "shifts")]
+        no_shifts: bool,
+        /// A short note for you ("" removes it).
+        #[arg(long)]
+        note: Option<String>,
+    },
     /// Share one line with the organization that paid you: only that line leaves this device.
     Share {
         /// Payment id (see `shiftlog pay list`).

@@ -51,6 +51,39 @@ pub fn pay(core: &Core, out: &Output, action: PayAction) -> Result<(), Failure> 
                 }
             }
         }
+        PayAction::Edit {
+            id,
+            amount,
+            date,
+            method,
+            currency,
+            shifts,
+            no_shifts,
+            note,
+        } => {
+            let old = core.get_payment(id)?;
+            let amount_cents = match amount {
+                Some(a) => parse_amount(&a).map_err(shiftlog_core::CoreError::from)?,
+                None => old.amount_cents,
+            };
+            let p = core.edit_payment(
+                id,
+                NewPayment {
+                    org_id: None,
+                    amount_cents,
+                    currency: Some(currency.unwrap_or(old.currency)),
+                    paid_on: date.unwrap_or(old.paid_on),
+                    method: method.unwrap_or(old.method),
+                    shift_ids: match (no_shifts, shifts.is_empty()) {
+                        (true, _) => vec![],
+                        (false, true) => old.shift_ids,
+                        (false, false) => shifts,
+                    },
+                    note: note.or(old.note),
+                },
+            )?;
+            out.print(json!(p), format!("Changed: {}", line(&p)));
+        }
         PayAction::Share { id } => {
             let p = core.share_payment(id)?;
             out.print(
