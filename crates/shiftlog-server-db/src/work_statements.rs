@@ -77,7 +77,8 @@ pub trait WorkStatementStore {
     /// An organization's statement keys, newest first.
     fn statement_keys(&self, org_id: &str) -> Result<Vec<StoredStatementKey>, StorageError>;
     /// Stores a new key and, in the same transaction, retires every other key of its
-    /// organization that is neither retired nor revoked, destroying their secrets.
+    /// organization that is neither retired nor revoked, destroying their secrets. Key
+    /// changes of one organization are serialized, so one key is in use after each.
     fn add_statement_key(
         &self,
         key: &StoredStatementKey,
@@ -163,6 +164,10 @@ pub static STATEMENT_KEYS: Statement = Statement::new(
      FROM statement_keys WHERE org_id = $1
      ORDER BY created_at DESC, (retired_at IS NULL AND revoked_at IS NULL) DESC, key_id DESC",
 );
+/// Holds the organization's row until the key change commits (PostgreSQL: two instances
+/// making a first key at once make them one after the other, so one key stays in use): org.
+pub static LOCK_ORGANIZATION: Statement =
+    Statement::locking("SELECT id FROM organizations WHERE id = $1", " FOR UPDATE");
 /// Retires the keys in use and destroys their secrets: org, at.
 pub static RETIRE_STATEMENT_KEYS: Statement = Statement::new(
     "UPDATE statement_keys SET retired_at = $2, secret = NULL

@@ -38,6 +38,8 @@ impl WorkStatementStore for PostgresStorage {
     ) -> Result<(), StorageError> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction().map_err(db)?;
+        tx.query(q(&ws::LOCK_ORGANIZATION), &[&key.org_id])
+            .map_err(db)?;
         tx.execute(q(&ws::RETIRE_STATEMENT_KEYS), &[&key.org_id, &key_time(at)])
             .map_err(db)?;
         tx.execute(
