@@ -109,6 +109,18 @@ test('the pay ledger: note, share one line with plain words, the summary; phone 
     assert.doesNotMatch(csv, /2500|25\.00/, 'the other line stays on the device');
     assert.doesNotMatch(csv, /weekly stipend/, 'the note never leaves');
 
+    // Changing a line: the form fills in, the change is saved on the device.
+    const cashId = await lineId(s, '$25.00');
+    await s.click(`#pay-list li[data-id="${cashId}"] [data-action="change"]`);
+    await shown(s, '#pay-cancel');
+    assert.equal(await s.execute('return document.getElementById("pay-amount").value;'), '25.00');
+    await capture('pay-change', 'en', 'phone');
+    await s.type('#pay-amount', '30');
+    await s.click('#pay-save');
+    await s.waitUntil(async () => /\$30\.00/.test(await s.text('#pay-list')), 20000, 'the change to be saved');
+    assert.doesNotMatch(await s.text('#pay-list'), /\$25\.00/);
+    assert.equal(await s.visible('#pay-cancel'), false);
+
     for (const lang of ['en', 'fr']) {
       await nav(s, 'settings');
       await s.setValue('#lang', lang);
@@ -125,11 +137,11 @@ test('the pay ledger: note, share one line with plain words, the summary; phone 
         const table = await s.text('#pay-summary');
         if (lang === 'en') {
           assert.match(table, /Paid hours and money received/);
-          assert.match(table, /\$66\.37/, table);
+          assert.match(table, /\$71\.37/, table);
           assert.match(table, /3 h|3\.0 h/, table);
         } else {
           assert.match(table, /Heures payées et argent reçu/);
-          assert.match(table, /66,37\s\$/, table);
+          assert.match(table, /71,37\s\$/, table);
         }
         await s.execute('document.getElementById("pay-summary").scrollIntoView();');
         await capture('summary-pay', lang, size);

@@ -13,8 +13,9 @@ import { renderCheckin, saveCheckin, skipCheckin, debriefToggled } from './check
 import { renderRecords, renderAttention } from './records.js';
 import { renderSummary } from './summary.js';
 import { renderOrgs, join, addLocal } from './orgs.js';
+import { wireJoin } from './join.js';
 import { renderSettings } from './settings.js';
-import { renderPay, savePayment, shiftsChanged } from './pay.js';
+import { renderPay, savePayment, shiftsChanged, cancelEdit } from './pay.js';
 import { renderStatements, askStatements, openPage, printPage, wireStatement } from './statement.js';
 
 registerViews({
@@ -77,12 +78,14 @@ function wire() {
   on('summary-print', 'click', () => invoke('print_page').catch((e) => fail($('fatal'), e)));
   on('pay-form', 'submit', savePayment);
   on('pay-org', 'change', shiftsChanged);
+  on('pay-cancel', 'click', cancelEdit);
   on('summary-statement', 'click', () => go('statement'));
   on('statement-form', 'submit', askStatements);
   on('statement-open', 'click', openPage);
   on('statement-print', 'click', printPage);
   wireStatement();
   on('join-form', 'submit', join);
+  wireJoin(); // joining links and an organization's own certificate (join.js)
   on('local-form', 'submit', addLocal);
   const active = () => { state.lastActive = Date.now(); };
   for (const ev of ['pointerdown', 'keydown', 'input', 'wheel', 'touchstart']) document.addEventListener(ev, active, { passive: true, capture: true });

@@ -79,6 +79,7 @@ export function today(now = new Date()) {
 const orgName = (id) => state.orgs.find((o) => o.id === id)?.name ?? id;
 const isLocal = (id) => !state.orgs.find((o) => o.id === id)?.server_url;
 let form = null; // the core's payment form (choices and limits)
+let editing = null; // the line the form is changing, or null for a new one
 
 async function shiftsOf(orgId) {
   const list = await invoke('list_records', { query: { record_type: 'shift', org_id: orgId, limit: 12 } });
@@ -90,23 +91,23 @@ export async function shiftsChanged() {
   await drawShifts();
 }
 
-async function drawShifts() {
+async function drawShifts(checked = []) {
   const orgId = $('pay-org').value;
   const box = $('pay-shifts');
   let list = [];
   try { list = orgId ? await shiftsOf(orgId) : []; } catch { list = []; }
   box.replaceChildren(...(list.length ? list.map((r) => h('label', { class: 'check' },
-    h('input', { type: 'checkbox', name: 'pay-shift', value: r.id }),
+    h('input', { type: 'checkbox', name: 'pay-shift', value: r.id, checked: checked.includes(r.id) }),
     h('span', { text: `${formatDate(r.body.started_at, state.lang)} · ${formatHours((new Date(r.body.ended_at) - new Date(r.body.started_at)) / 3600000, state.lang)}` })))
     : [h('p', { class: 'muted', text: tr('pay_no_shifts') })]));
 }
 
-function drawForm() {
+function drawForm(chosen) {
   const orgSel = $('pay-org');
   const keep = orgSel.value || state.orgId;
   orgSel.replaceChildren(...state.orgs.map((o) => h('option', { value: o.id, text: o.name })));
   orgSel.value = state.orgs.some((o) => o.id === keep) ? keep : (state.orgs[0]?.id ?? '');
-  const method = segValue('pay-method') ?? 'cash';
+  const method = chosen ?? segValue('pay-method') ?? 'cash';
   $('pay-method-box').replaceChildren(seg('pay-method', tr('pay_method'), choices(form, 'method', state.lang), method));
   if (!$('pay-date').value) $('pay-date').value = today();
   $('pay-date').max = today();
@@ -130,6 +131,7 @@ function line(p) {
         h('button', { type: 'button', class: 'secondary', text: tr('cancel'), onclick: () => { ask.hidden = true; } }));
       ask.hidden = false; } }));
   }
+  actions.append(h('button', { type: 'button', class: 'secondary', 'data-action': 'change', text: tr('pay_change'), onclick: () => startEdit(p) }));
   actions.append(h('button', { type: 'button', class: 'link danger', 'data-action': 'delete', text: tr('delete'),
     onclick: () => { ask.replaceChildren(
       h('p', { text: tr(p.shared_record_id ? 'pay_delete_shared' : 'pay_delete_question', { org }) }),
@@ -169,6 +171,34 @@ export async function renderPay() {
   }
 }
 
+/** Fills the form with a line to change it. */
+async function startEdit(p) {
+  editing = p;
+  $('pay-org').value = p.org_id;
+  $('pay-amount').value = (p.amount_cents / 100).toFixed(2);
+  $('pay-date').value = p.paid_on;
+  $('pay-note').value = p.note ?? '';
+  drawForm(p.method);
+  await drawShifts(p.shift_ids);
+  $('pay-form-title').textContent = tr('pay_change_title');
+  $('pay-save').textContent = tr('pay_save_change');
+  $('pay-cancel').hidden = false;
+  $('pay-form-title').scrollIntoView?.({ block: 'start' });
+  $('pay-amount').focus();
+}
+
+/** Back to a new line. */
+export async function cancelEdit() {
+  editing = null;
+  $('pay-form-title').textContent = tr('pay_add_title');
+  $('pay-save').textContent = tr('save');
+  $('pay-cancel').hidden = true;
+  $('pay-amount').value = '';
+  $('pay-note').value = '';
+  $('pay-date').value = today();
+  await drawShifts();
+}
+
 export async function savePayment(ev) {
   ev.preventDefault();
   $('pay-error').hidden = true;
@@ -186,10 +216,13 @@ export async function savePayment(ev) {
     return;
   }
   await busy($('pay-save'), async () => {
-    try { await invoke('add_payment', { payment: newPayment(values) }); } catch (e) { fail($('pay-error'), e); return; }
-    toast(tr('pay_saved'));
-    $('pay-amount').value = '';
-    $('pay-note').value = '';
+    const was = editing;
+    try {
+      if (was) await invoke('edit_payment', { id: was.id, payment: newPayment(values) });
+      else await invoke('add_payment', { payment: newPayment(values) });
+    } catch (e) { fail($('pay-error'), e); return; }
+    toast(was?.shared_record_id ? tr('pay_changed_shared', { org: orgName(was.org_id) }) : tr(was ? 'pay_changed' : 'pay_saved'));
+    await cancelEdit();
     await renderPay();
   });
 }
