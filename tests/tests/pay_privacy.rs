@@ -123,6 +123,7 @@ async fn staff_views(server: &TestServer, org: &str) -> Vec<(String, Vec<u8>)> {
         out.push((format!("{p} ({status})"), bytes));
     }
     assert!(ok > 60, "only {ok} staff views answered");
+    eprintln!("{} staff answers read, {ok} of them 2xx", out.len());
     // An admin asking for unprotected small numbers, through the service.
     let admin = Staff {
         org_id: org.into(),
