@@ -49,6 +49,12 @@ const COMMANDS: &[&str] = &[
     "request_statement",
     "statements",
     "work_record_html",
+    // Joining (src/join.rs).
+    "take_join_link",
+    "read_join_link",
+    "certificate_fingerprint",
+    "join_organization",
+    "organization_certificate",
 ];
 
 fn main() {

@@ -3,6 +3,9 @@
 //! open. No rule about records lives here.
 
 mod focus;
+mod join;
+#[cfg(mobile)]
+mod join_mobile;
 mod pay;
 mod statement;
 mod state;
@@ -391,8 +394,13 @@ async fn enroll(
 /// runtime calls (docs/mobile.md; not built on this project's machines).
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
-    let result = tauri::Builder::default()
+    // Joining links and, on phones, the camera scan (join.rs, join_mobile.rs).
+    let builder = join::plugins(tauri::Builder::default());
+    #[cfg(mobile)]
+    let builder = join_mobile::plugins(builder);
+    let result = builder
         .setup(|app| {
+            join::setup(app);
             let data_dir = match shiftlog_core::data_dir_override() {
                 Some(d) => d,
                 None => app.path().app_data_dir()?,
@@ -457,7 +465,13 @@ pub fn run() {
             // The work record (statement.rs).
             statement::request_statement,
             statement::statements,
-            statement::work_record_html
+            statement::work_record_html,
+            // Joining: links, an organization's own certificate (join.rs).
+            join::take_join_link,
+            join::read_join_link,
+            join::certificate_fingerprint,
+            join::join_organization,
+            join::organization_certificate
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

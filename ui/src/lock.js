@@ -5,6 +5,7 @@ import { state, raw, invoke, tr, fail, store, show, go, redraw, loadOrgs } from 
 import { resetStatus, refreshStatus } from './status.js';
 import { renderAutolock } from './settings.js';
 import { openPinChange, forgetPinChange } from './pin.js';
+import { openPendingJoinLink } from './join.js';
 
 // ---------- language ----------
 
@@ -91,6 +92,7 @@ export async function unlock(ev) {
     resetStatus();
     if (opened?.pin_change_needed) openPinChange(pin);
     else await go(state.orgs.length ? 'home' : 'orgs');
+    await openPendingJoinLink(); // a shiftlog://join link that came while locked (join.js)
     await refreshStatus();
   });
 }

@@ -4,6 +4,7 @@ import * as L from './logic.js';
 import { $, h, toast, busy } from './dom.js';
 import { state, invoke, tr, fail, loadOrgs } from './ctx.js';
 import { refreshStatus } from './status.js';
+import { joinCertificate, joinDone } from './join.js';
 
 export async function renderOrgs() {
   try {
@@ -60,13 +61,16 @@ export async function join(ev) {
   $('join-error').hidden = true;
   await busy($('join-submit'), async () => {
     try {
-      const org = await invoke('enroll', {
+      // With the organization's own certificate when the worker gave one (join.js).
+      const org = await invoke('join_organization', {
         server: $('join-server').value,
         code: $('join-code').value,
-        deviceName: $('join-device').value || tr('device_name_default')
+        deviceName: $('join-device').value || tr('device_name_default'),
+        certificate: joinCertificate()
       });
       toast(tr('joined', { org: org.name }));
       $('join-code').value = '';
+      joinDone();
       state.orgId = org.id;
     } catch (e) {
       fail($('join-error'), e);

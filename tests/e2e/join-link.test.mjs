@@ -1,0 +1,101 @@
+// Joining from a shiftlog://join link, over TLS with the organization's own certificate: the
+// real server serves https itself (--tls-cert/--tls-key) with a self-signed certificate made
+// for this run; the real app is started with the dashboard's link as its one argument (as the
+// desktop hands a clicked link over on Linux). After the PIN the join screen shows the server
+// and the code filled in; joining without the certificate fails, with it (pasted) the screen
+// shows the fingerprint the server printed, and the join goes through.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, cleanup, freePort, startDriver } from './harness.mjs';
+import { shown, shot } from './app.mjs';
+import { Session } from './webdriver.mjs';
+
+after(cleanup);
+const servers = [];
+after(() => { for (const s of servers) s.kill('SIGKILL'); });
+
+/** A self-signed certificate for localhost and its key, PEM files in `dir`. */
+function certificate(dir) {
+  const cert = join(dir, 'org.crt');
+  const key = join(dir, 'org.key');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost',
+    // A server certificate, not an authority: `req -x509` makes CA:TRUE by default, which TLS
+    // clients refuse as a server's own certificate.
+    '-addext', 'basicConstraints=critical,CA:FALSE'], { stdio: 'ignore' });
+  const fp = execFileSync('openssl', ['x509', '-in', cert, '-noout', '-fingerprint', '-sha256']).toString().trim().split('=')[1];
+  return { cert, key, pem: readFileSync(cert, 'utf8'), fingerprint: fp };
+}
+
+async function tlsServer(dir, tls) {
+  const demo = JSON.parse(execFileSync(BIN.server, ['--data-dir', dir, 'init-demo', '--json']).toString());
+  const port = await freePort();
+  const url = `https://localhost:${port}/`;
+  const child = spawn(BIN.server, ['--data-dir', dir, 'serve', '--listen', `127.0.0.1:${port}`,
+    '--tls-cert', tls.cert, '--tls-key', tls.key, '--public-url', url], { stdio: ['ignore', 'ignore', 'pipe'] });
+  servers.push(child);
+  const log = await new Promise((ok, fail) => {
+    let seen = '';
+    child.stderr.on('data', (d) => { seen += d; if (/listening on https:/.test(seen)) ok(seen); });
+    child.on('exit', (c) => fail(new Error(`server exited ${c}: ${seen}`)));
+  });
+  return { url, code: demo.enrollment_code, log };
+}
+
+test('a shiftlog://join link opens the join screen filled in; joining over TLS with the organization\'s certificate', { timeout: 240000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shiftlog-e2e-tls-'));
+  const tls = certificate(dir);
+  const server = await tlsServer(join(dir, 'server'), tls);
+  assert.ok(server.log.includes(tls.fingerprint), 'the server prints the fingerprint the coordinator reads out');
+  const link = `shiftlog://join?server=${encodeURIComponent(server.url)}&code=${encodeURIComponent(server.code)}`;
+
+  const profile = mkdtempSync(join(tmpdir(), 'shiftlog-e2e-link-'));
+  // No session bus: no OS keystore (the PIN makes the key) and no single-instance hand-over.
+  const driver = await startDriver(profile, { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/shiftlog-e2e-bus' });
+  const s = await Session.create(driver.base, { browserName: 'wry', 'tauri:options': { application: BIN.app, args: [link] } });
+  try {
+    await s.waitFor('body[data-ready="true"]', 30000);
+    await s.setValue('#lock-lang', 'en');
+    assert.equal(await s.text('#lock-title'), 'Choose a PIN');
+    await s.type('#pin', '135791');
+    await s.click('#unlock-submit');
+    await shown(s, '#orgs');
+    await shown(s, '#join-from-link');
+    const value = (css) => s.execute('return document.querySelector(arguments[0]).value;', [css]);
+    assert.equal(await value('#join-server'), server.url);
+    assert.equal(await value('#join-code'), server.code);
+    await shot(s, 'join-link-filled');
+
+    // Without the certificate this device does not trust the server: nothing joins.
+    await s.type('#join-device', 'Link laptop');
+    await s.click('#join-submit');
+    await shown(s, '#join-error');
+    assert.doesNotMatch(await s.text('#orgs-list'), /Demo Harm Reduction Society/);
+
+    // Not a certificate: said so at once.
+    await s.click('#join-trust summary');
+    await s.setValue('#join-cert', 'hello');
+    await shown(s, '#join-cert-error');
+    assert.match(await s.text('#join-cert-error'), /BEGIN CERTIFICATE/);
+
+    // The organization's certificate, pasted: its fingerprint is the one the server printed.
+    await s.setValue('#join-cert', tls.pem);
+    await shown(s, '#join-cert-fp');
+    assert.equal(await s.text('#join-cert-fp-value'), tls.fingerprint);
+    assert.ok(!(await s.visible('#join-cert-error')));
+    await shot(s, 'join-link-certificate');
+    await s.click('#join-submit');
+    await s.waitUntil(async () => /Demo Harm Reduction Society/.test(await s.text('#orgs-list')), 30000, 'joined over TLS')
+      .catch(async (e) => { await shot(s, 'join-link-failed'); throw new Error(`${e.message}: ${await s.text('#join-error').catch(() => '')}`); });
+    assert.match(await s.text('#orgs-list'), new RegExp(`Sends to ${server.url.replace(/[.]/g, '\\.')}`));
+    assert.ok(!(await s.visible('#join-from-link')), 'the form is back to empty');
+    await shot(s, 'join-link-joined');
+  } finally {
+    await s.close();
+  }
+});
