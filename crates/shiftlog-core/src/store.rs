@@ -20,7 +20,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_set_aside.sql"),
     include_str!("../migrations/0006_org_identity.sql"),
     include_str!("../migrations/0007_messages.sql"),
-    // 0008 (tallies) goes right here, before 0009: entry n is always migrations/000(n+1).
+    include_str!("../migrations/0008_tallies.sql"),
     include_str!("../migrations/0009_pay_ledger.sql"),
     include_str!("../migrations/0010_statements.sql"),
     include_str!("../migrations/0011_server_epoch.sql"),

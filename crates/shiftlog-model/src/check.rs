@@ -154,6 +154,9 @@ pub fn check_record(r: &RecordEnvelope, ctx: &Context<'_>) -> Result<Checked, Va
             if let Some(id) = a.common.shift_id {
                 check_id(id)?;
             }
+            if let Some(p) = &a.common.period {
+                p.check(r.occurred_at)?;
+            }
             if let crate::body::KindDetails::SystemsNavigation(n) = &a.details {
                 if let Some(d) = n.follow_up_date {
                     let from = r.occurred_at.date_naive() - chrono::Duration::days(1);

@@ -129,6 +129,9 @@ pub enum ValidationError {
     /// Sharing with an organization kept on this device only.
     #[error("no server to share with")]
     NoServer,
+    /// An aggregate entry's period that does not make sense.
+    #[error("bad period: {0}")]
+    BadPeriod(String),
 }
 
 /// A field's name for a worker.
@@ -201,6 +204,7 @@ impl ValidationError {
             UnexpectedDetails => "unexpected_details",
             BadCurrency(_) => "bad_currency",
             NoServer => "no_server",
+            BadPeriod(_) => "bad_period",
         }
     }
 
@@ -285,6 +289,8 @@ impl ValidationError {
             BadCurrency(c) => format!("\u{201c}{}\u{201d} is not a currency. Write three letters, like CAD.", show(c)),
             NoServer if fr => "Cet organisme est gardé sur cet appareil seulement : il n'y a personne avec qui partager.".into(),
             NoServer => "This organization is kept on this device only: there is no one to share with.".into(),
+            BadPeriod(_) if fr => "La période doit finir après son début, au plus tard aujourd'hui, et durer au plus 92 jours (un trimestre).".into(),
+            BadPeriod(_) => "The period must end after it starts, no later than today, and last 92 days at most (a quarter).".into(),
         }
     }
 }

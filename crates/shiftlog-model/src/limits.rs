@@ -49,3 +49,8 @@ pub const MAX_PAYMENT_CENTS: i64 = 10_000_000;
 pub const MAX_PAYMENT_SHIFTS: usize = 31;
 /// The currency of a payment when the worker does not say.
 pub const DEFAULT_CURRENCY: &str = "CAD";
+/// Longest past period one aggregate entry may stand for, in days: a quarter (Ontario's harm
+/// reduction database allows quarterly bulk entry).
+pub const MAX_PERIOD_DAYS: i64 = 92;
+/// Largest count one tally counter may reach in a shift.
+pub const MAX_TALLY: i64 = 10_000;

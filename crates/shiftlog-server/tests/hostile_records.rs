@@ -511,6 +511,23 @@ fn corpus(next_id: &mut impl FnMut() -> String) -> Vec<(String, Value)> {
             kind(&next_id(), "training", "training", body),
         );
     }
+    // Aggregate entries and tally roll-ups (issue 14): the period must make sense, and the
+    // markers hold nothing else.
+    for (what, body) in [
+        ("period backwards", json!({"people_reached": 3, "period": {"from": "2026-11-20", "to": "2026-11-13"}})),
+        ("period of 93 days", json!({"people_reached": 3, "period": {"from": "2026-08-20", "to": "2026-11-20"}})),
+        ("period ending after the record", json!({"people_reached": 3, "period": {"from": "2026-11-20", "to": "2026-11-21"}})),
+        ("period in the future", json!({"people_reached": 3, "period": {"from": "2026-11-20", "to": "2099-01-01"}})),
+        ("period not dates", json!({"people_reached": 3, "period": {"from": "last week", "to": "2026-11-20"}})),
+        ("period without an end", json!({"people_reached": 3, "period": {"from": "2026-11-13"}})),
+        ("period with a name", json!({"people_reached": 3, "period": {"from": "2026-11-13", "to": "2026-11-20", "who": "Sam"}})),
+        ("period a string", json!({"people_reached": 3, "period": "2026-Q4"})),
+        ("source unknown", json!({"people_reached": 3, "source": "scraped"})),
+        ("source an object", json!({"people_reached": 3, "source": {"tally": true}})),
+        ("tally of 10001", json!({"people_reached": 10001, "source": "tally"})),
+    ] {
+        add(&format!("aggregate: {what}"), with(&next_id(), "body", body));
+    }
     // A debrief request carries no content; a tombstone no body.
     add(
         "debrief with content",
@@ -695,5 +712,33 @@ async fn a_losing_edit_is_superseded_and_a_different_body_at_the_same_version_is
         assert_eq!(a["results"][0]["status"], "accepted");
         let csv = export(&r, "demo").await;
         assert_eq!(csv.lines().count(), 2, "{csv}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_aggregate_entry_and_a_tally_roll_up_are_accepted() {
+    for b in BACKENDS {
+        let r = start(b).await;
+        let token = enrolled(&r, "demo").await;
+        let week = with(
+            &rid(0x91),
+            "body",
+            json!({"people_reached": 25, "period": {"from": "2026-11-14", "to": "2026-11-20"}}),
+        );
+        let quarter = with(
+            &rid(0x92),
+            "body",
+            json!({"people_reached": 25, "period": {"from": "2026-08-21", "to": "2026-11-20"}}),
+        );
+        let tally = with(
+            &rid(0x93),
+            "body",
+            json!({"people_reached": 12, "source": "tally"}),
+        );
+        let (s, a) = push_v2(&r, &token, vec![week, quarter, tally], "en").await;
+        assert_eq!(s, 200);
+        for res in a["results"].as_array().expect("results") {
+            assert_eq!(res["status"], "accepted", "{b:?}: {res}");
+        }
     }
 }

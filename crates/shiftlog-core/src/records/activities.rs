@@ -19,20 +19,25 @@ impl Core {
         let mut parsed = ActivityBody::parse(&new.kind, &new.body)?;
         let open = self.open_shift(Some(&org_id))?;
         let says_on_shift = new.body.get("on_shift").is_some_and(|v| !v.is_null());
-        if let Some(shift) = &open {
+        // An aggregate entry stands for past days, not for the shift open now.
+        let aggregate = parsed.common.period.is_some();
+        if let (Some(shift), false) = (&open, aggregate) {
             if parsed.common.shift_id.is_none() && (!says_on_shift || parsed.common.on_shift) {
                 parsed.common.shift_id = Some(shift.id);
                 parsed.common.on_shift = true;
                 parsed.common.role = parsed.common.role.or(shift.body.role.clone());
                 parsed.common.area = parsed.common.area.or(shift.body.area.clone());
             }
-        } else if !says_on_shift && parsed.common.shift_id.is_none() {
+        } else if !aggregate && !says_on_shift && parsed.common.shift_id.is_none() {
             parsed.common.on_shift = false;
         }
         parsed.validate(&catalogue)?;
         let t = now();
         let occurred_at = new.occurred_at.unwrap_or(t);
         not_future(occurred_at)?;
+        if let Some(p) = &parsed.common.period {
+            p.check(occurred_at)?;
+        }
         let rec = Record {
             id: Uuid::now_v7(),
             org_id,

@@ -9,6 +9,7 @@ mod pulled;
 mod purge;
 mod rows;
 mod shifts;
+mod tally;
 mod training;
 
 use chrono::{DateTime, FixedOffset, Local, Utc};
@@ -25,6 +26,7 @@ pub use pay::{NewPayment, Payment};
 pub(crate) use pulled::apply_envelope;
 pub(crate) use rows::{row_to_record, RECORD_COLS};
 pub use shifts::{EndShift, Shift, StartShift};
+pub use tally::{Tally, TallyCounter, TallyGroup};
 pub use training::NewTraining;
 
 use rows::{write_record, Derived};

@@ -112,9 +112,8 @@ impl Core {
         let Some(open) = self.open_shift(Some(&org_id))? else {
             return Err(ValidationError::NoOpenShift.into());
         };
-        let mut body = open.body.clone();
-        body.ended_at = Some(end.ended_at.unwrap_or_else(now));
-        shift_of(self.edit_record(open.id, None, json_of(&body))?)
+        // The tally's counters become records in the transaction that ends the shift.
+        shift_of(self.end_shift_rolling_tally(&open, end.ended_at.unwrap_or_else(now))?)
     }
 
     /// The open shift of an organization, if any.

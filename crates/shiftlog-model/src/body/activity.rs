@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::aggregate::{Period, Source};
 use super::choices::{
     ContactType, NaloxoneRoute, NavOutcome, NavTask, OverdoseOutcome, ReferralType, YesNoUnknown,
 };
@@ -50,6 +51,12 @@ pub struct Common {
     /// A short note, no names.
     #[serde(default)]
     pub note: Option<String>,
+    /// For an aggregate entry: the past days it stands for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
+    /// Set when the record came from the shift's tally.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
 }
 
 const COMMON_FIELDS: &[&str] = &[
@@ -60,6 +67,8 @@ const COMMON_FIELDS: &[&str] = &[
     "minutes",
     "people_reached",
     "note",
+    "period",
+    "source",
 ];
 
 fn default_true() -> bool {

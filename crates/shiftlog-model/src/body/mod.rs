@@ -6,6 +6,7 @@
 //! accepts only the fields of the protocol versions it speaks).
 
 mod activity;
+mod aggregate;
 mod choices;
 mod payment;
 mod shift;
@@ -15,6 +16,7 @@ mod training;
 pub use activity::{
     ActivityBody, Common, KindDetails, Naloxone, Navigation, Overdose, Referral, BUILTIN_KINDS,
 };
+pub use aggregate::{Period, Source, CONTACT_KINDS};
 pub use choices::{
     ChoiceInfo, ContactType, NaloxoneForm, NaloxoneRoute, NavOutcome, NavTask, OverdoseOutcome,
     PayMethod, PayType, ReferralType, ReplacementReason, SupplyRoute, TrainingStatus, YesNoUnknown,
