@@ -218,6 +218,11 @@ impl axum::serve::Listener for TlsListener {
     }
 }
 
+/// Marks requests that came in over the server's own TLS, so an address guessed from a
+/// request (the joining link without `--public-url`) says `https://`.
+#[derive(Debug, Clone, Copy)]
+pub struct ServedOverTls;
+
 /// [`crate::http::serve`] over TLS: the same router, the client's address as `ConnectInfo`.
 pub async fn serve(
     listener: TcpListener,
@@ -230,7 +235,9 @@ pub async fn serve(
     let listener = tls.listener(listener)?.tap_io(|_| {});
     axum::serve(
         listener,
-        crate::http::router(service).into_make_service_with_connect_info::<SocketAddr>(),
+        crate::http::router(service)
+            .layer(axum::Extension(ServedOverTls))
+            .into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

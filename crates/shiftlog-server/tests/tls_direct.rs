@@ -349,4 +349,41 @@ async fn over_tls_forwarded_addresses_are_believed_only_from_the_trusted_proxy()
         Ok(200),
         "another client behind the trusted proxy is not held back"
     );
+
+    // With no --public-url, the joining link's guessed address says https, as served.
+    let signed_in = proxy
+        .post(format!("https://localhost:{port}/api/v1/staff/login"))
+        .header("x-forwarded-for", "198.51.100.8")
+        .json(&serde_json::json!({"username": "ada", "password": "correct horse battery"}))
+        .send()
+        .await
+        .expect("login");
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("cookie")
+        .to_string();
+    let me: serde_json::Value = signed_in.json().await.expect("json");
+    let invite: serde_json::Value = proxy
+        .post(format!(
+            "https://localhost:{port}/api/v1/staff/enrollment-codes"
+        ))
+        .header("cookie", cookie)
+        .header("x-csrf-token", me["csrf_token"].as_str().expect("csrf"))
+        .header("x-forwarded-for", "198.51.100.8")
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("invite")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        invite["server"],
+        format!("https://localhost:{port}/"),
+        "{invite}"
+    );
+    assert_eq!(invite["server_guessed"], true);
 }

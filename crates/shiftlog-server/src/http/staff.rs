@@ -124,6 +124,7 @@ pub(super) async fn enrollment_code(
     State(svc): State<OrgService>,
     who: Staff,
     headers: HeaderMap,
+    tls: Option<axum::Extension<crate::tls::ServedOverTls>>,
     JsonBody(req): JsonBody<CodeRequest>,
 ) -> Result<Json<Invite>, ApiError> {
     let host = headers
@@ -132,7 +133,8 @@ pub(super) async fn enrollment_code(
         .unwrap_or("localhost")
         .to_string();
     // Only a guess (the service prefers the configured --public-url and says which it used).
-    let server = format!("http://{host}/");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let server = format!("{scheme}://{host}/");
     Ok(Json(
         blocking(move || svc.enrollment_invite(&who, req.pseudonym.as_deref(), &server)).await?,
     ))
