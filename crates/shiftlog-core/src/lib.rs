@@ -47,11 +47,15 @@ pub use open::OpenOptions;
 pub use pay_summary::{PayFigures, PayRow, PaySummary};
 pub use records::{Checkin, EndShift, NewCheckin, NewTraining, RecordQuery, Shift, StartShift};
 pub use records::{NewPayment, Payment};
+pub use records::{Tally, TallyCounter, TallyGroup};
 pub use store::{export_quarantined, quarantined};
 pub use statements::{RequestOutcome, StoredStatement};
 pub use summary::{Summary, SummaryFormat, SummaryQuery};
 pub use sync::{SyncActivity, SyncReport, SyncStatus};
 pub use sync::certificate_fingerprint;
+// Joining links (shiftlog://join?server=…&code=…).
+mod join_link;
+pub use join_link::{parse_join_link, JoinLink};
 
 /// The OS keystore, as far as a front door or a test needs to know it.
 pub mod keystore {
