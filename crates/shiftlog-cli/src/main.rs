@@ -17,7 +17,7 @@ use shiftlog_core::Lang;
 use args::{Cli, Command, OrgAction};
 use commands::{
     aside, checkin, log, messages, orgs, pay, profile, records, shell, shift, statement, summary,
-    sync,
+    sync, tally,
 };
 use exit::{Code, Failure};
 use output::Output;
@@ -128,6 +128,7 @@ fn run(cli: Cli, out: &Output) -> Result<Code, Failure> {
         Command::Keep { id } => aside::keep(&core, out, id)?,
         Command::LetGo { id } => aside::let_go(&core, out, id)?,
         Command::Pay { action } => pay::pay(&core, out, action)?,
+        Command::Tally { action } => tally::tally(&core, out, action)?,
         Command::Statement { action } => return statement::statement(&core, out, action),
         Command::Summary {
             month,

@@ -32,6 +32,12 @@ pub struct CommonArgs {
     /// Done off shift.
     #[arg(long)]
     pub off_shift: bool,
+    /// An aggregate entry for past days (e.g. from a paper tally): first day, YYYY-MM-DD.
+    #[arg(long, requires = "period_to")]
+    pub period_from: Option<NaiveDate>,
+    /// Last day of the period (at most 92 days, not after today).
+    #[arg(long, requires = "period_from")]
+    pub period_to: Option<NaiveDate>,
 }
 
 #[derive(Subcommand)]

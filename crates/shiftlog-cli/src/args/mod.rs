@@ -5,6 +5,9 @@ pub mod form;
 mod log;
 mod pay;
 mod statement;
+// The open shift's tally (issue 14).
+mod tally;
+pub use tally::TallyAction;
 
 use std::path::PathBuf;
 
@@ -214,6 +217,12 @@ pub enum Command {
     /// Check a work statement file offline: valid (0), altered (10), unknown key (11),
     /// revoked or replaced key (12), key of another organization (13), not a statement (3).
     Verify(VerifyArgs),
+    /// The open shift's tally: counters per item and people reached per contact kind,
+    /// rolled into records when the shift ends.
+    Tally {
+        #[command(subcommand)]
+        action: Option<TallyAction>,
+    },
     /// Your own summary: hours paid and unpaid, activities, supplies, naloxone, navigation.
     Summary {
         /// A month, e.g. 2026-11 (default: this month).

@@ -133,5 +133,8 @@ fn body_with_common(mut specific: Map<String, Value>, c: &CommonArgs) -> Value {
     if c.off_shift {
         put("on_shift", json!(false));
     }
+    if let (Some(from), Some(to)) = (c.period_from, c.period_to) {
+        put("period", json!({"from": from, "to": to}));
+    }
     Value::Object(specific)
 }

@@ -15,3 +15,4 @@ pub mod shift;
 pub mod statement;
 pub mod summary;
 pub mod sync;
+pub mod tally;

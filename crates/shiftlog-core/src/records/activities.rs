@@ -33,7 +33,18 @@ impl Core {
         }
         parsed.validate(&catalogue)?;
         let t = now();
-        let occurred_at = new.occurred_at.unwrap_or(t);
+        // An aggregate entry for days that are over happens, unless the worker says, at noon
+        // of its last day, so a summary by day puts it inside its period.
+        let period_end = parsed
+            .common
+            .period
+            .map(|p| p.to)
+            .filter(|to| *to < t.date_naive());
+        let occurred_at = match (new.occurred_at, period_end) {
+            (Some(at), _) => at,
+            (None, Some(to)) => super::local_noon(to).unwrap_or(t),
+            (None, None) => t,
+        };
         not_future(occurred_at)?;
         if let Some(p) = &parsed.common.period {
             p.check(occurred_at)?;

@@ -41,6 +41,14 @@ fn now() -> DateTime<FixedOffset> {
     Local::now().fixed_offset()
 }
 
+/// Noon of `day` in this device's time zone.
+fn local_noon(day: chrono::NaiveDate) -> Option<DateTime<FixedOffset>> {
+    day.and_hms_opt(12, 0, 0)?
+        .and_local_timezone(Local)
+        .earliest()
+        .map(|t| t.fixed_offset())
+}
+
 /// Which records to list.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RecordQuery {
