@@ -75,6 +75,7 @@ test('a shiftlog://join link opens the join screen filled in; joining over TLS w
     await s.type('#join-device', 'Link laptop');
     await s.click('#join-submit');
     await shown(s, '#join-error');
+    assert.match(await s.text('#join-error'), /does not know its certificate/, 'said as a certificate, not as offline');
     assert.doesNotMatch(await s.text('#orgs-list'), /Demo Harm Reduction Society/);
 
     // Not a certificate: said so at once.

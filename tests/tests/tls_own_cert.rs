@@ -78,7 +78,10 @@ async fn an_organizations_own_certificate_is_trusted_for_its_server_only() {
         .enroll_trusting(&one.url(), &code(&one, "one"), "laptop", None)
         .await
         .expect_err("untrusted");
-    assert!(matches!(err, CoreError::Network(_)), "{err:?}");
+    assert_eq!(err.code(), "untrusted_certificate", "{err:?}");
+    assert!(err
+        .message(shiftlog_core::Lang::En)
+        .contains("give it when joining"));
     // Not a certificate: refused before anything is sent, in plain words.
     let err = device
         .enroll_trusting(&one.url(), "ABCDE-23456", "laptop", Some("hello"))

@@ -65,6 +65,9 @@ pub enum CoreError {
     /// The organization's certificate given on the join screen is not a PEM certificate.
     #[error("bad certificate: {0}")]
     BadCertificate(String),
+    /// Joining reached the server, but its certificate is not one this device trusts.
+    #[error("untrusted server certificate: {0}")]
+    UntrustedCertificate(String),
     /// The server could not be reached; try again later.
     #[error("network: {0}")]
     Network(String),
@@ -130,8 +133,17 @@ pub enum CoreError {
 }
 
 impl From<reqwest::Error> for CoreError {
+    /// With the causes (e.g. `invalid peer certificate: UnknownIssuer`), for logs and for
+    /// telling an untrusted certificate from no connection (`sync/trust.rs`).
     fn from(e: reqwest::Error) -> Self {
-        CoreError::Network(e.to_string())
+        let mut text = e.to_string();
+        let mut cause = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            text.push_str(": ");
+            text.push_str(&c.to_string());
+            cause = c.source();
+        }
+        CoreError::Network(text)
     }
 }
 
@@ -151,6 +163,7 @@ impl CoreError {
             CoreError::NotEnrolled => "not_enrolled",
             CoreError::BadServerUrl(_) => "bad_server_url",
             CoreError::BadCertificate(_) => "bad_certificate",
+            CoreError::UntrustedCertificate(_) => "untrusted_certificate",
             CoreError::Network(_) => "offline",
             CoreError::Server { .. } => "server",
             CoreError::DeviceRevoked => "device_revoked",
@@ -209,6 +222,8 @@ impl CoreError {
             CoreError::BadServerUrl(why) => format!("That server address won't work: {why}"),
             CoreError::BadCertificate(why) if fr => format!("Ce n'est pas un certificat utilisable ({why}). Collez le texte qui commence par -----BEGIN CERTIFICATE----- ou choisissez le fichier .crt / .pem que l'organisme vous a donné."),
             CoreError::BadCertificate(why) => format!("That is not a certificate this app can use ({why}). Paste the text that starts with -----BEGIN CERTIFICATE----- or pick the .crt / .pem file your organization gave you."),
+            CoreError::UntrustedCertificate(_) if fr => "Le serveur a répondu, mais cet appareil ne reconnaît pas son certificat. Si votre organisme vous a donné son certificat, donnez-le en joignant et vérifiez son empreinte avec votre coordonnateur·rice. Rien n'a été envoyé.".into(),
+            CoreError::UntrustedCertificate(_) => "The server answered, but this device does not know its certificate. If your organization gave you its certificate, give it when joining and check its fingerprint with your coordinator. Nothing was sent.".into(),
             CoreError::Network(_) if fr => "Hors ligne. Vos activités sont en sécurité sur cet appareil et partiront dès qu'il y aura une connexion.".into(),
             CoreError::Network(_) => "Offline. Your records are safe on this device and will be sent when there is a connection.".into(),
             CoreError::Server { message, .. } => message.clone(),
