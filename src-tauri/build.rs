@@ -55,6 +55,9 @@ const COMMANDS: &[&str] = &[
     "certificate_fingerprint",
     "join_organization",
     "organization_certificate",
+    // The open shift's tally (src/tally.rs).
+    "tally",
+    "tally_change",
 ];
 
 fn main() {

@@ -9,6 +9,8 @@ mod join_mobile;
 mod pay;
 mod statement;
 mod state;
+// The open shift's tally (issue 14).
+mod tally;
 
 use state::{err, AppState, CommandError, Open, Res};
 
@@ -471,7 +473,10 @@ pub fn run() {
             join::read_join_link,
             join::certificate_fingerprint,
             join::join_organization,
-            join::organization_certificate
+            join::organization_certificate,
+            // The open shift's tally (tally.rs).
+            tally::tally,
+            tally::tally_change
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

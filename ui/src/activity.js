@@ -8,6 +8,7 @@ import { refreshStatus } from './status.js';
 import { offerCheckin } from './checkin.js';
 import { kindForm } from './kinds.js';
 import { savedMessage, NOTICE_MS } from './notice.js';
+import { periodFields, withPeriod } from './tally.js';
 
 /** Opens the form of `kind`, for a new record or to edit `record`. */
 export function openActivity(kind, record = null) {
@@ -32,6 +33,7 @@ export function renderActivityForm() {
     else common.append(h('p', { class: 'hint', id: 'f-offshift-auto', text: tr('off_shift_auto') }));
   }
   if (f.mode === 'new') common.append(whenFields());
+  if (f.mode === 'new' && !training) common.append(periodFields()); // past days (tally.js)
   else common.append(field('f-when-at', tr('when'), h('input', { type: 'datetime-local', value: L.toLocalInput(f.record.occurred_at) })));
   if (!training) {
     common.append(field('f-note', tr('note'), h('textarea', { maxlength: '280', rows: '2' }), tr('note_help')));
@@ -75,7 +77,7 @@ async function send(f) {
       ? invoke('edit_record', { id: f.record.id, occurredAt: when, body })
       : invoke('log_training', { training: { org_id: state.orgId, ...body, occurred_at: when } });
   }
-  const body = kindForm(f.kind).read(readCommon(base));
+  const body = withPeriod(kindForm(f.kind).read(readCommon(base)));
   state.lastArea = body.area;
   return f.mode === 'edit'
     ? invoke('edit_record', { id: f.record.id, occurredAt: when, body })

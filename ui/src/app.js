@@ -17,6 +17,7 @@ import { wireJoin } from './join.js';
 import { renderSettings } from './settings.js';
 import { renderPay, savePayment, shiftsChanged, cancelEdit } from './pay.js';
 import { renderStatements, askStatements, openPage, printPage, wireStatement } from './statement.js';
+import { renderTally, wireTally } from './tally.js';
 
 registerViews({
   home: { render: refreshHome, onSync: refreshToday },
@@ -30,7 +31,8 @@ registerViews({
   'pin-change': { render: renderPinChange },
   activity: { render: () => state.form && renderActivityForm() },
   shift: { render: () => state.form && renderShiftForm() },
-  checkin: { render: () => renderCheckin() }
+  checkin: { render: () => renderCheckin() },
+  tally: { render: renderTally }
 }, renderStatus);
 
 function tick() {
@@ -86,6 +88,7 @@ function wire() {
   wireStatement();
   on('join-form', 'submit', join);
   wireJoin(); // joining links and an organization's own certificate (join.js)
+  wireTally(); // the open shift's tally (tally.js)
   on('local-form', 'submit', addLocal);
   const active = () => { state.lastActive = Date.now(); };
   for (const ev of ['pointerdown', 'keydown', 'input', 'wheel', 'touchstart']) document.addEventListener(ev, active, { passive: true, capture: true });

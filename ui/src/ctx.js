@@ -4,8 +4,8 @@ import { t } from './i18n.js';
 import * as L from './logic.js';
 import { $, showError, selectOf } from './dom.js';
 
-const SCREENS = ['lock', 'pin-change', 'home', 'shift', 'activity', 'checkin', 'records', 'attention', 'summary', 'statement', 'pay', 'orgs', 'settings'];
-const NAV_OF = { 'pin-change': 'settings', shift: 'home', activity: 'home', checkin: 'home', attention: 'records', orgs: 'settings', statement: 'summary' };
+const SCREENS = ['lock', 'pin-change', 'home', 'shift', 'activity', 'checkin', 'records', 'attention', 'summary', 'statement', 'pay', 'orgs', 'settings', 'tally'];
+const NAV_OF = { 'pin-change': 'settings', shift: 'home', activity: 'home', checkin: 'home', attention: 'records', orgs: 'settings', statement: 'summary', tally: 'home' };
 
 export const stored = (k) => { try { return localStorage.getItem(k); } catch { return null; } };
 export const store = (k, v) => { try { localStorage.setItem(k, v); } catch { /* private mode */ } };

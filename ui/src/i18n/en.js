@@ -340,4 +340,17 @@ export default {
   statement_on_page: 'Put on the page',
   statement_open: 'Show the page to print',
   statement_pick: 'Choose at least one signed record to put on the page.',
+  // The open shift's tally and aggregate entries (tally.js).
+  tally_open: 'Tally: tap to count',
+  tally_title: 'Tally',
+  tally_help: 'Tap + each time you hand something out or reach someone. Each tap is saved at once. When you end the shift, the counts become records.',
+  tally_items: 'Supplies handed out',
+  tally_people: 'People reached',
+  tally_more: 'Add one: {what}',
+  tally_less: 'Take one away: {what}',
+  tally_done: 'Done',
+  period_open: 'For past days (from a paper tally)',
+  period_help: 'Counts for several days at once, up to 92 days. Leave empty for now.',
+  period_from: 'First day',
+  period_to: 'Last day',
 };

@@ -323,4 +323,17 @@ export default {
   statement_on_page: 'Mettre sur la page',
   statement_open: 'Afficher la page à imprimer',
   statement_pick: 'Choisissez au moins un relevé signé à mettre sur la page.',
+  // The open shift's tally and aggregate entries (tally.js).
+  tally_open: 'Compteur : touchez pour compter',
+  tally_title: 'Compteur',
+  tally_help: 'Touchez + chaque fois que vous remettez quelque chose ou rejoignez quelqu’un. Chaque touche est enregistrée aussitôt. À la fin du quart, les comptes deviennent des enregistrements.',
+  tally_items: 'Matériel remis',
+  tally_people: 'Personnes rejointes',
+  tally_more: 'Ajouter un : {what}',
+  tally_less: 'Enlever un : {what}',
+  tally_done: 'Terminé',
+  period_open: 'Pour des jours passés (d’un compte sur papier)',
+  period_help: 'Des comptes pour plusieurs jours à la fois, jusqu’à 92 jours. Laissez vide pour maintenant.',
+  period_from: 'Premier jour',
+  period_to: 'Dernier jour',
 };
