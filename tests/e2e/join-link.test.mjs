@@ -3,12 +3,14 @@
 // for this run; the real app is started with the dashboard's link as its one argument (as the
 // desktop hands a clicked link over on Linux). After the PIN the join screen shows the server
 // and the code filled in; joining without the certificate fails, with it (pasted) the screen
-// shows the fingerprint the server printed, and the join goes through.
+// shows the fingerprint the server printed, and the join goes through. A second test clicks a
+// link while the app runs: a second launch hands it over (single-instance, over a private
+// D-Bus session bus) and ends, and the running app fills the form in.
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, cleanup, freePort, startDriver } from './harness.mjs';
@@ -96,6 +98,57 @@ test('a shiftlog://join link opens the join screen filled in; joining over TLS w
     assert.match(await s.text('#orgs-list'), new RegExp(`Sends to ${server.url.replace(/[.]/g, '\\.')}`));
     assert.ok(!(await s.visible('#join-from-link')), 'the form is back to empty');
     await shot(s, 'join-link-joined');
+  } finally {
+    await s.close();
+  }
+});
+
+/** A private D-Bus session bus with no services to start (no keyring to wait on). */
+async function privateBus(dir) {
+  const conf = join(dir, 'bus.conf');
+  writeFileSync(conf, `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:tmpdir=${dir}</listen><auth>EXTERNAL</auth>
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
+</busconfig>`);
+  const bus = spawn('dbus-daemon', ['--config-file', conf, '--nofork', '--print-address'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  servers.push(bus);
+  const address = await new Promise((ok, fail) => {
+    let seen = '';
+    bus.stdout.on('data', (d) => { seen += d; if (seen.includes('\n')) ok(seen.trim()); });
+    bus.on('exit', (c) => fail(new Error(`dbus-daemon exited ${c}`)));
+  });
+  return address;
+}
+
+test('a link clicked while the app runs is handed to it and fills the join screen', { timeout: 240000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shiftlog-e2e-bus-'));
+  const address = await privateBus(dir);
+  const profile = mkdtempSync(join(tmpdir(), 'shiftlog-e2e-running-'));
+  const env = { DBUS_SESSION_BUS_ADDRESS: address };
+  const driver = await startDriver(profile, env);
+  const s = await Session.create(driver.base, { browserName: 'wry', 'tauri:options': { application: BIN.app } });
+  try {
+    await s.waitFor('body[data-ready="true"]', 30000);
+    await s.setValue('#lock-lang', 'en');
+    await s.type('#pin', '135791');
+    await s.click('#unlock-submit');
+    await shown(s, '#orgs');
+    const value = (css) => s.execute('return document.querySelector(arguments[0]).value;', [css]);
+    assert.equal(await value('#join-server'), '');
+
+    // The desktop runs the app again with the link; it hands the link over and ends.
+    const link = 'shiftlog://join?server=https%3A%2F%2Fshiftlog.example.org%2F&code=ABCDE-23456';
+    const second = spawn(BIN.app, [link], { env: { ...process.env, SHIFTLOG_DATA_DIR: profile, ...env }, stdio: 'ignore' });
+    const code = await new Promise((ok) => {
+      const t = setTimeout(() => { second.kill('SIGKILL'); ok('still running'); }, 30000);
+      second.on('exit', (c) => { clearTimeout(t); ok(c); });
+    });
+    assert.equal(code, 0, 'the second launch handed the link over and ended');
+    await s.waitUntil(async () => (await value('#join-server')) === 'https://shiftlog.example.org/', 20000, 'the running app to fill the form');
+    assert.equal(await value('#join-code'), 'ABCDE-23456');
+    assert.ok(await s.visible('#join-from-link'));
+    await shot(s, 'join-link-handed-over');
   } finally {
     await s.close();
   }
