@@ -6,7 +6,7 @@
 // a file): the screen shows its fingerprint to compare with what the coordinator reads out.
 
 import { $ } from './dom.js';
-import { state, invoke, raw, go, fail } from './ctx.js';
+import { state, invoke, raw, go, fail, tr } from './ctx.js';
 
 /** Fills the join form from a waiting link, if there is one and the app is open. */
 export async function openPendingJoinLink() {
@@ -62,6 +62,23 @@ export function wireJoin() {
     $('join-cert-file').value = '';
     await showFingerprint();
   });
+  // Phones: scan the dashboard's QR code with the camera (barcode-scanner, only there; not
+  // built or tested here — docs/mobile.md).
+  const scanner = window.__TAURI__?.barcodeScanner;
+  if (scanner) {
+    $('join-scan').hidden = false;
+    $('join-scan').addEventListener('click', async () => {
+      $('join-error').hidden = true;
+      try {
+        const read = await scanner.scan({ formats: ['QR_CODE'] });
+        const link = await raw('read_join_link', { text: read?.content ?? '' });
+        if (link) fillJoin(link);
+        else fail($('join-error'), { message: tr('join_scan_not_link') });
+      } catch (e) {
+        fail($('join-error'), e);
+      }
+    });
+  }
   // A link that arrives while the app runs (a second launch hands it over).
   window.__TAURI__?.event?.listen('shiftlog://join-link', () => openPendingJoinLink()).catch(() => {});
 }

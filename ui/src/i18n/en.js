@@ -238,6 +238,8 @@ export default {
   join_cert: 'Certificate',
   join_cert_file: 'Or pick its file',
   join_cert_fp: 'Fingerprint:',
+  join_scan: 'Scan the joining code',
+  join_scan_not_link: 'That code is not a shiftlog joining code.',
   server_address: 'Server address',
   join_code: 'One-time code',
   device_name: 'Name for this device',

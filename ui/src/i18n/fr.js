@@ -223,6 +223,8 @@ export default {
   join_cert: 'Certificat',
   join_cert_file: 'Ou choisissez son fichier',
   join_cert_fp: 'Empreinte :',
+  join_scan: 'Scanner le code d\u2019adhésion',
+  join_scan_not_link: 'Ce code n\u2019est pas un code d\u2019adhésion shiftlog.',
   server_address: 'Adresse du serveur',
   join_code: 'Code à usage unique',
   device_name: 'Nom de cet appareil',
