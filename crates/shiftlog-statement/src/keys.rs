@@ -103,6 +103,31 @@ impl PublishedKey {
         let bytes = hex::decode(&self.public_key).ok()?;
         bytes.try_into().ok()
     }
+
+    /// The entry is the key it names: its `key_id` is [`key_id`] of its own public key. An
+    /// entry that is not can never verify anything, revoke or retire anything, or hide the
+    /// real key.
+    pub fn is_consistent(&self) -> bool {
+        self.public_key_bytes()
+            .is_some_and(|k| key_id(&k) == self.key_id)
+    }
+
+    /// The same key speaking for the same organization (one key, one organization: another
+    /// organization's list saying something about this key is about another entry).
+    fn same_key(&self, other: &PublishedKey) -> bool {
+        self.key_id == other.key_id
+            && self.public_key_bytes().is_some()
+            && self.public_key_bytes() == other.public_key_bytes()
+            && self.organization_id == other.organization_id
+    }
+}
+
+/// The earlier of two optional times (a revocation or retirement is never pushed later).
+fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// The public keys a verifier trusts: an organization's published list, or several
@@ -124,27 +149,55 @@ impl KeySet {
         }
     }
 
-    /// Adds another list's keys (a key already here stays as it is, unless the other list
-    /// says it was revoked: a revocation is never forgotten).
+    /// Adds another list's keys. An entry that is not the key it names is left out; the same
+    /// key for the same organization keeps the earliest revocation and retirement either
+    /// list gives (a revocation is never forgotten), and nothing a list says about a key
+    /// with another public key or organization touches this one.
     pub fn merge(&mut self, other: KeySet) {
-        for key in other.keys {
-            match self.keys.iter_mut().find(|k| k.key_id == key.key_id) {
+        for key in other.keys.into_iter().filter(PublishedKey::is_consistent) {
+            match self.keys.iter_mut().find(|k| k.same_key(&key)) {
                 Some(mine) => {
-                    if mine.revoked_at.is_none() {
-                        mine.revoked_at = key.revoked_at;
-                    }
-                    if mine.retired_at.is_none() {
-                        mine.retired_at = key.retired_at;
-                    }
+                    mine.revoked_at = earliest(mine.revoked_at, key.revoked_at);
+                    mine.retired_at = earliest(mine.retired_at, key.retired_at);
                 }
                 None => self.keys.push(key),
             }
         }
     }
 
-    /// The key with this id.
+    /// The first consistent entry with this id.
     pub fn get(&self, key_id: &str) -> Option<&PublishedKey> {
-        self.keys.iter().find(|k| k.key_id == key_id)
+        self.keys
+            .iter()
+            .find(|k| k.key_id == key_id && k.is_consistent())
+    }
+
+    /// What this list says about `public_key` speaking for `organization_id`, every entry of
+    /// it folded into one (the earliest revocation and retirement): `Err(Some(org))` when the
+    /// list knows the key only for another organization, `Err(None)` when not at all.
+    pub fn lookup(
+        &self,
+        public_key: &[u8; 32],
+        organization_id: &str,
+    ) -> Result<PublishedKey, Option<String>> {
+        let id = key_id(public_key);
+        let entries: Vec<&PublishedKey> = self
+            .keys
+            .iter()
+            .filter(|k| k.key_id == id && k.public_key_bytes().as_ref() == Some(public_key))
+            .collect();
+        let mut mine = entries
+            .iter()
+            .filter(|k| k.organization_id == organization_id);
+        let Some(first) = mine.next() else {
+            return Err(entries.first().map(|k| k.organization_id.clone()));
+        };
+        let mut folded = (*first).clone();
+        for k in mine {
+            folded.revoked_at = earliest(folded.revoked_at, k.revoked_at);
+            folded.retired_at = earliest(folded.retired_at, k.retired_at);
+        }
+        Ok(folded)
     }
 }
 

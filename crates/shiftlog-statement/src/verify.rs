@@ -174,17 +174,19 @@ pub fn verify(doc: &SignedStatement, trusted: &KeySet) -> Result<Verified, Verif
     let unknown = || VerifyError::UnknownKey {
         key_id: doc.key_id.clone(),
     };
-    let key = trusted.get(&doc.key_id).ok_or_else(unknown)?;
-    if key.public_key_bytes() != Some(public) {
-        return Err(unknown());
-    }
-    if key.organization_id != doc.statement.organization.id {
-        return Err(VerifyError::WrongOrganization {
-            key_id: doc.key_id.clone(),
-            key_org: key.organization_id.clone(),
-            statement_org: doc.statement.organization.id.clone(),
-        });
-    }
+    // Every entry for this key and organization counts (a revocation in any of them);
+    // entries that are not the key they name count for nothing.
+    let key = match trusted.lookup(&public, &doc.statement.organization.id) {
+        Ok(key) => key,
+        Err(None) => return Err(unknown()),
+        Err(Some(key_org)) => {
+            return Err(VerifyError::WrongOrganization {
+                key_id: doc.key_id.clone(),
+                key_org,
+                statement_org: doc.statement.organization.id.clone(),
+            })
+        }
+    };
     if let Some(revoked_at) = key.revoked_at {
         return Err(VerifyError::RevokedKey {
             key_id: doc.key_id.clone(),

@@ -664,7 +664,6 @@ fn unknown_keys_empty_lists_and_other_organizations() {
 /// A key list holding the same key twice (two lists put together by hand, or a server that
 /// lists it again when revoking it) must not let the unrevoked entry hide the revocation.
 #[test]
-#[ignore = "flaw: KeySet::get returns the first entry with the id, a later revoked entry is ignored (keys.rs:146), see report"]
 fn a_revocation_in_a_second_entry_for_the_same_key_is_not_ignored() {
     let mut revoked = published(&key(1), "org-1");
     revoked.revoked_at = Some(statement().issued_at);
@@ -675,7 +674,6 @@ fn a_revocation_in_a_second_entry_for_the_same_key_is_not_ignored() {
 /// A list entry that is not the key it names (its key_id is not its public key's) must not
 /// hide the real key when merged in first.
 #[test]
-#[ignore = "flaw: KeySet::merge/new accept an entry whose key_id is not its public key's and it shadows the real key (keys.rs:129), see report"]
 fn a_bogus_list_entry_merged_first_does_not_shadow_the_real_key() {
     let mut bogus = published(&key(1), "org-1");
     bogus.public_key = hex::encode(key(9).public_key());
@@ -689,7 +687,6 @@ fn a_bogus_list_entry_merged_first_does_not_shadow_the_real_key() {
 
 /// Nor revoke or retire it when merged in after.
 #[test]
-#[ignore = "flaw: KeySet::merge copies revoked_at/retired_at from an entry with another public key (keys.rs:131), see report"]
 fn a_bogus_list_entry_merged_after_does_not_revoke_the_real_key() {
     let mut bogus = published(&key(1), "org-1");
     bogus.public_key = hex::encode(key(9).public_key());
@@ -705,7 +702,6 @@ fn a_bogus_list_entry_merged_after_does_not_revoke_the_real_key() {
 
 /// Another organization's list cannot revoke or retire a key it does not speak for.
 #[test]
-#[ignore = "flaw: KeySet::merge copies revoked_at/retired_at from an entry of another organization (keys.rs:131), see report"]
 fn another_organizations_list_does_not_revoke_or_retire_my_key() {
     let mut other_org = published(&key(1), "org-2");
     other_org.revoked_at = Some(statement().issued_at);
