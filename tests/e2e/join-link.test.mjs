@@ -97,6 +97,9 @@ test('a shiftlog://join link opens the join screen filled in; joining over TLS w
       .catch(async (e) => { await shot(s, 'join-link-failed'); throw new Error(`${e.message}: ${await s.text('#join-error').catch(() => '')}`); });
     assert.match(await s.text('#orgs-list'), new RegExp(`Sends to ${server.url.replace(/[.]/g, '\\.')}`));
     assert.ok(!(await s.visible('#join-from-link')), 'the form is back to empty');
+    await s.waitUntil(async () => (await s.text('#orgs-list')).includes(tls.fingerprint), 20000, 'the kept certificate on the organization');
+    await s.execute('document.querySelector("#orgs-list").scrollIntoView({ block: "start" });');
+    await shot(s, 'join-link-org-certificate');
     await shot(s, 'join-link-joined');
   } finally {
     await s.close();

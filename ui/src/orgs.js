@@ -18,9 +18,12 @@ export async function renderOrgs() {
   for (const o of state.orgs) {
     let cat = null;
     try { cat = await invoke('catalogue', { orgId: o.id }); } catch { /* shown without roles */ }
+    // The organization's own certificate, if the worker gave one when joining (join.js).
+    const own = o.server_url ? await invoke('organization_certificate', { orgId: o.id }).catch(() => null) : null;
     items.push(h('li', { class: 'card', 'data-org': o.id },
       h('h2', { text: o.name }),
       h('p', { class: 'muted', text: o.server_url ? tr('org_server', { server: o.server_url }) : tr('org_local') }),
+      own?.fingerprint ? h('p', { class: 'muted fingerprint', text: tr('org_own_cert', { fingerprint: own.fingerprint }) }) : null,
       cat?.roles?.length ? h('details', { class: 'more' }, h('summary', { text: tr('roles_title') }),
         h('dl', { class: 'roles-list' }, ...cat.roles.map((r) => h('div', {}, h('dt', { text: L.pick(r.title, state.lang) }), h('dd', { text: L.pick(r.expectations, state.lang) }))))) : null,
       o.server_url ? leaveButton(o) : null));

@@ -238,6 +238,7 @@ export default {
   join_cert: 'Certificate',
   join_cert_file: 'Or pick its file',
   join_cert_fp: 'Fingerprint:',
+  org_own_cert: 'Trusts this organization\u2019s own certificate, fingerprint {fingerprint}',
   join_scan: 'Scan the joining code',
   join_scan_not_link: 'That code is not a shiftlog joining code.',
   server_address: 'Server address',

@@ -223,6 +223,7 @@ export default {
   join_cert: 'Certificat',
   join_cert_file: 'Ou choisissez son fichier',
   join_cert_fp: 'Empreinte :',
+  org_own_cert: 'Fait confiance au certificat propre de cet organisme, empreinte {fingerprint}',
   join_scan: 'Scanner le code d\u2019adhésion',
   join_scan_not_link: 'Ce code n\u2019est pas un code d\u2019adhésion shiftlog.',
   server_address: 'Adresse du serveur',
