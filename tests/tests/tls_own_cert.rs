@@ -135,4 +135,11 @@ async fn an_organizations_own_certificate_is_trusted_for_its_server_only() {
         3,
         "header and two records"
     );
+
+    // Leaving the organization forgets its certificate.
+    device.leave_organization(&org.id, false).expect("leave");
+    assert_eq!(
+        device.organization_certificate(&org.id).expect("read"),
+        None
+    );
 }

@@ -339,6 +339,9 @@ impl Core {
              WHERE id = ?1",
             [org_id],
         )?;
+        drop(db);
+        // Its own certificate, if the worker gave one, is trusted no more (sync/trust.rs).
+        self.forget_certificate(org_id)?;
         Ok(())
     }
 

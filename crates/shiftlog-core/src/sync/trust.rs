@@ -83,6 +83,15 @@ impl Core {
             .transpose()
     }
 
+    /// Forgets the certificate kept for `org_id` (leaving it) and stops trusting it.
+    pub(crate) fn forget_certificate(&self, org_id: &str) -> Result<()> {
+        self.db().execute(
+            "DELETE FROM settings WHERE key = ?1",
+            params![format!("{KEY_PREFIX}{org_id}")],
+        )?;
+        self.refresh_trust()
+    }
+
     /// Builds the per-server clients again from the kept certificates and the organizations'
     /// current server addresses (at open, after a join, after an address change).
     pub(crate) fn refresh_trust(&self) -> Result<()> {
