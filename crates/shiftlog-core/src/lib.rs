@@ -51,8 +51,8 @@ pub use records::{Tally, TallyCounter, TallyGroup};
 pub use store::{export_quarantined, quarantined};
 pub use statements::{RequestOutcome, StoredStatement};
 pub use summary::{Summary, SummaryFormat, SummaryQuery};
-pub use sync::{SyncActivity, SyncReport, SyncStatus};
 pub use sync::certificate_fingerprint;
+pub use sync::{SyncActivity, SyncReport, SyncStatus};
 // Joining links (shiftlog://join?server=…&code=…).
 mod join_link;
 pub use join_link::{parse_join_link, JoinLink};
