@@ -514,19 +514,55 @@ fn corpus(next_id: &mut impl FnMut() -> String) -> Vec<(String, Value)> {
     // Aggregate entries and tally roll-ups (issue 14): the period must make sense, and the
     // markers hold nothing else.
     for (what, body) in [
-        ("period backwards", json!({"people_reached": 3, "period": {"from": "2026-11-20", "to": "2026-11-13"}})),
-        ("period of 93 days", json!({"people_reached": 3, "period": {"from": "2026-08-20", "to": "2026-11-20"}})),
-        ("period ending after the record", json!({"people_reached": 3, "period": {"from": "2026-11-20", "to": "2026-11-21"}})),
-        ("period in the future", json!({"people_reached": 3, "period": {"from": "2026-11-20", "to": "2099-01-01"}})),
-        ("period not dates", json!({"people_reached": 3, "period": {"from": "last week", "to": "2026-11-20"}})),
-        ("period without an end", json!({"people_reached": 3, "period": {"from": "2026-11-13"}})),
-        ("period with a name", json!({"people_reached": 3, "period": {"from": "2026-11-13", "to": "2026-11-20", "who": "Sam"}})),
-        ("period a string", json!({"people_reached": 3, "period": "2026-Q4"})),
-        ("source unknown", json!({"people_reached": 3, "source": "scraped"})),
-        ("source an object", json!({"people_reached": 3, "source": {"tally": true}})),
-        ("tally of 10001", json!({"people_reached": 10001, "source": "tally"})),
+        (
+            "period backwards",
+            json!({"people_reached": 3, "period": {"from": "2026-11-20", "to": "2026-11-13"}}),
+        ),
+        (
+            "period of 93 days",
+            json!({"people_reached": 3, "period": {"from": "2026-08-20", "to": "2026-11-20"}}),
+        ),
+        (
+            "period ending after the record",
+            json!({"people_reached": 3, "period": {"from": "2026-11-20", "to": "2026-11-21"}}),
+        ),
+        (
+            "period in the future",
+            json!({"people_reached": 3, "period": {"from": "2026-11-20", "to": "2099-01-01"}}),
+        ),
+        (
+            "period not dates",
+            json!({"people_reached": 3, "period": {"from": "last week", "to": "2026-11-20"}}),
+        ),
+        (
+            "period without an end",
+            json!({"people_reached": 3, "period": {"from": "2026-11-13"}}),
+        ),
+        (
+            "period with a name",
+            json!({"people_reached": 3, "period": {"from": "2026-11-13", "to": "2026-11-20", "who": "Sam"}}),
+        ),
+        (
+            "period a string",
+            json!({"people_reached": 3, "period": "2026-Q4"}),
+        ),
+        (
+            "source unknown",
+            json!({"people_reached": 3, "source": "scraped"}),
+        ),
+        (
+            "source an object",
+            json!({"people_reached": 3, "source": {"tally": true}}),
+        ),
+        (
+            "tally of 10001",
+            json!({"people_reached": 10001, "source": "tally"}),
+        ),
     ] {
-        add(&format!("aggregate: {what}"), with(&next_id(), "body", body));
+        add(
+            &format!("aggregate: {what}"),
+            with(&next_id(), "body", body),
+        );
     }
     // A debrief request carries no content; a tombstone no body.
     add(
