@@ -70,7 +70,7 @@ if ! psql "postgres://$(id -un)@127.0.0.1:5432/test" -qtAc 'SELECT 1' >/dev/null
       || su postgres -c "psql -qc 'CREATE DATABASE \"$db\" OWNER \"$(id -un)\"'"
   done
 fi
-if [ ! -d tests/dashboard/node_modules/playwright-core ]; then
+if [ ! -d tests/dashboard/node_modules/playwright-core ] || [ ! -d tests/dashboard/node_modules/jsqr ]; then
   say "installing playwright-core for the dashboard test"
   (cd tests/dashboard && npm install --silent --no-audit --no-fund)
 fi

@@ -34,8 +34,8 @@ mod service;
 mod util;
 
 pub use catalogue::CatalogueEdit;
-pub use enroll::{Invite, DASHBOARD_CODE_TTL, ENROLLMENT_CODE_TTL};
 pub use enroll::public_url;
+pub use enroll::{Invite, DASHBOARD_CODE_TTL, ENROLLMENT_CODE_TTL};
 pub use error::ServiceError;
 pub use limits::Limits;
 pub use service::OrgService;
