@@ -191,13 +191,25 @@ impl Core {
         let mut db = self.db();
         let tx = db.transaction()?;
         write_record(&tx, &shift, &derive_shift(&body), false)?;
-        let counts = take_counts(&tx, open.id)?;
+        let counts = counts_of_shift(&tx, open.id)?;
         let roll = RollUp {
             shift: &body,
             shift_id: open.id,
             catalogue: &catalogue,
         };
-        for (kind, activity) in roll.bodies(&counts) {
+        let (bodies, rolled) = roll.bodies(&counts);
+        // Only what became records leaves the table: a counter whose item or kind the
+        // organization has since taken off its list stays, never silently dropped.
+        for key in rolled
+            .iter()
+            .chain(counts.iter().filter(|(_, n)| *n == 0).map(|(k, _)| k))
+        {
+            tx.execute(
+                "DELETE FROM tallies WHERE shift_id = ?1 AND counter = ?2",
+                params![open.id.to_string(), key],
+            )?;
+        }
+        for (kind, activity) in bodies {
             let parsed = ActivityBody::parse(kind, &activity)?;
             parsed.validate(&catalogue)?;
             let rec = Record {
@@ -238,18 +250,13 @@ fn out_of_range(c: &TallyCounter, got: i64) -> ValidationError {
     }
 }
 
-/// The shift's counters above 0, taken out of the table (inside the ending transaction).
-fn take_counts(tx: &Transaction<'_>, shift_id: Uuid) -> Result<Vec<(String, i64)>> {
-    let mut stmt = tx.prepare(
-        "SELECT counter, count FROM tallies WHERE shift_id = ?1 AND count > 0 ORDER BY counter",
-    )?;
+/// The shift's counters (inside the ending transaction).
+fn counts_of_shift(tx: &Transaction<'_>, shift_id: Uuid) -> Result<Vec<(String, i64)>> {
+    let mut stmt =
+        tx.prepare("SELECT counter, count FROM tallies WHERE shift_id = ?1 ORDER BY counter")?;
     let counts = stmt
         .query_map([shift_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<Vec<(String, i64)>>>()?;
-    tx.execute(
-        "DELETE FROM tallies WHERE shift_id = ?1",
-        [shift_id.to_string()],
-    )?;
     Ok(counts)
 }
 
@@ -260,40 +267,100 @@ struct RollUp<'a> {
 }
 
 impl RollUp<'_> {
-    /// The activity bodies a tally becomes, by kind: supplies first (items in catalogue
-    /// order), then one per contact kind.
-    fn bodies(&self, counts: &[(String, i64)]) -> Vec<(&'static str, Value)> {
+    /// The activity bodies a tally becomes, by kind (supplies first, items in catalogue order,
+    /// then one per contact kind), and the counter keys they took up. Counters at 0, and
+    /// those of an item or kind the catalogue no longer has, make no record.
+    fn bodies(&self, counts: &[(String, i64)]) -> (Vec<(&'static str, Value)>, Vec<String>) {
         let base = || {
             json!({
                 "shift_id": self.shift_id, "on_shift": true, "area": self.shift.area,
                 "role": self.shift.role, "source": "tally",
             })
         };
-        let count_of = |g: TallyGroup, id: &str| {
+        let mut rolled = Vec::new();
+        let mut count_of = |g: TallyGroup, id: &str| {
             let key = format!("{}:{id}", g.prefix());
-            counts.iter().find(|(k, _)| *k == key).map(|(_, n)| *n)
+            let n = counts
+                .iter()
+                .find(|(k, n)| *k == key && *n > 0)
+                .map(|(_, n)| *n);
+            if n.is_some() {
+                rolled.push(key);
+            }
+            n
         };
         let mut out = Vec::new();
-        let lines: Vec<Value> = self
-            .catalogue
-            .items
-            .iter()
-            .filter_map(|i| {
-                count_of(TallyGroup::Item, &i.id).map(|n| json!({"item": i.id, "quantity": n}))
-            })
-            .collect();
+        let mut lines = Vec::new();
+        if self.catalogue.kind_enabled("supplies_distributed") {
+            for i in &self.catalogue.items {
+                if let Some(n) = count_of(TallyGroup::Item, &i.id) {
+                    lines.push(json!({"item": i.id, "quantity": n}));
+                }
+            }
+        }
         if !lines.is_empty() {
             let mut b = base();
             b["items"] = Value::Array(lines);
             out.push(("supplies_distributed", b));
         }
-        for k in CONTACT_KINDS {
+        for k in CONTACT_KINDS
+            .iter()
+            .filter(|k| self.catalogue.kind_enabled(k))
+        {
             if let Some(n) = count_of(TallyGroup::People, k) {
                 let mut b = base();
                 b["people_reached"] = json!(n);
                 out.push((*k, b));
             }
         }
-        out
+        (out, rolled)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PayType;
+
+    #[test]
+    fn counters_off_the_list_or_at_zero_make_no_record_and_are_not_taken() {
+        let mut cat = Catalogue::default_catalogue();
+        let item = cat.items[0].id.clone();
+        let shift = ShiftBody {
+            started_at: now(),
+            ended_at: Some(now()),
+            role: None,
+            pay_type: PayType::Paid,
+            area: None,
+            note: None,
+            extra: Default::default(),
+        };
+        let counts = vec![
+            (format!("item:{item}"), 3),
+            ("item:gone".to_string(), 2),
+            ("people:outreach_contact".to_string(), 0),
+            ("people:meal_service".to_string(), 4),
+        ];
+        let roll = |cat: &Catalogue| {
+            RollUp {
+                shift: &shift,
+                shift_id: Uuid::now_v7(),
+                catalogue: cat,
+            }
+            .bodies(&counts)
+        };
+        let (bodies, rolled) = roll(&cat);
+        let kinds: Vec<&str> = bodies.iter().map(|(k, _)| *k).collect();
+        assert_eq!(kinds, ["supplies_distributed", "meal_service"]);
+        assert_eq!(bodies[0].1["items"], json!([{"item": item, "quantity": 3}]));
+        assert_eq!(
+            rolled,
+            [format!("item:{item}"), "people:meal_service".to_string()]
+        );
+        // The organization stopped counting meals: that counter waits, it is not dropped.
+        cat.kinds.retain(|k| k != "meal_service");
+        let (bodies, rolled) = roll(&cat);
+        assert_eq!(bodies.len(), 1);
+        assert_eq!(rolled, [format!("item:{item}")]);
     }
 }
