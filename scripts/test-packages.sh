@@ -50,6 +50,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 install -d -m 0750 -o root -g shiftlog /etc/shiftlog/tls
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
   -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+  -addext "basicConstraints=critical,CA:FALSE" \
   -keyout /etc/shiftlog/tls/privkey.pem -out /etc/shiftlog/tls/fullchain.pem 2>/dev/null
 chgrp shiftlog /etc/shiftlog/tls/privkey.pem /etc/shiftlog/tls/fullchain.pem
 chmod 0640 /etc/shiftlog/tls/privkey.pem /etc/shiftlog/tls/fullchain.pem
