@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, OUT, PIN, ROOT, startServer, enrolledProfile, startDriver, cleanup } from './harness.mjs';
+import { BIN, OUT, PIN, ROOT, startServer, enrolledProfile, startDriver, exportCsv, cleanup } from './harness.mjs';
 import { Session } from './webdriver.mjs';
-import { shown, save } from './app.mjs';
+import { shown, save, sendNow, rowsFor } from './app.mjs';
 
 after(cleanup);
 
@@ -176,6 +176,10 @@ test('the tally: taps survive a SIGKILL of the app, and become records when the 
   const aggregate = list.find((r) => r.body.period);
   assert.deepEqual(aggregate?.body.period, { from: day(13), to: day(7) }, JSON.stringify(list.map((r) => r.body)));
   assert.ok(await s.text('#today-list').then((t) => /Outreach contact/.test(t)));
+  // And they reach the organization's server like any record (its check accepts the marker).
+  await sendNow(s);
+  const ids = [...fromTally, aggregate].map((r) => r.id);
+  await s.waitUntil(async () => rowsFor(await exportCsv(server), ids).length === 3, 30000, 'the tally records and the aggregate entry to reach the server');
 
   writeFileSync(join(DIR, 'axe.json'), JSON.stringify({ serious_or_critical: problems, seen }, null, 2));
   assert.deepEqual(problems, [], `axe-core found serious or critical problems:\n${JSON.stringify(problems, null, 2)}`);
