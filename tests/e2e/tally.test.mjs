@@ -131,6 +131,7 @@ test('the tally: taps survive a SIGKILL of the app, and become records when the 
   await s.setSize(...SIZES.phone);
   await openTally(s);
   const after = await count(s, itemKey);
+  eprint(`after the restart: ${after} (confirmed ${confirmed}, made at most 34)`);
   assert.ok(after >= confirmed && after <= 34, `${after} after the restart, ${confirmed} confirmed before the kill`);
   assert.equal(await count(s, people), 3);
   await top(s);

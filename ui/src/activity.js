@@ -33,8 +33,8 @@ export function renderActivityForm() {
     else common.append(h('p', { class: 'hint', id: 'f-offshift-auto', text: tr('off_shift_auto') }));
   }
   if (f.mode === 'new') common.append(whenFields());
-  if (f.mode === 'new' && !training) common.append(periodFields()); // past days (tally.js)
   else common.append(field('f-when-at', tr('when'), h('input', { type: 'datetime-local', value: L.toLocalInput(f.record.occurred_at) })));
+  if (f.mode === 'new' && !training) common.append(periodFields()); // past days (tally.js)
   if (!training) {
     common.append(field('f-note', tr('note'), h('textarea', { maxlength: '280', rows: '2' }), tr('note_help')));
     $('f-note').value = b.note ?? '';
