@@ -97,6 +97,52 @@ mod tests {
         }
     }
 
+    /// `check` applies the same rules on the device and on the server.
+    #[test]
+    fn check_takes_both_markers_on_either_side_and_refuses_a_bad_period() {
+        use crate::catalogue::Catalogue;
+        use crate::check::{check_record, Context, Side};
+        use serde_json::{json, Value};
+        let cat = Catalogue::default_catalogue();
+        let now = chrono::Utc::now();
+        let env = |body: Value| -> shiftlog_wire::RecordEnvelope {
+            serde_json::from_value(json!({
+                "id": uuid::Uuid::now_v7(), "version": 1, "record_type": "activity",
+                "kind": "outreach_contact", "occurred_at": now.to_rfc3339(),
+                "recorded_at": now.to_rfc3339(), "deleted": false, "body": body,
+            }))
+            .expect("envelope")
+        };
+        let today = now.date_naive();
+        let week = json!({"from": today - chrono::Duration::days(6), "to": today});
+        for side in [Side::Device, Side::Server] {
+            let ctx = Context {
+                catalogue: &cat,
+                now,
+                side,
+            };
+            for good in [
+                json!({"people_reached": 25, "period": week}),
+                json!({"people_reached": 12, "source": "tally"}),
+            ] {
+                assert!(
+                    check_record(&env(good.clone()), &ctx).is_ok(),
+                    "{side:?} {good}"
+                );
+            }
+            for bad in [
+                json!({"people_reached": 2, "period": {"from": today, "to": today + chrono::Duration::days(1)}}),
+                json!({"people_reached": 2, "period": {"from": today - chrono::Duration::days(92), "to": today}}),
+            ] {
+                let e = check_record(&env(bad.clone()), &ctx).expect_err("refused");
+                assert_eq!(e.code(), "bad_period", "{side:?} {bad}");
+            }
+            let named =
+                json!({"people_reached": 2, "period": {"from": today, "to": today, "who": "Sam"}});
+            assert!(check_record(&env(named), &ctx).is_err(), "{side:?}");
+        }
+    }
+
     #[test]
     fn source_reads_only_tally() {
         assert_eq!(
