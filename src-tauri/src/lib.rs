@@ -7,8 +7,8 @@ mod join;
 #[cfg(mobile)]
 mod join_mobile;
 mod pay;
-mod statement;
 mod state;
+mod statement;
 // The open shift's tally (issue 14).
 mod tally;
 

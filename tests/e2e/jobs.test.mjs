@@ -253,7 +253,7 @@ test('job 3: the worker’s own summary shows paid and unpaid hours and the work
     assert.equal(await perOrg('demo', 'trainings'), '0');
     await s.setValue('#summary-org', 'demo');
     // The sections of every organization are already there: wait for the one-organization view.
-    await s.waitUntil(async () => (await s.execute('return document.querySelectorAll("#summary-out section").length;')) === 1, 20000, 'one organization only');
+    await s.waitUntil(async () => (await s.execute('return document.querySelectorAll("#summary-out section[data-org]").length;')) === 1, 20000, 'one organization only');
     assert.equal(await s.text('#summary-out section[data-org="demo"] [data-key="trainings"] dd'), '0');
     await s.setValue('#summary-org', '');
 

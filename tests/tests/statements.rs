@@ -68,10 +68,15 @@ async fn a_statement_is_signed_kept_verified_offline_and_refused_when_altered_un
     assert_eq!(core.statements().expect("list").len(), 1);
 
     // Offline: the saved file and the key list the device kept, no server involved.
-    let file = core.statement_file(&[kept.id.clone()]).expect("file");
-    let kept_keys: KeySet =
-        serde_json::from_str(&core.statement_keys_file(&[kept.id.clone()]).expect("keys"))
-            .expect("key list");
+    let file = core
+        .statement_file(std::slice::from_ref(&kept.id))
+        .expect("file");
+    let kept_keys: KeySet = serde_json::from_str(
+        &core
+            .statement_keys_file(std::slice::from_ref(&kept.id))
+            .expect("keys"),
+    )
+    .expect("key list");
     let ok = one_result(&file, &kept_keys).expect("verifies");
     assert_eq!(ok.short_code, kept.short_code);
     assert_eq!(kept_keys, keys_of(&e.server, "harbour"));

@@ -5,7 +5,7 @@
 // is pure (node tests it); the rest draws and needs the webview.
 
 import { t } from './i18n.js';
-import { $, h, busy, toast, showError } from './dom.js';
+import { $, h, busy, showError } from './dom.js';
 import { state, invoke, tr, fail } from './ctx.js';
 
 /** A date as a date input holds it (the device's day). */
@@ -80,6 +80,11 @@ export function pagePart(html) {
 // ---------- drawing ----------
 
 let chosen = null; // ids on the page; null until the list is first drawn
+let answers = null; // what the last ask brought back, drawn in the language of the moment
+
+function drawAnswers() {
+  $('statement-results').replaceChildren(...askedWords(answers, state.lang).map((l) => h('p', { class: l.ok ? 'statement-ok' : 'error', text: l.text })));
+}
 
 function drawSigners() {
   const list = signers(state.orgs);
@@ -107,6 +112,7 @@ function hidePage() {
 
 export async function renderStatements() {
   drawSigners();
+  drawAnswers();
   if (!$('statement-from').value) {
     const p = defaultPeriod();
     $('statement-from').value = p.from;
@@ -134,10 +140,10 @@ export async function askStatements(ev) {
   if (problem) { showError(err, tr(problem)); return; }
   await busy($('statement-ask'), async () => {
     $('statement-results').replaceChildren(h('p', { text: tr('statement_asking') }));
-    let answers;
     try {
       answers = await invoke('request_statement', { orgId: null, from, to });
     } catch (e) {
+      answers = null;
       $('statement-results').replaceChildren();
       fail(err, e);
       return;
@@ -147,8 +153,6 @@ export async function askStatements(ev) {
     const orgs = new Set(got.map((s) => s.org_id));
     const list = await invoke('statements');
     chosen = [...chosen.filter((id) => !orgs.has(list.find((s) => s.id === id)?.org_id)), ...got.map((s) => s.id)];
-    $('statement-results').replaceChildren(...askedWords(answers, state.lang).map((l) => h('p', { class: l.ok ? 'statement-ok' : 'error', text: l.text })));
-    if (got.length) toast(tr('statement_kept_toast', { n: got.length }));
     await renderStatements();
   });
 }

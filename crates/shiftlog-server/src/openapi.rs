@@ -28,7 +28,10 @@ mod tests {
                 shiftlog_wire::paths::MESSAGES_RECEIVED,
             ),
             ("api::STATEMENTS", shiftlog_statement::api::STATEMENTS),
-            ("api::STATEMENT_KEYS", shiftlog_statement::api::STATEMENT_KEYS),
+            (
+                "api::STATEMENT_KEYS",
+                shiftlog_statement::api::STATEMENT_KEYS,
+            ),
             ("api::VERIFY_API", shiftlog_statement::api::VERIFY_API),
             ("api::VERIFY_PAGE", shiftlog_statement::api::VERIFY_PAGE),
         ];

@@ -5,8 +5,7 @@
 use serde_json::json;
 use shiftlog_core::statements::page::hours;
 use shiftlog_core::statements::{
-    check_integrity, parse_file, parse_keys, trust_public_key, KeySet, StoredStatement,
-    VerifyError,
+    check_integrity, parse_file, parse_keys, trust_public_key, KeySet, StoredStatement, VerifyError,
 };
 use shiftlog_core::{Core, Lang};
 
@@ -150,7 +149,7 @@ pub fn verify(out: &Output, args: &VerifyArgs) -> Result<Code, Failure> {
     let mut rows = Vec::new();
     for doc in &docs {
         let keys: Option<KeySet> = match (&args.key, &listed) {
-            (Some(k), _) => Some(trust_public_key(k, doc).map_err(|why| Failure::Usage(why))?),
+            (Some(k), _) => Some(trust_public_key(k, doc).map_err(Failure::Usage)?),
             (None, l) => l.clone(),
         };
         let st = &doc.statement;

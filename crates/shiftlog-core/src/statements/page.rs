@@ -58,6 +58,14 @@ fn w(pair: (&'static str, &'static str), lang: Lang) -> &'static str {
     }
 }
 
+/// ": " in English, " : " (with a no-break space) in French.
+fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => ": ",
+        Lang::Fr => "\u{a0}: ",
+    }
+}
+
 /// Text made safe for HTML content and attribute values.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -110,12 +118,13 @@ const STYLE: &str = "body{font-family:system-ui,sans-serif;color:#111;max-width:
 h1{font-size:1.6rem;margin:0 0 .3rem}h2{font-size:1.25rem;margin:0 0 .2rem}h3{font-size:1rem;margin:.8rem 0 .2rem}
 .work-statement{border:1px solid #666;border-radius:6px;padding:.8rem 1rem;margin:1rem 0;break-inside:avoid;page-break-inside:avoid}
 .ws-head{display:flex;gap:1rem;justify-content:space-between;flex-wrap:wrap}
-.ws-check{text-align:center;min-width:10rem}.ws-check svg{width:132px;height:132px}
+.ws-head>div:first-child{flex:1 1 16rem}.ws-check{flex:0 0 12rem;max-width:12rem;text-align:center}.ws-check svg{width:132px;height:132px}
 .ws-code{font:700 1.3rem ui-monospace,monospace;letter-spacing:.08em;margin:.2rem 0}
 .ws-url{font-size:.8rem;word-break:break-all}.ws-key{font-size:.8rem;color:#333}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #999;padding:2pt 4pt;text-align:left;vertical-align:top}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .ws-desc{font-size:.85rem;color:#333}
+.ws-nowrap{white-space:nowrap}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @page{margin:14mm}@media print{body{margin:0;max-width:none;font-size:10.5pt}}";
 
@@ -236,11 +245,11 @@ fn statement_section(s: &StoredStatement, lang: Lang) -> String {
     format!(
         "<section class=\"work-statement\" data-code=\"{code}\">\
          <div class=\"ws-head\"><div><h2>{org}</h2>\
-         <p>{period_w}: {from} {to_w} {to}<br>{known_w}: {pseudo}<br>{issued_w}: {issued}</p></div>\
-         <div class=\"ws-check\">{qr}<p class=\"ws-code\"><span class=\"visually-hidden\">{code_w}: </span>{code}</p>\
+         <p>{period_w}{c}{from} {to_w} {to}<br>{known_w}{c}<span class=\"ws-nowrap\">{pseudo}</span><br>{issued_w}{c}{issued}</p></div>\
+         <div class=\"ws-check\">{qr}<p class=\"ws-code\"><span class=\"visually-hidden\">{code_w}{c}</span>{code}</p>\
          <p class=\"ws-url\">{check_w} <a href=\"{url}\">{url}</a></p></div></div>\
          {hours}{activities}{training}{roles}\
-         <p class=\"ws-key\">{key_w}: {key_id}</p></section>",
+         <p class=\"ws-key\">{key_w}{c}{key_id}</p></section>",
         code = escape(&s.short_code),
         org = escape(&st.organization.name),
         period_w = l(words::PERIOD),
@@ -283,6 +292,7 @@ fn statement_section(s: &StoredStatement, lang: Lang) -> String {
             &[(l(words::ROLE), false), (l(words::SHIFTS), true), (l(words::TIME), true)],
             lang
         ),
+        c = colon(lang),
         key_w = l(words::KEY),
         key_id = escape(&s.signed.key_id),
     )
