@@ -71,7 +71,7 @@ pub struct AggregateQuery {
     pub period: Period,
     /// Column key.
     pub dimension: Dimension,
-    /// Which stored groups (by worker: always all, from the records themselves).
+    /// Which stored groups (by worker: always all, summed from `worker_totals`).
     pub groups: Groups,
 }
 

@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_spike_thresholds.sql"),
     include_str!("../migrations/0011_statement_keys.sql"),
     include_str!("../migrations/0012_data_epoch.sql"),
+    include_str!("../migrations/0013_worker_totals.sql"),
 ];
 
 /// Any number that identifies shiftlog's migration lock among the database's advisory locks.

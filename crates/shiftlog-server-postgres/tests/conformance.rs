@@ -138,3 +138,27 @@ fn statement_keys_and_register_are_kept_as_told() {
     let schema = Schema::new();
     conformance::statement_keys_and_register_are_kept_as_told(&*schema.open());
 }
+
+#[test]
+fn worker_summaries_match_the_records() {
+    let schema = Schema::new();
+    let s = schema.open();
+    let mut config: postgres::Config = url().parse().expect("url");
+    config.options(&format!("-c search_path={}", schema.0));
+    let raw = std::sync::Mutex::new(config.connect(postgres::NoTls).expect("connect"));
+    let purge = |id: &str| {
+        let mut c = raw.lock().expect("connection");
+        let mut tx = c.transaction().expect("tx");
+        tx.execute("DELETE FROM record_items WHERE record_id = $1", &[&id])
+            .expect("purge lines");
+        tx.execute("DELETE FROM record_changes WHERE record_id = $1", &[&id])
+            .expect("purge change");
+        assert_eq!(
+            tx.execute("DELETE FROM records WHERE id = $1", &[&id])
+                .expect("purge"),
+            1
+        );
+        tx.commit().expect("commit");
+    };
+    conformance::worker_summaries_match_the_records(&*s, &purge);
+}

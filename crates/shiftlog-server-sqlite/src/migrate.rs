@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_spike_thresholds.sql"),
     include_str!("../migrations/0012_statement_keys.sql"),
     include_str!("../migrations/0013_data_epoch.sql"),
+    include_str!("../migrations/0014_worker_totals.sql"),
 ];
 
 /// SQLite keeps the schema version in `PRAGMA user_version`; each migration commits on its

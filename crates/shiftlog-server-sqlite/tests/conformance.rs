@@ -64,3 +64,28 @@ fn statement_keys_and_register_are_kept_as_told() {
     let (_dir, s) = open();
     conformance::statement_keys_and_register_are_kept_as_told(&*s);
 }
+
+#[test]
+fn worker_summaries_match_the_records() {
+    let (dir, s) = open();
+    let raw = rusqlite::Connection::open(dir.path().join("server.db")).expect("open");
+    raw.busy_timeout(std::time::Duration::from_secs(10))
+        .expect("busy timeout");
+    let purge = |id: &str| {
+        raw.execute_batch("BEGIN IMMEDIATE").expect("begin");
+        for table in [
+            "record_items WHERE record_id",
+            "record_changes WHERE record_id",
+        ] {
+            raw.execute(&format!("DELETE FROM {table} = ?1"), [id])
+                .expect("purge lines");
+        }
+        assert_eq!(
+            raw.execute("DELETE FROM records WHERE id = ?1", [id])
+                .expect("purge"),
+            1
+        );
+        raw.execute_batch("COMMIT").expect("commit");
+    };
+    conformance::worker_summaries_match_the_records(&*s, &purge);
+}

@@ -9,6 +9,7 @@ mod messages;
 mod spikes;
 mod statements;
 mod tokens;
+mod worker_totals;
 
 pub use accounts::staff_accounts_change_only_what_they_are_told;
 pub use codes::codes_are_judged_by_the_caller_and_redeemed_once;
@@ -20,6 +21,7 @@ pub use messages::messages_are_offered_and_counted_as_told;
 pub use spikes::{activities_are_counted_by_area_and_time, spike_thresholds_are_kept_as_told};
 pub use statements::statement_keys_and_register_are_kept_as_told;
 pub use tokens::staff_tokens_are_kept_as_told;
+pub use worker_totals::worker_summaries_match_the_records;
 
 use chrono::{Duration, Utc};
 use shiftlog_wire::RecordEnvelope;

@@ -4,13 +4,13 @@ use super::{push_filter, Placeholder};
 use crate::{AggregateQuery, Dimension, Groups, Period};
 
 /// The grouped query for `q`, and its parameters after the organization id. Reads the
-/// running totals (`totals`, `item_totals`, `training_totals`, kept by triggers) except by
-/// worker, which
-/// reads `records` (and always every group). A row of the totals is one stored group; with
-/// [`Groups::Each`] each small one comes back on its own, named by its values.
+/// running totals kept by triggers: `totals`, `item_totals`, `training_totals`, and by worker
+/// `worker_totals` (always every group, summed: a view by worker is never protected). A row
+/// of the totals is one stored group; with [`Groups::Each`] each small one comes back on its
+/// own, named by its values.
 pub fn aggregate(q: &AggregateQuery, org_id: &str, ph: Placeholder) -> (String, Vec<String>) {
     let t = match q.dimension {
-        Dimension::Worker => "r",
+        Dimension::Worker => "u",
         Dimension::Item | Dimension::Returned | Dimension::Reason => "i",
         Dimension::Topic => "w",
         _ => "t",
@@ -35,7 +35,7 @@ pub fn aggregate(q: &AggregateQuery, org_id: &str, ph: Placeholder) -> (String, 
         Dimension::OnShift => "CASE WHEN t.on_shift THEN 'on_shift' ELSE 'off_shift' END",
     };
     // Figures of a group: summed, or (one row per group) as they are.
-    let each = matches!(q.groups, Groups::Each(_)) && t != "r";
+    let each = matches!(q.groups, Groups::Each(_)) && t != "u";
     let sum = |e: &str| {
         if each {
             format!("CAST({e} AS BIGINT)")
@@ -52,6 +52,7 @@ pub fn aggregate(q: &AggregateQuery, org_id: &str, ph: Placeholder) -> (String, 
              WHEN i.reason <> '' THEN '|' || i.reason ELSE '' END",
         ),
         "w" => ("w.n", "'training|' || w.day || '|' || w.topic"),
+        "u" => ("u.n", "''"),
         _ => (
             "t.n",
             "t.kind || '|' || t.record_type || '|' || t.day || '|' || t.area || '|' || t.role
@@ -61,17 +62,21 @@ pub fn aggregate(q: &AggregateQuery, org_id: &str, ph: Placeholder) -> (String, 
     };
     let group = if each { group } else { "''" };
     let size = match (q.groups, t) {
-        (_, "r") | (Groups::All, _) => format!(" AND {n} > 0"),
+        (_, "u") | (Groups::All, _) => format!(" AND {n} > 0"),
         (Groups::AtLeast(min), _) => format!(" AND {n} >= {}", min.max(1)),
         (Groups::Each(max), _) => format!(" AND {n} BETWEEN 1 AND {max}"),
     };
     let from = match t {
-        "r" => format!(
-            "SELECT {period}, {key}, COUNT(*), CAST(SUM(r.people_reached) AS BIGINT),
-                    CAST(SUM(r.naloxone_doses) AS BIGINT), CAST(SUM(r.minutes) AS BIGINT),
-                    CAST(SUM(r.shift_minutes) AS BIGINT), CAST(0 AS BIGINT), ''
-             FROM records r LEFT JOIN workers w ON w.id = r.worker_id
-             WHERE r.org_id = {} AND NOT r.deleted",
+        // Records of no (or an unknown) worker count under '', as the records' own join did.
+        "u" => format!(
+            "SELECT {period}, {key}, {}, {}, {}, {}, {}, CAST(0 AS BIGINT), ''
+             FROM worker_totals u LEFT JOIN workers w ON w.id = u.worker_id
+             WHERE u.org_id = {}{size}",
+            sum("u.n"),
+            sum("u.people_reached"),
+            sum("u.naloxone_doses"),
+            sum("u.minutes"),
+            sum("u.shift_minutes"),
             ph(1)
         ),
         "i" => format!(
