@@ -120,6 +120,11 @@ export function syncLabel(status, lang) {
     return { text: t(lang, 'sync_sending', { done: a.done, total: a.total }), tone: 'busy' };
   }
   if (a.state === 'device_revoked') return { text: t(lang, 'sync_revoked'), tone: 'bad' };
+  // Not offline: the server answered with a certificate this device does not trust (the
+  // organization changed it, or someone is in between). Waiting would not fix it.
+  if (a.state === 'error' && a.code === 'untrusted_certificate') {
+    return { text: t(lang, 'sync_untrusted_cert'), tone: 'bad' };
+  }
   if (a.state === 'offline') {
     return n > 0
       ? { text: t(lang, 'sync_offline', { n }), tone: 'warn' }

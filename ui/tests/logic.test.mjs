@@ -86,6 +86,8 @@ test('sync label table', () => {
     [{ ...base, activity: { state: 'offline' } }, 'en', 'Offline', 'warn'],
     [{ ...base, waiting: 2, activity: { state: 'error', code: 'x' } }, 'en', 'Could not send · will try again', 'warn'],
     [{ ...base, activity: { state: 'device_revoked' } }, 'en', 'This device was removed by your organization', 'bad'],
+    [{ ...base, waiting: 2, activity: { state: 'error', code: 'untrusted_certificate' } }, 'en', 'Not sent: this device does not trust the server\u2019s certificate · your records are safe here · ask your coordinator', 'bad'],
+    [{ ...base, activity: { state: 'error', code: 'untrusted_certificate' } }, 'fr', 'Pas envoyé : cet appareil ne reconnaît pas le certificat du serveur · vos activités sont en sécurité ici · demandez à votre coordonnateur\u00b7rice', 'bad'],
     [{ ...base }, 'en', 'Nothing to send yet', 'ok']
   ];
   for (const [status, lang, text, tone] of cases) {

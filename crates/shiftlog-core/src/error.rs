@@ -133,18 +133,49 @@ pub enum CoreError {
 }
 
 impl From<reqwest::Error> for CoreError {
-    /// With the causes (e.g. `invalid peer certificate: UnknownIssuer`), for logs and for
-    /// telling an untrusted certificate from no connection (`sync/trust.rs`).
+    /// With the causes (e.g. `invalid peer certificate: UnknownIssuer`), for logs. A failure
+    /// whose cause is the server's certificate is [`CoreError::UntrustedCertificate`], not
+    /// "offline": the worker can act on it (give the organization's certificate, or ask the
+    /// coordinator), and waiting for a connection would never fix it.
     fn from(e: reqwest::Error) -> Self {
         let mut text = e.to_string();
+        let mut certificate = false;
         let mut cause = std::error::Error::source(&e);
         while let Some(c) = cause {
             text.push_str(": ");
             text.push_str(&c.to_string());
+            certificate |= is_certificate_failure(c);
             cause = c.source();
         }
-        CoreError::Network(text)
+        if certificate {
+            CoreError::UntrustedCertificate(text)
+        } else {
+            CoreError::Network(text)
+        }
     }
+}
+
+/// Whether `e` is rustls refusing the server's certificate. rustls' error sits inside an
+/// `io::Error` (inside another one, as hyper-rustls passes it on), whose `source()` skips it,
+/// so the `io::Error`s are opened to find it.
+fn is_certificate_failure(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut e = e;
+    for _ in 0..8 {
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            return matches!(
+                tls,
+                rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented
+            );
+        }
+        match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => e = inner,
+            None => return false,
+        }
+    }
+    false
 }
 
 impl CoreError {

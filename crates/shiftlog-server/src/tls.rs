@@ -166,7 +166,13 @@ impl Tls {
         let acceptor = self.acceptor.clone();
         tokio::spawn(async move {
             loop {
-                let (stream, peer) = match tcp.accept().await {
+                // Ends (and lets the port go) as soon as the server stops taking connections,
+                // not at the next connection after that.
+                let accepted = tokio::select! {
+                    a = tcp.accept() => a,
+                    _ = tx.closed() => return,
+                };
+                let (stream, peer) = match accepted {
                     Ok(c) => c,
                     Err(e) => {
                         // Out of file descriptors and the like: wait, then go on.

@@ -24,6 +24,7 @@ export default {
   sync_offline_none: 'Offline',
   sync_revoked: 'This device was removed by your organization',
   sync_error: 'Could not send · will try again',
+  sync_untrusted_cert: 'Not sent: this device does not trust the server\u2019s certificate · your records are safe here · ask your coordinator',
   sync_sent_not_fetched: 'All sent and safe · could not get the latest from your other devices yet',
   sync_sent_no_lists: 'All sent and safe · could not get your organization\u2019s latest lists yet',
   sync_not_joined: 'Kept on this device only',

@@ -22,6 +22,7 @@ export default {
   sync_offline_none: 'Hors ligne',
   sync_revoked: 'Cet appareil a été retiré par votre organisme',
   sync_error: 'Envoi impossible · nouvel essai bientôt',
+  sync_untrusted_cert: 'Pas envoyé : cet appareil ne reconnaît pas le certificat du serveur · vos activités sont en sécurité ici · demandez à votre coordonnateur\u00b7rice',
   sync_sent_not_fetched: 'Tout est envoyé et en sécurité · le plus récent de vos autres appareils n\u2019est pas encore arrivé',
   sync_sent_no_lists: 'Tout est envoyé et en sécurité · les listes à jour de votre organisme ne sont pas encore arrivées',
   sync_not_joined: 'Gardé sur cet appareil seulement',

@@ -31,17 +31,6 @@ pub fn certificate_fingerprint(pem: &str) -> Result<String> {
         .join(":"))
 }
 
-/// A failed connection whose cause is the server's certificate, said as such: the worker can
-/// add the organization's certificate, which "offline" would not tell them.
-fn untrusted(e: CoreError) -> CoreError {
-    match e {
-        CoreError::Network(why) if why.contains("certificate") => {
-            CoreError::UntrustedCertificate(why)
-        }
-        e => e,
-    }
-}
-
 impl Core {
     /// [`Core::enroll`], trusting `cert_pem` (the organization's own certificate) for this
     /// server when given. Kept for the organization only once the join succeeds.
@@ -53,10 +42,7 @@ impl Core {
         cert_pem: Option<&str>,
     ) -> Result<Organization> {
         let Some(pem) = cert_pem.map(str::trim).filter(|p| !p.is_empty()) else {
-            return self
-                .enroll(server_url, code, device_name)
-                .await
-                .map_err(untrusted);
+            return self.enroll(server_url, code, device_name).await;
         };
         certificate_fingerprint(pem)?;
         let base = super::parse_server_url(server_url)?;
@@ -71,7 +57,7 @@ impl Core {
             }
             Err(e) => {
                 self.refresh_trust()?;
-                Err(untrusted(e))
+                Err(e)
             }
         }
     }
