@@ -178,6 +178,12 @@ fn cause(code: &str, fr: bool) -> String {
     match (code, fr) {
         ("offline", false) => "the connection was lost".into(),
         ("offline", true) => "la connexion a été perdue".into(),
+        ("untrusted_certificate", false) => {
+            "this device does not trust the server's certificate".into()
+        }
+        ("untrusted_certificate", true) => {
+            "cet appareil ne reconnaît pas le certificat du serveur".into()
+        }
         ("server", false) => "the server answered with an error".into(),
         ("server", true) => "le serveur a répondu par une erreur".into(),
         ("storage", false) => "this device could not save them".into(),
