@@ -8,16 +8,21 @@
 //! - P5: 200 devices push 500 records each, all at once, over real HTTP on loopback, on SQLite
 //!   and on PostgreSQL; against a raw bulk insert of the same rows (same INSERT, one
 //!   transaction, no HTTP, JSON or checks) into a fresh database of the same schema.
-//! - P6: summaries over 1,000,000 activities (SQLite): one month and a year by month, by kind
-//!   and by worker pseudonym.
+//! - P6: summaries over 1,000,000 activities, on SQLite and on PostgreSQL (the same rows
+//!   loaded by `COPY`): one month and a year by month, by kind and by worker pseudonym.
 //! - P7: record-level CSV export of those 1,000,000 activities by the release
-//!   `shiftlog-server export` command, against `sqlite3 -csv` of the same rows; peak memory of
-//!   the export process from `/proc/<pid>/status` (VmHWM); and the same as XLSX against the CSV.
+//!   `shiftlog-server export` command, against `sqlite3 -csv` (SQLite) and `psql \copy`
+//!   (PostgreSQL) of the same rows; peak memory of the export process from
+//!   `/proc/<pid>/status` (VmHWM); and the same as XLSX against the CSV.
 //!
 //! Sizes: SHIFTLOG_BENCH_DEVICES, SHIFTLOG_BENCH_RECORDS, SHIFTLOG_BENCH_ACTIVITIES.
+//! `SHIFTLOG_BENCH_WITHOUT_WORKER_TOTALS=1` drops the `worker_totals` triggers from every
+//! database the bench opens (P5 before and after them, from one build).
 
 #[path = "server/data.rs"]
 mod data;
+#[path = "server/pg.rs"]
+mod pg;
 #[path = "server/raw.rs"]
 mod raw;
 #[path = "server/report.rs"]
@@ -179,11 +184,8 @@ async fn p5(pg: bool, devices: usize, per: usize) -> Vec<Row> {
     ]
 }
 
-fn p6(dir: &std::path::Path, n: usize) -> Vec<Row> {
-    let svc = OrgService::new(
-        Arc::new(SqliteStorage::open(dir).expect("open")),
-        Limits::default(),
-    );
+fn p6(store: Arc<dyn shiftlog_server::Storage>, backend: &str, n: usize) -> Vec<Row> {
+    let svc = OrgService::new(store, Limits::default());
     let admin = Staff {
         org_id: "bench".into(),
         actor: "bench".into(),
@@ -248,7 +250,7 @@ fn p6(dir: &std::path::Path, n: usize) -> Vec<Row> {
             .collect();
         let m = median(times);
         rows.push(Row {
-            name: format!("P6 SQLite summary over {n} activities: {label}"),
+            name: format!("P6 {backend} summary over {n} activities: {label}"),
             value: format!("{:.1} ms", m.as_secs_f64() * 1000.0),
             detail: format!(
                 "median of 15; {} rows, grand total {total} activities",
@@ -342,6 +344,84 @@ fn p7(dir: &std::path::Path, n: usize) -> Vec<Row> {
     ]
 }
 
+fn p7_postgres(schema: &str, n: usize) -> Vec<Row> {
+    let out = tempfile::tempdir().expect("tempdir");
+    let export = |format: Option<&str>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_shiftlog-server"));
+        cmd.args([
+            "--database-url",
+            &data::pg_url(),
+            "--database-schema",
+            schema,
+        ])
+        .args(["export", "--org", "bench"]);
+        if let Some(f) = format {
+            cmd.args(["--format", f]);
+        }
+        cmd
+    };
+    let (t_ours, peak) = run_measured(export(None), &out.path().join("ours.csv"));
+    let (t_psql, _) = run_measured(pg::psql_copy(schema), &out.path().join("psql.csv"));
+    let xlsx_file = out.path().join("ours.xlsx");
+    let (t_xlsx, xlsx_peak) = run_measured(export(Some("xlsx")), &xlsx_file);
+    let xlsx_bytes = std::fs::metadata(&xlsx_file).map(|m| m.len()).unwrap_or(0);
+    let lines = |p: &str| {
+        std::fs::read_to_string(out.path().join(p))
+            .map(|s| s.lines().count())
+            .unwrap_or(0)
+    };
+    let ratio = t_ours.as_secs_f64() / t_psql.as_secs_f64();
+    let xlsx_ratio = t_xlsx.as_secs_f64() / t_ours.as_secs_f64();
+    vec![
+        Row {
+            name: format!(
+                "P7 PostgreSQL: CSV export of {n} activities (`shiftlog-server --database-url … export`)"
+            ),
+            value: secs(t_ours),
+            detail: format!(
+                "{} lines; peak memory {:.1} MB",
+                lines("ours.csv"),
+                peak as f64 / 1024.0
+            ),
+            goal: "peak < 64 MB",
+            met: if peak < 64 * 1024 { "yes" } else { "no" }.into(),
+        },
+        Row {
+            name: "P7 PostgreSQL: `psql \\copy (SELECT …) TO STDOUT CSV HEADER` of the same rows"
+                .into(),
+            value: secs(t_psql),
+            detail: format!("{} lines", lines("psql.csv")),
+            goal: "",
+            met: String::new(),
+        },
+        Row {
+            name: "P7 PostgreSQL: export / psql".into(),
+            value: format!("{ratio:.2}×"),
+            detail: String::new(),
+            goal: "≤ 1.5×",
+            met: if ratio <= 1.5 { "yes" } else { "no" }.into(),
+        },
+        Row {
+            name: format!("P7 PostgreSQL: XLSX export of {n} activities"),
+            value: secs(t_xlsx),
+            detail: format!(
+                "{:.1} MB file; peak memory {:.1} MB",
+                xlsx_bytes as f64 / 1e6,
+                xlsx_peak as f64 / 1024.0
+            ),
+            goal: "peak < 64 MB",
+            met: if xlsx_peak < 64 * 1024 { "yes" } else { "no" }.into(),
+        },
+        Row {
+            name: "P7 PostgreSQL: XLSX / CSV export".into(),
+            value: format!("{xlsx_ratio:.2}×"),
+            detail: String::new(),
+            goal: "≤ 3×",
+            met: if xlsx_ratio <= 3.0 { "yes" } else { "no" }.into(),
+        },
+    ]
+}
+
 fn main() {
     let only: Vec<String> = std::env::args()
         .skip(1)
@@ -363,10 +443,22 @@ fn main() {
     if want("p6") || want("p7") {
         let db = fixture(activities);
         if want("p6") {
-            rows.extend(p6(db.dir.path(), activities));
+            let store = Arc::new(SqliteStorage::open(db.dir.path()).expect("open"));
+            rows.extend(p6(store, "SQLite", activities));
         }
         if want("p7") {
             rows.extend(p7(db.dir.path(), activities));
+        }
+        drop(db);
+        let db = pg::fixture(activities);
+        if want("p6") {
+            rows.extend(p6(db.open(), "PostgreSQL", activities));
+        }
+        if want("p7") {
+            rows.extend(p7_postgres(
+                db.pg_schema.as_deref().expect("schema"),
+                activities,
+            ));
         }
     }
     println!("| measure | result | detail | goal | met |");

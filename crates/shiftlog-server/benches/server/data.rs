@@ -80,9 +80,40 @@ impl Db {
     }
 
     pub(crate) fn open(&self) -> Arc<dyn Storage> {
-        match &self.pg_schema {
+        let store: Arc<dyn Storage> = match &self.pg_schema {
             Some(s) => Arc::new(PostgresStorage::connect(&pg_url(), Some(s)).expect("postgres")),
             None => Arc::new(SqliteStorage::open(self.dir.path()).expect("sqlite")),
+        };
+        if std::env::var_os("SHIFTLOG_BENCH_WITHOUT_WORKER_TOTALS").is_some() {
+            self.drop_worker_totals_triggers();
+        }
+        store
+    }
+
+    /// The schema as it was before `worker_totals` (SQLite 14, PostgreSQL 13) as far as a
+    /// write costs: its triggers dropped, so P5 can measure what they add in one build.
+    fn drop_worker_totals_triggers(&self) {
+        match &self.pg_schema {
+            Some(s) => {
+                let mut config: postgres::Config = pg_url().parse().expect("url");
+                config.options(&format!("-c search_path={s}"));
+                let mut c = config.connect(postgres::NoTls).expect("connect");
+                c.batch_execute("DROP TRIGGER IF EXISTS records_worker_totals ON records")
+                    .expect("drop trigger");
+            }
+            None => {
+                let c =
+                    rusqlite::Connection::open(self.dir.path().join("server.db")).expect("open");
+                c.busy_timeout(std::time::Duration::from_secs(30))
+                    .expect("busy");
+                c.execute_batch(
+                    "DROP TRIGGER IF EXISTS records_worker_totals_add;
+                     DROP TRIGGER IF EXISTS records_worker_totals_remove;
+                     DROP TRIGGER IF EXISTS records_worker_totals_readd;
+                     DROP TRIGGER IF EXISTS records_worker_totals_purge;",
+                )
+                .expect("drop triggers");
+            }
         }
     }
 }

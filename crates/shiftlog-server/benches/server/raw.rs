@@ -11,7 +11,11 @@ use super::data::{enroll, pg_url, record, Db};
 
 /// The benchmark's records of `devices` × `per`, checked and with their facts, as the ingest
 /// would store them, each with its device.
-fn records(svc: &OrgService, devices: usize, per: usize) -> Vec<(DeviceAuth, IngestRecord)> {
+pub(crate) fn records(
+    svc: &OrgService,
+    devices: usize,
+    per: usize,
+) -> Vec<(DeviceAuth, IngestRecord)> {
     let tokens = enroll(svc, devices);
     let catalogue = shiftlog_model::catalogue::from_wire(
         &svc.catalogue("bench").expect("catalogue"),
