@@ -8,6 +8,10 @@
 //! by the `decide` of the push it came with, on that push's thread, inside the leader's
 //! transaction. (Not a savepoint per push: SQLite's savepoint bookkeeping cost more than the
 //! inserts themselves; when a group fails, each push is stored again on its own.)
+//!
+//! A push joins the queue with its rows already made ([`Prepared`]: the record's text, its
+//! body as JSON, its facts), on its own thread, so the one writer only runs statements; the
+//! records themselves stay with their push, which answers the leader's questions about them.
 
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
@@ -17,8 +21,16 @@ use rusqlite::Connection;
 use shiftlog_server_db::{Decide, DeviceAuth, IngestDecision, IngestRecord, StorageError};
 use shiftlog_wire::RecordResult;
 
-use crate::ingest::ingest_one;
+use crate::ingest::{ingest_one, Prepared};
 use crate::{db, SqliteStorage};
+
+/// The push whose thread leads: its records and decision, which the leader answers for
+/// itself.
+struct Own<'a> {
+    ticket: u64,
+    records: &'a [IngestRecord],
+    decide: Decide<'a>,
+}
 
 /// The writer's queue.
 #[derive(Default)]
@@ -32,10 +44,8 @@ pub(crate) struct Queue {
 /// A push waiting for the writer.
 struct Pending {
     ticket: u64,
-    device: DeviceAuth,
-    records: Vec<IngestRecord>,
-    /// `decide(record, None)` for each record, made on the push's own thread.
-    fresh: Vec<IngestDecision>,
+    /// Each record's row, with `decide(record, None)`, made on the push's own thread.
+    rows: Vec<Prepared>,
     to_push: mpsc::Sender<ToPush>,
 }
 
@@ -61,7 +71,11 @@ impl SqliteStorage {
         records: &[IngestRecord],
         decide: Decide<'_>,
     ) -> Result<Vec<RecordResult>, StorageError> {
-        let fresh = records.iter().map(|r| decide(r, None)).collect();
+        let received_at = Utc::now().to_rfc3339();
+        let rows = records
+            .iter()
+            .map(|r| Prepared::new(device, r, &received_at, decide(r, None)))
+            .collect();
         let (to_push, inbox) = mpsc::channel();
         let (ticket, lead) = {
             let mut q = self.queue();
@@ -69,17 +83,20 @@ impl SqliteStorage {
             q.next_ticket += 1;
             q.pending.push(Pending {
                 ticket,
-                device: device.clone(),
-                records: records.to_vec(),
-                fresh,
+                rows,
                 to_push,
             });
             let lead = !q.writing;
             q.writing = true;
             (ticket, lead)
         };
+        let own = Own {
+            ticket,
+            records,
+            decide,
+        };
         if lead {
-            self.lead(ticket, decide);
+            self.lead(&own);
         }
         loop {
             match inbox.recv() {
@@ -95,7 +112,7 @@ impl SqliteStorage {
                     // The leader gone means the group failed; its answer says so.
                     let _ = answer.send(decision);
                 }
-                Ok(ToPush::Lead) => self.lead(ticket, decide),
+                Ok(ToPush::Lead) => self.lead(&own),
                 Ok(ToPush::Done(result)) => return result.map_err(StorageError::Backend),
                 Err(_) => return Err(StorageError::Backend("the writer stopped".into())),
             }
@@ -108,10 +125,10 @@ impl SqliteStorage {
 
     /// Stores and commits everything queued (the push `own` among it), answers each push,
     /// then hands the lead on.
-    fn lead(&self, own: u64, decide: Decide<'_>) {
+    fn lead(&self, own: &Own<'_>) {
         let batch = std::mem::take(&mut self.queue().pending);
         let stored = catch_unwind(AssertUnwindSafe(|| {
-            commit_group(&mut self.conn(), &batch, own, decide)
+            commit_group(&mut self.conn(), &batch, own)
         }));
         let panicked = match stored {
             Ok(results) => {
@@ -151,18 +168,14 @@ impl SqliteStorage {
 fn commit_group(
     conn: &mut Connection,
     batch: &[Pending],
-    own: u64,
-    decide: Decide<'_>,
+    own: &Own<'_>,
 ) -> Vec<Result<Vec<RecordResult>, String>> {
-    let now = Utc::now().to_rfc3339();
     let together = (|| -> Result<Vec<Vec<RecordResult>>, StorageError> {
         let tx = conn.transaction().map_err(db)?;
         let mut out = Vec::with_capacity(batch.len());
         for p in batch {
-            let ask = |index: usize, head| ask(p, own, decide, index, head);
-            out.push(ingest_one(
-                &tx, &p.device, &p.records, &p.fresh, &now, &ask,
-            )?);
+            let ask = |index: usize, head| ask(p, own, index, head);
+            out.push(ingest_one(&tx, &p.rows, &ask)?);
         }
         tx.commit().map_err(db)?;
         Ok(out)
@@ -171,7 +184,7 @@ fn commit_group(
         Ok(results) => results.into_iter().map(Ok).collect(),
         Err(_) if batch.len() > 1 => batch
             .iter()
-            .flat_map(|p| commit_group(conn, std::slice::from_ref(p), own, decide))
+            .flat_map(|p| commit_group(conn, std::slice::from_ref(p), own))
             .collect(),
         Err(e) => vec![Err(e.to_string())],
     }
@@ -181,17 +194,16 @@ fn commit_group(
 /// the push's thread.
 fn ask(
     p: &Pending,
-    own: u64,
-    decide: Decide<'_>,
+    own: &Own<'_>,
     index: usize,
     head: shiftlog_server_db::StoredHead,
 ) -> Result<IngestDecision, StorageError> {
-    if p.ticket == own {
-        let record = p
+    if p.ticket == own.ticket {
+        let record = own
             .records
             .get(index)
             .ok_or_else(|| StorageError::Backend("no such record".into()))?;
-        return Ok(decide(record, Some(&head)));
+        return Ok((own.decide)(record, Some(&head)));
     }
     let (answer, decision) = mpsc::sync_channel(1);
     p.to_push

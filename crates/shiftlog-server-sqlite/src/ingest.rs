@@ -1,54 +1,161 @@
 //! One push's statements, inside the group's transaction: insert first (a new record costs
 //! one statement), and only for an id that is stored, read its head, ask for the decision and
-//! write what it says.
+//! write what it says. The new records' change-log numbers and supplies lines are written a
+//! chunk at a time, in multi-row statements, in the records' order.
 
-use rusqlite::{params, Connection, OptionalExtension, ToSql};
+use rusqlite::{Connection, OptionalExtension, ToSql};
 use shiftlog_server_db::{
     head_row, record_params, sql, write_for, DeviceAuth, HeadRow, IngestDecision, IngestRecord,
     StorageError, StoredHead, Write,
 };
 use shiftlog_wire::{RecordResult, RecordStatus};
+use uuid::Uuid;
 
 use crate::{db, ph, q};
 
 /// Asks for the decision on record `index` of the push, given its stored head.
 pub(crate) type Ask<'a> = &'a dyn Fn(usize, StoredHead) -> Result<IngestDecision, StorageError>;
 
-/// Stores one push inside the caller's transaction. `fresh[i]` is the decision for record `i`
-/// if nothing is stored under its id; `ask` gives the decision when something is.
+/// Most rows per multi-row statement of change-log numbers and supplies lines (a chunk binds
+/// at most 6 × 64 parameters, far under SQLite's limit).
+const CHUNK: usize = 64;
+
+/// `rows` cut into chunks of [`CHUNK`], then powers of two: at most seven statement sizes,
+/// so the writer's statement cache keeps them all.
+fn chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
+    std::iter::from_fn(move || {
+        if rows.is_empty() {
+            return None;
+        }
+        let n = if rows.len() >= CHUNK {
+            CHUNK
+        } else {
+            1 << rows.len().ilog2()
+        };
+        let (chunk, rest) = rows.split_at(n);
+        rows = rest;
+        Some(chunk)
+    })
+}
+
+/// A record ready for the writer, made on its push's own thread: its row's values, and the
+/// decision if nothing is stored under its id.
+pub(crate) struct Prepared {
+    id: Uuid,
+    version: u32,
+    row: sql::PreparedRow,
+    fresh: IngestDecision,
+}
+
+impl Prepared {
+    /// `record` of `device`'s push received at `received_at`; `fresh` is the decision if
+    /// nothing is stored under its id.
+    pub(crate) fn new(
+        device: &DeviceAuth,
+        record: &IngestRecord,
+        received_at: &str,
+        fresh: IngestDecision,
+    ) -> Prepared {
+        Prepared {
+            id: record.envelope.id,
+            version: record.envelope.version,
+            row: sql::PreparedRow::new(device, record, received_at),
+            fresh,
+        }
+    }
+}
+
+/// Change-log numbers and supplies lines of written records, not yet inserted.
+struct Pending<'a> {
+    changes: Vec<&'a sql::PreparedRow>,
+    /// A row and the index of one of its supplies lines.
+    items: Vec<(&'a sql::PreparedRow, usize)>,
+}
+
+impl<'a> Pending<'a> {
+    fn add(&mut self, row: &'a sql::PreparedRow) {
+        self.changes.push(row);
+        self.items
+            .extend((0..row.facts.supplies.len()).map(|l| (row, l)));
+    }
+
+    /// Inserts what is pending, in order.
+    fn flush(&mut self, conn: &Connection) -> Result<(), StorageError> {
+        for chunk in chunks(&self.changes) {
+            let mut st = conn
+                .prepare_cached(&sql::insert_changes(chunk.len(), ph))
+                .map_err(db)?;
+            let params: Vec<&dyn ToSql> = chunk
+                .iter()
+                .flat_map(|r| [&r.id as &dyn ToSql, &r.org_id, &r.worker_id])
+                .collect();
+            st.execute(&params[..]).map_err(db)?;
+        }
+        for chunk in chunks(&self.items) {
+            let mut st = conn
+                .prepare_cached(&sql::insert_items(chunk.len(), ph))
+                .map_err(db)?;
+            let lines: Vec<_> = chunk
+                .iter()
+                .map(|&(r, l)| (r, &r.facts.supplies[l]))
+                .collect();
+            let reasons: Vec<&str> = lines.iter().map(|(_, l)| l.reason.unwrap_or("")).collect();
+            let params: Vec<&dyn ToSql> = lines
+                .iter()
+                .zip(&reasons)
+                .flat_map(|((r, l), reason)| {
+                    [
+                        &r.id as &dyn ToSql,
+                        &r.org_id,
+                        &l.item,
+                        &l.quantity,
+                        &l.returned,
+                        reason,
+                    ]
+                })
+                .collect();
+            st.execute(&params[..]).map_err(db)?;
+        }
+        self.changes.clear();
+        self.items.clear();
+        Ok(())
+    }
+}
+
+/// Stores one push inside the caller's transaction; `ask` gives the decision for a record
+/// whose id is stored.
 pub(crate) fn ingest_one(
     conn: &Connection,
-    device: &DeviceAuth,
-    records: &[IngestRecord],
-    fresh: &[IngestDecision],
-    now: &str,
+    records: &[Prepared],
     ask: Ask<'_>,
 ) -> Result<Vec<RecordResult>, StorageError> {
     let mut insert = conn.prepare_cached(&sql::insert_record(ph)).map_err(db)?;
-    let mut update = conn.prepare_cached(&sql::update_record(ph)).map_err(db)?;
-    let mut head = conn.prepare_cached(q(&sql::RECORD_HEAD)).map_err(db)?;
-    let mut change = conn.prepare_cached(q(&sql::INSERT_CHANGE)).map_err(db)?;
-    let mut unchange = conn.prepare_cached(q(&sql::DELETE_CHANGE)).map_err(db)?;
-    let mut clear_items = conn.prepare_cached(q(&sql::DELETE_ITEMS)).map_err(db)?;
-    let mut add_item = conn.prepare_cached(&sql::insert_items(1, ph)).map_err(db)?;
     let mut results = Vec::with_capacity(records.len());
-    for (i, (record, fresh)) in records.iter().zip(fresh).enumerate() {
-        let rec = &record.envelope;
-        let row = sql::RecordRow::new(device, record, now);
-        let values = record_params!(&row, dyn ToSql);
-        let wants_row = matches!(fresh, IngestDecision::Insert | IngestDecision::Replace);
-        // Insert first: a new record (the common case) costs one statement. `written` is
-        // `Some(replaced)` when the row was written.
-        let written = if wants_row && insert.execute(&values[..]).map_err(db)? == 1 {
-            Some(false)
+    let mut pending = Pending {
+        changes: Vec::with_capacity(records.len()),
+        items: Vec::new(),
+    };
+    for (i, p) in records.iter().enumerate() {
+        let row = &p.row;
+        let values = record_params!(row, dyn ToSql);
+        let wants_row = matches!(p.fresh, IngestDecision::Insert | IngestDecision::Replace);
+        // Insert first: a new record (the common case) costs one statement.
+        if wants_row && insert.execute(&values[..]).map_err(db)? == 1 {
+            pending.add(row);
         } else {
-            let stored = head
+            // Its id is stored (maybe by an earlier record of this very push): what is
+            // pending goes in first, so the change log and supplies lines are as if written
+            // one record at a time.
+            pending.flush(conn)?;
+            let stored = conn
+                .prepare_cached(q(&sql::RECORD_HEAD))
+                .map_err(db)?
                 .query_row([&row.id], read_head)
                 .optional()
                 .map_err(db)?
                 .transpose()?;
             let decision = match &stored {
-                None => fresh.clone(),
+                None => p.fresh.clone(),
                 Some(h) => ask(i, h.head.clone())?,
             };
             match write_for(decision, stored.as_ref())? {
@@ -59,49 +166,36 @@ pub(crate) fn ingest_one(
                             row.id
                         )));
                     }
-                    Some(false)
+                    // A record just inserted has no change-log number yet (the change log's
+                    // foreign key to `records` guarantees it).
                 }
                 Write::Replace => {
                     // Old items first, while the record still has its old day and area.
-                    clear_items.execute([&row.id]).map_err(db)?;
-                    update.execute(&values[..]).map_err(db)?;
-                    Some(true)
+                    conn.prepare_cached(q(&sql::DELETE_ITEMS))
+                        .map_err(db)?
+                        .execute([&row.id])
+                        .map_err(db)?;
+                    conn.prepare_cached(&sql::update_record(ph))
+                        .map_err(db)?
+                        .execute(&values[..])
+                        .map_err(db)?;
+                    // A new number in the change log (delete and insert: AUTOINCREMENT only
+                    // ever hands out higher numbers).
+                    conn.prepare_cached(q(&sql::DELETE_CHANGE))
+                        .map_err(db)?
+                        .execute([&row.id])
+                        .map_err(db)?;
                 }
                 Write::Answer(answer) => {
                     results.push(answer);
-                    None
+                    continue;
                 }
             }
-        };
-        if let Some(replaced) = written {
-            // A new number in the change log (delete and insert: AUTOINCREMENT only ever
-            // hands out higher numbers). A record just inserted has no number yet (the change
-            // log's foreign key to `records` guarantees it), so it skips the delete.
-            if replaced {
-                unchange.execute([&row.id]).map_err(db)?;
-            }
-            change
-                .execute(params![row.id, device.org_id, row.worker_id])
-                .map_err(db)?;
-            for l in &record.facts.supplies {
-                add_item
-                    .execute(params![
-                        row.id,
-                        device.org_id,
-                        l.item,
-                        l.quantity,
-                        l.returned,
-                        l.reason.unwrap_or("")
-                    ])
-                    .map_err(db)?;
-            }
-            results.push(RecordResult::plain(
-                rec.id,
-                rec.version,
-                RecordStatus::Accepted,
-            ));
+            pending.add(row);
         }
+        results.push(RecordResult::plain(p.id, p.version, RecordStatus::Accepted));
     }
+    pending.flush(conn)?;
     Ok(results)
 }
 
@@ -121,4 +215,17 @@ fn read_head(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<HeadRow, StorageE
         r.get(10)?,
         r.get(11)?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn chunks_keep_order_and_take_few_sizes() {
+        let rows: Vec<usize> = (0..203).collect();
+        let sizes: Vec<usize> = super::chunks(&rows).map(<[usize]>::len).collect();
+        assert_eq!(sizes, [64, 64, 64, 8, 2, 1]);
+        let again: Vec<usize> = super::chunks(&rows).flatten().copied().collect();
+        assert_eq!(again, rows);
+        assert_eq!(super::chunks::<usize>(&[]).count(), 0);
+    }
 }

@@ -10,7 +10,7 @@ use super::choices::{
     ContactType, NaloxoneRoute, NavOutcome, NavTask, OverdoseOutcome, ReferralType, YesNoUnknown,
 };
 use super::supplies::{Supplies, SUPPLIES_FIELDS};
-use super::{extra_fields, malformed, note, object, range, with_extra};
+use super::{extra_fields, note, object, range, with_extra};
 use crate::catalogue::Catalogue;
 use crate::check::plain_text;
 use crate::error::ValidationError;
@@ -235,17 +235,11 @@ impl ActivityBody {
     /// Parses a body of `kind` (the JSON in docs/records.md).
     pub fn parse(kind: &str, body: &Value) -> Result<ActivityBody, ValidationError> {
         let map = object(body)?;
-        let common: Common = serde_json::from_value(body.clone()).map_err(malformed)?;
+        let common: Common = super::read(body)?;
         let details = match kind {
-            "overdose_response" => KindDetails::OverdoseResponse(
-                serde_json::from_value(body.clone()).map_err(malformed)?,
-            ),
-            "supplies_distributed" => KindDetails::SuppliesDistributed(
-                serde_json::from_value(body.clone()).map_err(malformed)?,
-            ),
-            "systems_navigation" => KindDetails::SystemsNavigation(
-                serde_json::from_value(body.clone()).map_err(malformed)?,
-            ),
+            "overdose_response" => KindDetails::OverdoseResponse(super::read(body)?),
+            "supplies_distributed" => KindDetails::SuppliesDistributed(super::read(body)?),
+            "systems_navigation" => KindDetails::SystemsNavigation(super::read(body)?),
             other => match BUILTIN_KINDS.iter().find(|k| **k == other) {
                 Some(k) => KindDetails::Simple(k),
                 None => KindDetails::Custom {

@@ -80,6 +80,12 @@ pub(crate) fn malformed(e: serde_json::Error) -> ValidationError {
     ValidationError::Malformed(e.to_string())
 }
 
+/// Reads a typed view of `body` straight from it, without copying the body first (the same
+/// rules and the same errors as `serde_json::from_value` of a copy).
+pub(crate) fn read<'a, T: serde::Deserialize<'a>>(body: &'a Value) -> Result<T, ValidationError> {
+    T::deserialize(body).map_err(malformed)
+}
+
 /// The body as an object, or why not.
 pub(crate) fn object(body: &Value) -> Result<&Map<String, Value>, ValidationError> {
     body.as_object()

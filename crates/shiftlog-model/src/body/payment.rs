@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::choices::PayMethod;
-use super::{extra_fields, malformed, object, range};
+use super::{extra_fields, object, range};
 use crate::catalogue::Label;
 use crate::error::ValidationError;
 use crate::kinds::{Choice, FieldDef, FieldKind, KindDef};
@@ -46,7 +46,7 @@ impl PaymentBody {
     /// Parses a shared payment's body.
     pub fn parse(body: &Value) -> Result<PaymentBody, ValidationError> {
         let map = object(body)?;
-        let mut p: PaymentBody = serde_json::from_value(body.clone()).map_err(malformed)?;
+        let mut p: PaymentBody = super::read(body)?;
         p.extra = extra_fields(map, PAYMENT_FIELDS);
         Ok(p)
     }

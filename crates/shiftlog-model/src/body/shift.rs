@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::choices::PayType;
-use super::{extra_fields, malformed, note, object, with_extra};
+use super::{extra_fields, note, object, with_extra};
 use crate::catalogue::Catalogue;
 use crate::check::plain_text;
 use crate::error::ValidationError;
@@ -42,7 +42,7 @@ impl ShiftBody {
     /// Parses a shift body.
     pub fn parse(body: &Value) -> Result<ShiftBody, ValidationError> {
         let map = object(body)?;
-        let mut s: ShiftBody = serde_json::from_value(body.clone()).map_err(malformed)?;
+        let mut s: ShiftBody = super::read(body)?;
         s.extra = extra_fields(map, SHIFT_FIELDS);
         Ok(s)
     }

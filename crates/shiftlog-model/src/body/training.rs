@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::choices::TrainingStatus;
-use super::{extra_fields, malformed, object, range, with_extra};
+use super::{extra_fields, object, range, with_extra};
 use crate::check::plain_text;
 use crate::error::ValidationError;
 use crate::limits::{MAX_MINUTES, MAX_TOPIC_CHARS};
@@ -41,7 +41,7 @@ impl TrainingBody {
     /// Parses a training body; the topic is trimmed.
     pub fn parse(body: &Value) -> Result<TrainingBody, ValidationError> {
         let map = object(body)?;
-        let mut t: TrainingBody = serde_json::from_value(body.clone()).map_err(malformed)?;
+        let mut t: TrainingBody = super::read(body)?;
         t.topic = t.topic.trim().to_string();
         t.extra = extra_fields(map, TRAINING_FIELDS);
         Ok(t)

@@ -13,7 +13,8 @@ use std::sync::OnceLock;
 pub use aggregate::aggregate;
 pub use epoch::*;
 pub use records::{
-    insert_items, insert_record, insert_records, update_record, RecordRow, RECORD_COLUMNS,
+    insert_changes, insert_items, insert_record, insert_records, update_record, PreparedRow,
+    RecordRow, RECORD_COLUMNS,
 };
 pub use statements::*;
 pub use tokens::*;
@@ -161,6 +162,10 @@ mod tests {
             INSERT_CHANGE.text(Dialect::Sqlite),
             "INSERT INTO record_changes (record_id, org_id, worker_id) VALUES (?1, ?2, ?3)"
         );
+        // The multi-row form is the same statement, repeated per row.
+        let ph = Dialect::Sqlite.placeholder();
+        assert_eq!(insert_changes(1, ph), INSERT_CHANGE.text(Dialect::Sqlite));
+        assert!(insert_changes(2, ph).ends_with("VALUES (?1, ?2, ?3), (?4, ?5, ?6)"));
         assert_eq!(
             RECORD_HEAD.text(Dialect::Postgres),
             format!("{} FOR UPDATE", RECORD_HEAD.text),

@@ -67,14 +67,79 @@ impl<'a> RecordRow<'a> {
     }
 }
 
-/// The parameters of a [`RecordRow`] in [`RECORD_COLUMNS`] order, as an array of `&$t` for a
-/// driver's parameter trait: `record_params!(&row, dyn rusqlite::ToSql)`,
-/// `record_params!(&row, dyn postgres::types::ToSql + Sync)`.
+/// A [`RecordRow`] that owns its values: made on the thread of the push it belongs to, so the
+/// one SQLite writer only binds and runs statements (the group commit carries these from the
+/// pushes' threads to the writer).
+#[derive(Debug)]
+pub struct PreparedRow {
+    /// `id`.
+    pub id: String,
+    /// `org_id`.
+    pub org_id: String,
+    /// `device_id`.
+    pub device_id: String,
+    /// `version`.
+    pub version: i64,
+    /// `kind`.
+    pub kind: String,
+    /// `occurred_at`.
+    pub occurred_at: String,
+    /// `occurred_utc_ms`.
+    pub occurred_ms: i64,
+    /// `recorded_at`.
+    pub recorded_at: String,
+    /// `received_at`.
+    pub received_at: String,
+    /// `deleted`.
+    pub deleted: bool,
+    /// `body` (JSON text).
+    pub body: String,
+    /// `unknown` (JSON text).
+    pub unknown: Option<String>,
+    /// `record_type`.
+    pub record_type: String,
+    /// `worker_id`.
+    pub worker_id: String,
+    /// `hlc`.
+    pub hlc: Option<String>,
+    /// `day` … `shift_minutes`, and the supplies lines.
+    pub facts: Facts,
+}
+
+impl PreparedRow {
+    /// The row `device` stores for `record`, received at `received_at`: the same values as
+    /// [`RecordRow::new`].
+    pub fn new(device: &DeviceAuth, record: &IngestRecord, received_at: &str) -> Self {
+        let r = RecordRow::new(device, record, received_at);
+        PreparedRow {
+            id: r.id,
+            org_id: r.org_id.to_owned(),
+            device_id: r.device_id,
+            version: r.version,
+            kind: r.kind.to_owned(),
+            occurred_at: r.occurred_at,
+            occurred_ms: r.occurred_ms,
+            recorded_at: r.recorded_at,
+            received_at: r.received_at.to_owned(),
+            deleted: r.deleted,
+            body: r.body,
+            unknown: r.unknown,
+            record_type: r.record_type.to_owned(),
+            worker_id: r.worker_id,
+            hlc: r.hlc.map(str::to_owned),
+            facts: r.facts.clone(),
+        }
+    }
+}
+
+/// The parameters of a [`RecordRow`] (or a [`PreparedRow`]) in [`RECORD_COLUMNS`] order, as
+/// an array of `&$t` for a driver's parameter trait: `record_params!(&row, dyn
+/// rusqlite::ToSql)`, `record_params!(&row, dyn postgres::types::ToSql + Sync)`.
 #[macro_export]
 macro_rules! record_params {
     ($row:expr, $t:ty) => {{
-        let r: &$crate::sql::RecordRow<'_> = $row;
-        let f: &$crate::Facts = r.facts;
+        let r = $row;
+        let f: &$crate::Facts = ::std::borrow::Borrow::borrow(&r.facts);
         let p: [&$t; $crate::sql::RECORD_COLUMNS.len()] = [
             &r.id as &$t,
             &r.org_id as &$t,
@@ -184,6 +249,19 @@ pub fn insert_items(rows: usize, ph: Placeholder) -> String {
         .collect();
     format!(
         "INSERT INTO record_items (record_id, org_id, item, quantity, returned, reason) VALUES {}",
+        values.join(", ")
+    )
+}
+
+/// Gives `rows` records a new change-log number each, in one statement, in the order of the
+/// rows (record id, organization, worker per row): the multi-row form of
+/// [`INSERT_CHANGE`](super::INSERT_CHANGE).
+pub fn insert_changes(rows: usize, ph: Placeholder) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|r| format!("({}, {}, {})", ph(r * 3 + 1), ph(r * 3 + 2), ph(r * 3 + 3)))
+        .collect();
+    format!(
+        "INSERT INTO record_changes (record_id, org_id, worker_id) VALUES {}",
         values.join(", ")
     )
 }
