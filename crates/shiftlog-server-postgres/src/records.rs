@@ -65,21 +65,56 @@ pub(crate) fn pull_records(
     })
 }
 
-/// See [`Storage::export_records`](shiftlog_server_db::Storage::export_records).
+/// Rows an export's reader hands over at a time.
+const EXPORT_BATCH: usize = 256;
+
+/// See [`Storage::export_records`](shiftlog_server_db::Storage::export_records). The rows are
+/// read on a thread of their own and handed over in batches through a short queue, so that
+/// PostgreSQL sending them and the driver decoding them overlap the caller's writing
+/// (benchmark P7); if the caller stops, the reader stops at its next batch.
 pub(crate) fn export_records(
     c: &mut Client,
     org_id: &str,
     filter: &RecordFilter,
     each: &mut dyn FnMut(ExportRow) -> Result<(), StorageError>,
 ) -> Result<(), StorageError> {
-    use postgres::fallible_iterator::FallibleIterator;
     let (sql, params) = sql::export(filter, org_id, ph);
+    let (out, batches) = std::sync::mpsc::sync_channel::<Vec<ExportRow>>(4);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || read_export(c, &sql, &params, out));
+        let mut written = Ok(());
+        'batches: for batch in batches.iter() {
+            for row in batch {
+                written = each(row);
+                if written.is_err() {
+                    break 'batches;
+                }
+            }
+        }
+        drop(batches);
+        let read = reader
+            .join()
+            .map_err(|_| StorageError::Backend("the export's reader panicked".into()))?;
+        written.and(read)
+    })
+}
+
+/// Streams the export's rows to `out` in batches, in one read transaction; stops without an
+/// error when `out`'s receiver is gone (the caller's own error is the one it returns).
+fn read_export(
+    c: &mut Client,
+    sql: &str,
+    params: &[String],
+    out: std::sync::mpsc::SyncSender<Vec<ExportRow>>,
+) -> Result<(), StorageError> {
+    use postgres::fallible_iterator::FallibleIterator;
     // A portal inside a transaction streams rows; `query` would buffer them all.
     let mut tx = c.transaction().map_err(db)?;
-    let stmt = tx.prepare(&sql).map_err(db)?;
-    let mut rows = tx.query_raw(&stmt, refs(&params)).map_err(db)?;
+    let stmt = tx.prepare(sql).map_err(db)?;
+    let mut rows = tx.query_raw(&stmt, refs(params)).map_err(db)?;
+    let mut batch = Vec::with_capacity(EXPORT_BATCH);
     while let Some(r) = rows.next().map_err(db)? {
-        each(ExportRow {
+        batch.push(ExportRow {
             id: r.get(0),
             record_type: r.get(1),
             kind: r.get(2),
@@ -92,7 +127,16 @@ pub(crate) fn export_records(
             area: r.get(9),
             role: r.get(10),
             body: r.get(11),
-        })?;
+        });
+        if batch.len() == EXPORT_BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(EXPORT_BATCH));
+            if out.send(full).is_err() {
+                return Ok(());
+            }
+        }
+    }
+    if !batch.is_empty() && out.send(batch).is_err() {
+        return Ok(());
     }
     drop(rows);
     tx.commit().map_err(db)

@@ -34,8 +34,11 @@ pub fn aggregate(q: &AggregateQuery, org_id: &str, ph: Placeholder) -> (String, 
         Dimension::PayType => "t.pay_type",
         Dimension::OnShift => "CASE WHEN t.on_shift THEN 'on_shift' ELSE 'off_shift' END",
     };
+    if t == "u" {
+        return by_worker(q, &period, key, org_id, ph);
+    }
     // Figures of a group: summed, or (one row per group) as they are.
-    let each = matches!(q.groups, Groups::Each(_)) && t != "u";
+    let each = matches!(q.groups, Groups::Each(_));
     let sum = |e: &str| {
         if each {
             format!("CAST({e} AS BIGINT)")
@@ -52,7 +55,6 @@ pub fn aggregate(q: &AggregateQuery, org_id: &str, ph: Placeholder) -> (String, 
              WHEN i.reason <> '' THEN '|' || i.reason ELSE '' END",
         ),
         "w" => ("w.n", "'training|' || w.day || '|' || w.topic"),
-        "u" => ("u.n", "''"),
         _ => (
             "t.n",
             "t.kind || '|' || t.record_type || '|' || t.day || '|' || t.area || '|' || t.role
@@ -61,24 +63,12 @@ pub fn aggregate(q: &AggregateQuery, org_id: &str, ph: Placeholder) -> (String, 
         ),
     };
     let group = if each { group } else { "''" };
-    let size = match (q.groups, t) {
-        (_, "u") | (Groups::All, _) => format!(" AND {n} > 0"),
-        (Groups::AtLeast(min), _) => format!(" AND {n} >= {}", min.max(1)),
-        (Groups::Each(max), _) => format!(" AND {n} BETWEEN 1 AND {max}"),
+    let size = match q.groups {
+        Groups::All => format!(" AND {n} > 0"),
+        Groups::AtLeast(min) => format!(" AND {n} >= {}", min.max(1)),
+        Groups::Each(max) => format!(" AND {n} BETWEEN 1 AND {max}"),
     };
     let from = match t {
-        // Records of no (or an unknown) worker count under '', as the records' own join did.
-        "u" => format!(
-            "SELECT {period}, {key}, {}, {}, {}, {}, {}, CAST(0 AS BIGINT), ''
-             FROM worker_totals u LEFT JOIN workers w ON w.id = u.worker_id
-             WHERE u.org_id = {}{size}",
-            sum("u.n"),
-            sum("u.people_reached"),
-            sum("u.naloxone_doses"),
-            sum("u.minutes"),
-            sum("u.shift_minutes"),
-            ph(1)
-        ),
         "i" => format!(
             "SELECT {period}, {key}, {}, CAST(0 AS BIGINT),
                     CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT),
@@ -119,5 +109,34 @@ pub fn aggregate(q: &AggregateQuery, org_id: &str, ph: Placeholder) -> (String, 
     } else {
         sql.push_str(" GROUP BY 1, 2 ORDER BY 1, 2");
     }
+    (sql, params)
+}
+
+/// By worker: every group (a view by worker is never protected), summed by worker id first so
+/// only one row per period and worker meets `workers`. Records of no (or an unknown) worker
+/// count under '', as the records' own join with `workers` did.
+fn by_worker(
+    q: &AggregateQuery,
+    period: &str,
+    key: &str,
+    org_id: &str,
+    ph: Placeholder,
+) -> (String, Vec<String>) {
+    let mut inner = format!(
+        "SELECT {period} AS p, u.worker_id AS worker_id, SUM(u.n) AS n,
+                SUM(u.people_reached) AS people_reached, SUM(u.naloxone_doses) AS naloxone_doses,
+                SUM(u.minutes) AS minutes, SUM(u.shift_minutes) AS shift_minutes
+         FROM worker_totals u WHERE u.org_id = {} AND u.n > 0",
+        ph(1)
+    );
+    let mut params = vec![org_id.to_string()];
+    push_filter(&q.filter, "u", ph, &mut inner, &mut params);
+    let sql = format!(
+        "SELECT g.p, {key}, CAST(SUM(g.n) AS BIGINT), CAST(SUM(g.people_reached) AS BIGINT),
+                CAST(SUM(g.naloxone_doses) AS BIGINT), CAST(SUM(g.minutes) AS BIGINT),
+                CAST(SUM(g.shift_minutes) AS BIGINT), CAST(0 AS BIGINT), ''
+         FROM ({inner} GROUP BY 1, 2) g LEFT JOIN workers w ON w.id = g.worker_id
+         GROUP BY 1, 2 ORDER BY 1, 2"
+    );
     (sql, params)
 }
