@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// One entry of an organization's catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogueEntry {
     /// Stable id, e.g. `naloxone_kit`.
     pub id: String,

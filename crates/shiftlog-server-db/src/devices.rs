@@ -84,6 +84,7 @@ pub enum Redeemed {
 
 /// A device as staff see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceInfo {
     /// Device id.
     pub id: Uuid,

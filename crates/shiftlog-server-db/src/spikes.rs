@@ -13,6 +13,7 @@ pub const DEFAULT_AREA: &str = "";
 /// One threshold: `threshold` records of the kind in the trailing `window_hours` make a
 /// notice for the area.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SpikeThreshold {
     /// The area (an id of the organization's catalogue); `None`: every area without its own.
     pub area: Option<String>,

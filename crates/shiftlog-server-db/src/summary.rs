@@ -6,6 +6,8 @@ use crate::RecordFilter;
 
 /// The time buckets of a summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+// Named apart from the statement's `Period` (a span of days) in the OpenAPI document.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = SummaryPeriod))]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     /// Local day.
@@ -18,6 +20,7 @@ pub enum Period {
 
 /// What a summary's columns are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
     /// Nothing: one column.

@@ -9,6 +9,7 @@ use crate::StorageError;
 
 /// What a staff API token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TokenScope {
     /// Read-only: protected summaries and summary exports.
@@ -38,6 +39,7 @@ impl TokenScope {
 
 /// A staff API token as stored, without its secret.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffToken {
     /// Id (shown in listings and audit lines; not a secret).
     pub id: Uuid,

@@ -148,7 +148,7 @@ impl OrgService {
 }
 
 /// The catalogue as a coordinator edits it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogueEdit {
     /// Activity kinds the organization uses.

@@ -22,7 +22,7 @@ pub const ENROLL_ATTEMPTS_PER_ADDRESS: u32 = 30;
 pub const ENROLL_WINDOW: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 /// A one-time code as a coordinator hands it over: to type, as a link, or to scan.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Invite {
     /// The code, e.g. `ABCDE-23456`.
     pub code: String,

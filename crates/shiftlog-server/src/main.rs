@@ -159,6 +159,8 @@ enum Command {
     /// every device then sends again the records the dump lacks (the SQLite restore does
     /// this itself; docs/backups.md).
     NewEpoch,
+    /// Print the HTTP API's OpenAPI document (the one served at /api/v1/openapi.json).
+    Openapi,
     /// Write the organization's record-level export to standard output (audit-logged).
     Export {
         /// Organization id.
@@ -275,6 +277,10 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
             return Ok(());
         }
+        Command::Openapi => {
+            println!("{}", shiftlog_server::openapi::document());
+            return Ok(());
+        }
         Command::Backup { to } => return cli_backup::backup(&cli.data_dir, on_postgres, to),
         Command::Restore { from } => return cli_backup::restore(&cli.data_dir, on_postgres, from),
         _ => {}
@@ -381,6 +387,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         | Command::Config { .. }
         | Command::Restore { .. }
         | Command::Completions { .. }
+        | Command::Openapi
         | Command::Man => unreachable!("handled above"),
         Command::Export {
             org,

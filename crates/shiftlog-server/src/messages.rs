@@ -28,7 +28,7 @@ const STAFF_MESSAGES_MAX: u32 = 200;
 pub const RECEIPT_IDS_MAX: usize = 500;
 
 /// What a coordinator posts.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMessage {
     /// Plain text, 1 to 500 characters, no control characters (line breaks included).
@@ -43,7 +43,7 @@ pub struct NewMessage {
 }
 
 /// A message as staff see it, with its delivery count.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StaffMessage {
     /// Id.
     pub id: Uuid,
@@ -72,7 +72,7 @@ pub struct StaffMessage {
 }
 
 /// A role a message may go to.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RoleChoice {
     /// Catalogue id.
     pub id: String,
@@ -83,7 +83,7 @@ pub struct RoleChoice {
 }
 
 /// The staff listing: messages, newest first, and the roles one may be sent to.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StaffMessages {
     /// Messages.
     pub messages: Vec<StaffMessage>,

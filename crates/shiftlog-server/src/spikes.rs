@@ -32,7 +32,7 @@ pub const WINDOW_HOURS: [u32; 4] = [6, 12, 24, 48];
 const BANDS: [u32; 4] = [5, 10, 20, 50];
 
 /// An area of the catalogue, as the settings form lists it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SpikeArea {
     /// Area id.
     pub id: String,
@@ -41,7 +41,7 @@ pub struct SpikeArea {
 }
 
 /// What a threshold may be.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SpikeLimits {
     /// Fewest responses.
     pub threshold_min: u32,
@@ -52,7 +52,7 @@ pub struct SpikeLimits {
 }
 
 /// The thresholds, the areas they may name and what they may be.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SpikeSettings {
     /// As set, the default (`area: null`) first.
     pub thresholds: Vec<SpikeThreshold>,
@@ -63,7 +63,7 @@ pub struct SpikeSettings {
 }
 
 /// One area that reached its threshold.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SpikeNotice {
     /// Area id (of the organization's list).
     pub area: String,

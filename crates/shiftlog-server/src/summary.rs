@@ -12,7 +12,7 @@ use crate::suppress::{METHOD, SMALL};
 use crate::{valid_id, OrgService, ServiceError, Staff};
 
 /// What a summary counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
     /// Number of activities.
@@ -94,28 +94,36 @@ impl Measure {
 }
 
 /// A summary request, as staff send it (query string).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SummaryRequest {
     /// What to count.
+    #[param(inline)]
     pub measure: Measure,
     /// Rows.
     #[serde(default = "month")]
+    #[param(inline)]
     pub period: Period,
     /// Columns.
     #[serde(default = "none")]
+    #[param(inline)]
     pub by: Dimension,
     /// First local day, `YYYY-MM-DD`.
     #[serde(default)]
+    #[param(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub from: Option<String>,
     /// Last local day, `YYYY-MM-DD`.
     #[serde(default)]
+    #[param(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub to: Option<String>,
     /// Only this activity kind.
     #[serde(default)]
+    #[param(pattern = r"^[A-Za-z0-9_-]{1,64}$")]
     pub kind: Option<String>,
     /// Only this area.
     #[serde(default)]
+    #[param(pattern = r"^[A-Za-z0-9_-]{1,64}$")]
     pub area: Option<String>,
     /// Admins only: show small counts (audit-logged).
     #[serde(default)]
@@ -131,7 +139,7 @@ fn none() -> Dimension {
 }
 
 /// One row of a summary table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SummaryRow {
     /// Period key, or `total`.
     pub label: String,
@@ -141,7 +149,7 @@ pub struct SummaryRow {
 }
 
 /// A summary, ready to show or export.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SummaryTable {
     /// What was counted.
     pub measure: Measure,

@@ -70,9 +70,19 @@ async fn a_viewer_cannot_list_devices() {
 /// The OpenAPI document says what a viewer gets.
 #[test]
 fn the_openapi_document_says_403_for_viewers() {
-    let doc: Value = serde_json::from_str(shiftlog_server::openapi::DOCUMENT).expect("json");
+    let doc: Value = serde_json::from_str(shiftlog_server::openapi::document()).expect("json");
     let get = &doc["paths"]["/api/v1/staff/devices"]["get"];
-    assert!(get["responses"]["403"].is_object(), "{get}");
+    let refused = &get["responses"]["403"];
+    assert!(
+        refused["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("viewer")),
+        "{get}"
+    );
+    assert_eq!(
+        refused["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ErrorBody"
+    );
     let enroll = &doc["paths"]["/api/v1/enroll"]["post"];
     assert!(enroll["responses"]["429"]["headers"]["Retry-After"].is_object());
 }

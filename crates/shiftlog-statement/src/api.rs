@@ -26,6 +26,7 @@ pub const MAX_PERIOD_DAYS: i64 = 366;
 
 /// What a device asks for: its worker's work from `from` to `to`, both included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StatementRequest {
     /// First day.

@@ -14,9 +14,11 @@ pub const STATEMENT_FORMAT: &str = "shiftlog.statement.v1";
 
 /// A statement of one worker's work for one organization over one period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Statement {
     /// Always [`STATEMENT_FORMAT`].
+    #[cfg_attr(feature = "openapi", schema(example = json!(STATEMENT_FORMAT)))]
     pub format: String,
     /// Who signs.
     pub organization: Organization,
@@ -39,6 +41,7 @@ pub struct Statement {
 
 /// A word in both languages the app speaks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Words {
     /// English.
@@ -67,6 +70,7 @@ impl Words {
 
 /// The organization that signs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Organization {
     /// The server's id for it.
@@ -78,6 +82,7 @@ pub struct Organization {
 /// The worker, as the organization's server knows them: a pseudonym, never a legal name
 /// (the worker's own name goes on the printed page, outside what is signed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Worker {
     /// The server's worker id.
@@ -89,6 +94,7 @@ pub struct Worker {
 /// Days from `from` to `to`, both included (the organization's calendar days, as the
 /// summaries count them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Period {
     /// First day.
@@ -99,6 +105,7 @@ pub struct Period {
 
 /// Time on shifts of one pay type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PayHours {
     /// The pay type's id (`paid`, `unpaid`, `volunteer`, `on_call`, `honorarium`).
@@ -113,6 +120,7 @@ pub struct PayHours {
 
 /// Activities of one kind: how many and how long, never whom.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ActivityCount {
     /// The kind's id.
@@ -129,6 +137,7 @@ pub struct ActivityCount {
 
 /// Training received on one topic.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TrainingCount {
     /// The topic, as recorded.
@@ -141,6 +150,7 @@ pub struct TrainingCount {
 
 /// A role the worker held, in the organization's words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RoleHeld {
     /// The role's id in the catalogue.

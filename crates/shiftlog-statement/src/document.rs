@@ -26,9 +26,11 @@ pub const MAX_STATEMENTS: usize = 64;
 
 /// A statement with its signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignedStatement {
     /// Always [`SIGNED_FORMAT`].
+    #[cfg_attr(feature = "openapi", schema(example = json!(SIGNED_FORMAT)))]
     pub format: String,
     /// What was signed.
     pub statement: Statement,

@@ -78,6 +78,7 @@ pub(crate) fn signature_holds(
 
 /// One public key an organization signs (or signed) with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PublishedKey {
     /// [`key_id`] of `public_key`.
@@ -133,8 +134,10 @@ fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTi
 /// The public keys a verifier trusts: an organization's published list, or several
 /// organizations' lists put together.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeySet {
     /// Always [`KEYS_FORMAT`].
+    #[cfg_attr(feature = "openapi", schema(example = json!(KEYS_FORMAT)))]
     pub format: String,
     /// The keys.
     pub keys: Vec<PublishedKey>,

@@ -44,6 +44,7 @@ pub mod paths {
 
 /// What a server tells a client before it syncs: versions it speaks and the limits it enforces.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServerInfo {
     /// Protocol versions the server accepts.
     pub protocol_versions: Vec<u32>,
@@ -76,6 +77,7 @@ pub fn negotiate(ours: &[u32], theirs: &[u32]) -> Option<u32> {
 
 /// A device asks to join an organization with a one-time code.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrollRequest {
     /// The one-time code a coordinator gave the worker.
     pub code: String,
@@ -85,6 +87,7 @@ pub struct EnrollRequest {
 
 /// The server accepts a device and hands it a bearer token, shown only this once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrollResponse {
     /// The server's id for this device.
     pub device_id: Uuid,
@@ -96,6 +99,7 @@ pub struct EnrollResponse {
 
 /// An organization as a device sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganizationInfo {
     /// Stable id (a short slug).
     pub id: String,
@@ -106,6 +110,7 @@ pub struct OrganizationInfo {
 /// One record as it travels. `body` holds the kind-specific details as JSON so the server can
 /// store kinds it does not know yet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordEnvelope {
     /// Client-generated UUIDv7.
     pub id: Uuid,
@@ -136,6 +141,7 @@ pub struct RecordEnvelope {
 
 /// A batch of records from one device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     /// The protocol version the client chose.
     pub protocol: u32,
@@ -149,6 +155,7 @@ pub struct PushRequest {
 
 /// What the server did with each record of a push, in request order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// One result per record sent.
     pub results: Vec<RecordResult>,
@@ -156,6 +163,7 @@ pub struct PushResponse {
 
 /// The server's answer for one record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordResult {
     /// The record's id.
     pub id: Uuid,
@@ -204,6 +212,7 @@ impl RecordResult {
 
 /// Outcome for one pushed record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordStatus {
     /// Stored now.
@@ -229,6 +238,7 @@ impl RecordStatus {
 
 /// The worker's own records from their other devices, after a cursor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     /// Records (tombstones included), oldest change first.
     pub records: Vec<RecordEnvelope>,
@@ -240,6 +250,7 @@ pub struct PullResponse {
 
 /// Every error the server returns has this JSON body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// Stable machine-readable code, e.g. `bad_request`, `unauthorized`, `device_revoked`.
     pub code: String,
@@ -280,6 +291,7 @@ pub mod codes {
 /// An organization's catalogue as a device pulls it (`GET /api/v1/catalogue`). An empty list
 /// means the organization has not defined that section: the device keeps its default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogueResponse {
     /// Whose catalogue.
     pub organization: OrganizationInfo,
@@ -300,6 +312,7 @@ pub struct CatalogueResponse {
 
 /// One catalogue entry on the wire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogueEntryWire {
     /// Stable id, e.g. `naloxone_kit`.
     pub id: String,
@@ -316,6 +329,7 @@ pub struct CatalogueEntryWire {
 /// How pressing a message is: an `alert` (a toxic-drug alert, a closure) stays on the
 /// device's Home until read; a `notice` is a shift note.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Urgency {
     /// Stays on Home until read.
@@ -345,6 +359,7 @@ impl Urgency {
 
 /// A message from the organization to its devices, as a device fetches it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceMessage {
     /// The server's id for the message (a UUID).
     pub id: String,
@@ -366,6 +381,7 @@ pub struct DeviceMessage {
 
 /// `GET /api/v1/messages`: every current message for this device, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessagesResponse {
     /// Messages neither expired nor withdrawn.
     pub messages: Vec<DeviceMessage>,
@@ -374,6 +390,7 @@ pub struct MessagesResponse {
 /// `POST /api/v1/messages/received`: the ids of messages the device has stored. Repeats and
 /// ids the device was never offered are ignored, so a retry is harmless.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessagesReceived {
     /// Message ids, as [`DeviceMessage::id`].
     pub ids: Vec<String>,

@@ -22,7 +22,7 @@ pub use cells::{describe_body, excel_safe, formula_safe};
 pub use summary_file::write_summary;
 
 /// File formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     /// RFC 4180 CSV, UTF-8.
@@ -64,29 +64,35 @@ impl Format {
 }
 
 /// A record-level export request (query string).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportRequest {
     /// First local day.
     #[serde(default)]
+    #[param(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub from: Option<String>,
     /// Last local day.
     #[serde(default)]
+    #[param(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub to: Option<String>,
     /// `activity`, `shift`, `debrief_request`, `training` or `payment`.
     #[serde(default)]
     pub record_type: Option<String>,
     /// Activity kind.
     #[serde(default)]
+    #[param(pattern = r"^[A-Za-z0-9_-]{1,64}$")]
     pub kind: Option<String>,
     /// Area.
     #[serde(default)]
+    #[param(pattern = r"^[A-Za-z0-9_-]{1,64}$")]
     pub area: Option<String>,
     /// CSV for Excel: a byte-order mark (every CSV has formula-safe cells).
     #[serde(default)]
     pub excel: bool,
     /// Language of the workbook's headings and choices (`en` or `fr`; English if absent).
     #[serde(default)]
+    #[param(value_type = Option<String>, example = "fr")]
     pub lang: Option<Lang>,
 }
 

@@ -19,6 +19,7 @@ use serde::Deserialize;
 use super::extract::blocking;
 use super::ApiError;
 use crate::export::{ExportRequest, Format};
+use crate::openapi::answers::{BadRequest, Forbidden, Unauthorized};
 use crate::summary::SummaryRequest;
 use crate::{OrgService, ServiceError, Staff};
 
@@ -142,6 +143,15 @@ fn download(
         .into_response()
 }
 
+/// Record-level CSV of the organization's activities (coordinators; audit-logged).
+#[utoipa::path(
+    get,
+    path = shiftlog_wire::paths::EXPORT_CSV,
+    tag = "staff",
+    operation_id = "exportActivitiesCsv",
+    security(("staffToken" = []), ("session" = [])),
+    responses((status = 200, description = "The CSV, streamed", body = String, content_type = "text/csv"), Unauthorized, Forbidden)
+)]
 pub(super) async fn export_csv(
     State(svc): State<OrgService>,
     who: Staff,
@@ -158,12 +168,32 @@ pub(super) async fn export_csv(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct SummaryFormat {
+    /// The file's format.
+    #[param(inline)]
     format: Format,
+    /// CSV for Excel: a byte-order mark.
     #[serde(default)]
     excel: bool,
 }
+
+/// A summary table as a file (audit-logged); the same parameters as the summary.
+#[utoipa::path(
+    get,
+    path = "/api/v1/staff/summary/export",
+    tag = "staff",
+    operation_id = "summaryExport",
+    security(("staffToken" = []), ("session" = [])),
+    params(SummaryFormat, SummaryRequest),
+    responses(
+        (status = 200, description = "The file, streamed", content(
+            ("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("application/json")
+        )),
+        BadRequest, Unauthorized, Forbidden
+    )
+)]
 
 pub(super) async fn summary_export(
     State(svc): State<OrgService>,
@@ -181,10 +211,29 @@ pub(super) async fn summary_export(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct RecordsFormat {
+    /// The file's format.
+    #[param(inline)]
     format: Format,
 }
+
+/// A record-level export, streamed (coordinators; audit-logged).
+#[utoipa::path(
+    get,
+    path = "/api/v1/staff/records/export",
+    tag = "staff",
+    operation_id = "recordsExport",
+    security(("staffToken" = []), ("session" = [])),
+    params(RecordsFormat, ExportRequest),
+    responses(
+        (status = 200, description = "The file, streamed", content(
+            ("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("application/json")
+        )),
+        BadRequest, Unauthorized, Forbidden
+    )
+)]
 
 pub(super) async fn records_export(
     State(svc): State<OrgService>,

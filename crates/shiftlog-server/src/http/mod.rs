@@ -17,92 +17,78 @@ use std::net::SocketAddr;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post, put};
 use axum::Router;
-use shiftlog_statement::api;
-use shiftlog_wire::{codes, paths};
+use shiftlog_wire::codes;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use error::ApiError;
 
 use crate::{dashboard, OrgService};
-use device::{device_catalogue, enroll, info, openapi, pull, push};
-use download::{export_csv, records_export, summary_export};
-use staff::{
-    accounts, add_account, audit, change_password, devices, disable_account, enable_account,
-    enrollment_code, login, logout, me, remove_account, reset_password, revoke, set_catalogue,
-    set_role, staff_catalogue, summary,
-};
 
 /// The dashboard's session cookie.
 pub const SESSION_COOKIE: &str = "shiftlog_session";
 /// The header a dashboard page sends its CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
+/// The API's routes with their OpenAPI description. Each `routes!` registers its handlers
+/// under the path and method of their `#[utoipa::path]`, the same attribute the document
+/// (`crate::openapi`) is made from.
+pub(crate) fn api_routes() -> OpenApiRouter<OrgService> {
+    OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
+        .routes(routes!(device::info))
+        .routes(routes!(device::enroll))
+        .routes(routes!(device::push))
+        .routes(routes!(device::device_catalogue))
+        .routes(routes!(device::pull))
+        .routes(routes!(download::export_csv))
+        .routes(routes!(device::openapi))
+        .routes(routes!(staff::login))
+        .routes(routes!(staff::logout))
+        .routes(routes!(staff::me))
+        .routes(routes!(staff::summary))
+        .routes(routes!(download::summary_export))
+        .routes(routes!(download::records_export))
+        .routes(routes!(staff::devices))
+        .routes(routes!(staff::revoke))
+        .routes(routes!(staff::enrollment_code))
+        .routes(routes!(staff::staff_catalogue, staff::set_catalogue))
+        .routes(routes!(staff::audit))
+        .routes(routes!(tokens::list_tokens, tokens::create_token))
+        .routes(routes!(tokens::revoke_token))
+        .routes(routes!(staff::accounts, staff::add_account))
+        .routes(routes!(staff::set_role))
+        .routes(routes!(staff::remove_account))
+        .routes(routes!(staff::disable_account))
+        .routes(routes!(staff::enable_account))
+        .routes(routes!(staff::reset_password))
+        .routes(routes!(staff::change_password))
+        .routes(routes!(
+            spikes::spike_settings,
+            spikes::set_spike_thresholds
+        ))
+        .routes(routes!(spikes::spike_notices))
+        .routes(routes!(messages::device_messages))
+        .routes(routes!(messages::received))
+        .routes(routes!(messages::list, messages::post))
+        .routes(routes!(messages::withdraw))
+        // Signed work statements: the device asks, anyone verifies (issue 14).
+        .routes(routes!(statements::issue))
+        .routes(routes!(statements::keys))
+        .routes(routes!(statements::verify_api))
+        .routes(routes!(
+            statements::verify_page_get,
+            statements::verify_page_post
+        ))
+        .merge(crate::observe::routes())
+}
+
 /// The router for `service`.
 pub fn router(service: OrgService) -> Router {
     let limit = service.limits.max_body_bytes;
-    Router::new()
-        .route(paths::INFO, get(info))
-        .route(paths::ENROLL, post(enroll))
-        .route(paths::PUSH, post(push))
-        .route(paths::CATALOGUE, get(device_catalogue))
-        .route(paths::PULL, get(pull))
-        .route(paths::EXPORT_CSV, get(export_csv))
-        .route(paths::OPENAPI, get(openapi))
-        .route("/api/v1/staff/login", post(login))
-        .route("/api/v1/staff/logout", post(logout))
-        .route("/api/v1/staff/me", get(me))
-        .route("/api/v1/staff/summary", get(summary))
-        .route("/api/v1/staff/summary/export", get(summary_export))
-        .route("/api/v1/staff/records/export", get(records_export))
-        .route("/api/v1/staff/devices", get(devices))
-        .route("/api/v1/staff/devices/{id}/revoke", post(revoke))
-        .route("/api/v1/staff/enrollment-codes", post(enrollment_code))
-        .route(
-            "/api/v1/staff/catalogue",
-            get(staff_catalogue).put(set_catalogue),
-        )
-        .route("/api/v1/staff/audit", get(audit))
-        .route(
-            "/api/v1/staff/tokens",
-            get(tokens::list_tokens).post(tokens::create_token),
-        )
-        .route(
-            "/api/v1/staff/tokens/{id}/revoke",
-            post(tokens::revoke_token),
-        )
-        .route("/api/v1/staff/accounts", get(accounts).post(add_account))
-        .route("/api/v1/staff/accounts/{id}/role", put(set_role))
-        .route("/api/v1/staff/accounts/{id}", delete(remove_account))
-        .route("/api/v1/staff/accounts/{id}/disable", post(disable_account))
-        .route("/api/v1/staff/accounts/{id}/enable", post(enable_account))
-        .route("/api/v1/staff/accounts/{id}/password", put(reset_password))
-        .route("/api/v1/staff/me/password", post(change_password))
-        .route(
-            "/api/v1/staff/spike-thresholds",
-            get(spikes::spike_settings).put(spikes::set_spike_thresholds),
-        )
-        .route("/api/v1/staff/spike-notices", get(spikes::spike_notices))
-        .route(paths::MESSAGES, get(messages::device_messages))
-        .route(paths::MESSAGES_RECEIVED, post(messages::received))
-        .route(
-            "/api/v1/staff/messages",
-            get(messages::list).post(messages::post),
-        )
-        .route(
-            "/api/v1/staff/messages/{id}/withdraw",
-            post(messages::withdraw),
-        )
-        // Signed work statements: the device asks, anyone verifies (issue 14).
-        .route(api::STATEMENTS, post(statements::issue))
-        .route(api::STATEMENT_KEYS, get(statements::keys))
-        .route(api::VERIFY_API, post(statements::verify_api))
-        .route(
-            api::VERIFY_PAGE,
-            get(statements::verify_page_get).post(statements::verify_page_post),
-        )
-        .merge(dashboard::routes())
-        .merge(crate::observe::routes())
+    let (api, _) = api_routes().split_for_parts();
+    api.merge(dashboard::routes())
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "No such path.")
         })

@@ -16,17 +16,33 @@ use shiftlog_wire::codes;
 use super::extract::{blocking, ClientIp, Device, JsonBody, QueryParams};
 use super::verify_page;
 use super::ApiError;
+use crate::openapi::answers::{BadRequest, NotFound, RateLimited, TooLarge, Unauthorized};
 use crate::statements::verify::VerifyReport;
 use crate::OrgService;
 
 /// `?lang=` on the public routes (and `?code=` on the page).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(super) struct VerifyQuery {
+    /// `en` or `fr`: the language of the verdicts (English otherwise).
     #[serde(default)]
+    #[param(max_length = 10)]
     lang: Option<String>,
+    /// A short code, `XXXXX-XXXXX` (the page only).
     #[serde(default)]
+    #[param(max_length = 40)]
     code: Option<String>,
+}
+
+/// `?lang=` alone: the routes that read no code.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Only describes the query; `VerifyQuery` reads it.
+pub(super) struct LangQuery {
+    /// `en` or `fr`: the language of the verdicts (English otherwise).
+    #[param(max_length = 10)]
+    lang: Option<String>,
 }
 
 impl VerifyQuery {
@@ -36,11 +52,27 @@ impl VerifyQuery {
 }
 
 /// The page's form: a pasted document.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub(super) struct VerifyForm {
+    /// The statement file's text, as pasted.
     document: String,
 }
 
+/// A signed statement of this device's worker's work for a period, counted from the records
+/// the server holds (counts only, nothing about people served).
+#[utoipa::path(
+    post,
+    path = shiftlog_statement::api::STATEMENTS,
+    tag = "device",
+    operation_id = "requestStatement",
+    security(("deviceToken" = [])),
+    request_body = StatementRequest,
+    responses(
+        (status = 200, description = "The signed statement", body = SignedStatement),
+        (status = 400, description = "Not valid, or a period that ends before it starts, is longer than 366 days or ends in the future", body = shiftlog_wire::ErrorBody),
+        Unauthorized, TooLarge, RateLimited
+    )
+)]
 pub(super) async fn issue(
     State(svc): State<OrgService>,
     Device(device): Device,
@@ -51,6 +83,16 @@ pub(super) async fn issue(
     ))
 }
 
+/// An organization's statement keys with their retired and revoked dates (public: what a
+/// verifier trusts).
+#[utoipa::path(
+    get,
+    path = shiftlog_statement::api::STATEMENT_KEYS,
+    tag = "statements",
+    operation_id = "statementKeys",
+    params(("org_id" = String, Path, description = "The organization's id")),
+    responses((status = 200, description = "The keys, newest first", body = KeySet), NotFound, RateLimited)
+)]
 pub(super) async fn keys(
     State(svc): State<OrgService>,
     ClientIp(client): ClientIp,
@@ -60,6 +102,17 @@ pub(super) async fn keys(
     Ok(Json(blocking(move || svc.published_keys(&org_id)).await?))
 }
 
+/// Verify a signed statement, or a file of them, against this server's published keys
+/// (public). A document that cannot be read is one `malformed` result.
+#[utoipa::path(
+    post,
+    path = shiftlog_statement::api::VERIFY_API,
+    tag = "statements",
+    operation_id = "verifyStatements",
+    params(LangQuery),
+    request_body(content = Object, description = "A signed statement, or a statement file", content_type = "application/json"),
+    responses((status = 200, description = "One verdict per statement", body = VerifyReport), BadRequest, TooLarge, RateLimited)
+)]
 pub(super) async fn verify_api(
     State(svc): State<OrgService>,
     ClientIp(client): ClientIp,
@@ -88,6 +141,21 @@ fn page(status: StatusCode, html: String) -> Response {
         .into_response()
 }
 
+/// The public verify page: a form, or with `?code=` the statement this server issued under
+/// that short code and whether it still verifies.
+#[utoipa::path(
+    get,
+    path = shiftlog_statement::api::VERIFY_PAGE,
+    tag = "statements",
+    operation_id = "verifyPage",
+    params(VerifyQuery),
+    responses(
+        (status = 200, description = "The page", body = String, content_type = "text/html"),
+        (status = 400, description = "A query it does not read", body = shiftlog_wire::ErrorBody),
+        (status = 404, description = "No statement has this code here", body = String, content_type = "text/html"),
+        RateLimited
+    )
+)]
 pub(super) async fn verify_page_get(
     State(svc): State<OrgService>,
     ClientIp(client): ClientIp,
@@ -112,6 +180,20 @@ pub(super) async fn verify_page_get(
     })
 }
 
+/// The public verify page for a pasted statement file.
+#[utoipa::path(
+    post,
+    path = shiftlog_statement::api::VERIFY_PAGE,
+    tag = "statements",
+    operation_id = "verifyPagePost",
+    params(LangQuery),
+    request_body(content = VerifyForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "The page with one verdict per statement", body = String, content_type = "text/html"),
+        (status = 400, description = "No `document` field, or a query it does not read", body = shiftlog_wire::ErrorBody),
+        TooLarge, RateLimited
+    )
+)]
 pub(super) async fn verify_page_post(
     State(svc): State<OrgService>,
     ClientIp(client): ClientIp,

@@ -20,13 +20,40 @@ const READY_WAIT: Duration = Duration::from_secs(5);
 /// The stable code of a 503 from `/readyz`.
 const NOT_READY: &str = "not_ready";
 
+/// What the probes answer when all is well.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[allow(dead_code)] // Only describes the answer, which is written with `json!`.
+struct Probe {
+    /// `ok` or `ready`.
+    status: String,
+    /// `/readyz` only: the schema version the database is at.
+    schema: Option<u32>,
+}
+
 /// Alive: always 200 while the server serves.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "probes",
+    operation_id = "healthz",
+    responses((status = 200, description = "The server is running", body = Probe))
+)]
 pub(super) async fn healthz() -> impl IntoResponse {
     (Extension(Quiet), Json(json!({"status": "ok"})))
 }
 
 /// Ready: 200 when the database answers at the expected schema version, 503 with what is
 /// wrong otherwise (the cause itself goes to the log, not to the caller).
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "probes",
+    operation_id = "readyz",
+    responses(
+        (status = 200, description = "Ready to serve", body = Probe),
+        (status = 503, description = "Not ready: code `not_ready`, and the message says whether the database cannot be reached or its schema is behind or newer", body = shiftlog_wire::ErrorBody)
+    )
+)]
 pub(super) async fn readyz(State(svc): State<OrgService>) -> Response {
     let store = svc.store.clone();
     let probe = tokio::task::spawn_blocking(move || store.ready());
@@ -66,6 +93,16 @@ pub(super) async fn readyz(State(svc): State<OrgService>) -> Response {
 /// it. Without: to callers on this machine only, and never through a proxy (a request with
 /// `Forwarded` or `X-Forwarded-For` is refused, since a proxy on this machine would make
 /// every outside caller look local).
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "probes",
+    operation_id = "metrics",
+    responses(
+        (status = 200, description = "Prometheus text exposition format: aggregate counts, no names or ids", body = String, content_type = "text/plain"),
+        (status = 403, description = "Not from this machine (or through a proxy), or without the metrics token", body = shiftlog_wire::ErrorBody)
+    )
+)]
 pub(super) async fn metrics(State(svc): State<OrgService>, req: Request) -> Response {
     let headers = req.headers();
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>();

@@ -14,14 +14,14 @@ use shiftlog_statement::{normalize_code, parse_file, verify, SignedStatement, St
 use crate::{OrgService, ServiceError};
 
 /// What the verify page and API answer: one result per statement of the document.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct VerifyReport {
     /// The results, in the document's order.
     pub results: Vec<VerifyResult>,
 }
 
 /// One statement's verdict.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct VerifyResult {
     /// True when signed by a trusted key of the organization and not altered.
     pub verified: bool,
