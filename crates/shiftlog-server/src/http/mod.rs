@@ -47,22 +47,28 @@ pub(crate) fn api_routes() -> OpenApiRouter<OrgService> {
         .routes(routes!(staff::login))
         .routes(routes!(staff::logout))
         .routes(routes!(staff::me))
-        .routes(routes!(staff::summary))
+        .routes(routes!(staff::organization::summary))
         .routes(routes!(download::summary_export))
         .routes(routes!(download::records_export))
-        .routes(routes!(staff::devices))
-        .routes(routes!(staff::revoke))
-        .routes(routes!(staff::enrollment_code))
-        .routes(routes!(staff::staff_catalogue, staff::set_catalogue))
-        .routes(routes!(staff::audit))
+        .routes(routes!(staff::organization::devices))
+        .routes(routes!(staff::organization::revoke))
+        .routes(routes!(staff::organization::enrollment_code))
+        .routes(routes!(
+            staff::organization::staff_catalogue,
+            staff::organization::set_catalogue
+        ))
+        .routes(routes!(staff::organization::audit))
         .routes(routes!(tokens::list_tokens, tokens::create_token))
         .routes(routes!(tokens::revoke_token))
-        .routes(routes!(staff::accounts, staff::add_account))
-        .routes(routes!(staff::set_role))
-        .routes(routes!(staff::remove_account))
-        .routes(routes!(staff::disable_account))
-        .routes(routes!(staff::enable_account))
-        .routes(routes!(staff::reset_password))
+        .routes(routes!(
+            staff::accounts::accounts,
+            staff::accounts::add_account
+        ))
+        .routes(routes!(staff::accounts::set_role))
+        .routes(routes!(staff::accounts::remove_account))
+        .routes(routes!(staff::accounts::disable_account))
+        .routes(routes!(staff::accounts::enable_account))
+        .routes(routes!(staff::accounts::reset_password))
         .routes(routes!(staff::change_password))
         .routes(routes!(
             spikes::spike_settings,
