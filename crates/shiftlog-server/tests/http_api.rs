@@ -257,6 +257,18 @@ async fn unknown_paths_answer_json_404_and_openapi_is_served() {
             .await
             .expect("json");
         assert!(doc["openapi"].as_str().expect("version").starts_with("3."));
+        // What is served is the generated document, and `shiftlog-server openapi` prints it.
+        let built: Value =
+            serde_json::from_str(shiftlog_server::openapi::document()).expect("document");
+        assert_eq!(doc, built);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_shiftlog-server"))
+            .arg("openapi")
+            .output()
+            .expect("run shiftlog-server openapi");
+        assert!(out.status.success());
+        let printed: Value = serde_json::from_slice(&out.stdout).expect("printed JSON");
+        assert_eq!(printed, doc);
+        assert!(doc["paths"].as_object().expect("paths").len() >= 40);
     }
 }
 
