@@ -437,8 +437,15 @@ fn main() {
         .expect("runtime");
     let mut rows = Vec::new();
     if want("p5") {
-        rows.extend(rt.block_on(p5(false, devices, per)));
-        rows.extend(rt.block_on(p5(true, devices, per)));
+        // SHIFTLOG_BENCH_P5_BACKENDS=sqlite (or postgres) runs P5 on one backend only.
+        let backends = std::env::var("SHIFTLOG_BENCH_P5_BACKENDS").unwrap_or_default();
+        let on = |b: &str| backends.is_empty() || backends.split(',').any(|x| x.trim() == b);
+        if on("sqlite") {
+            rows.extend(rt.block_on(p5(false, devices, per)));
+        }
+        if on("postgres") {
+            rows.extend(rt.block_on(p5(true, devices, per)));
+        }
     }
     if want("p6") || want("p7") {
         let db = fixture(activities);
