@@ -69,6 +69,12 @@ async fn p5(pg: bool, devices: usize, per: usize) -> Vec<Row> {
         .pool_max_idle_per_host(devices)
         .build()
         .expect("client");
+    // Why pushes failed, by kind (HTTP status and the start of the answer), printed after the
+    // run so an error count is never a bare number.
+    let failures = std::sync::Arc::new(std::sync::Mutex::new(std::collections::BTreeMap::<
+        String,
+        usize,
+    >::new()));
     let start = Instant::now();
     let tasks: Vec<_> = tokens
         .iter()
@@ -76,7 +82,15 @@ async fn p5(pg: bool, devices: usize, per: usize) -> Vec<Row> {
         .map(|(token, body)| {
             let (client, url, token) =
                 (client.clone(), format!("{base}/api/v1/push"), token.clone());
+            let failures = failures.clone();
             tokio::spawn(async move {
+                let mut failed = |why: String| {
+                    *failures
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .entry(why)
+                        .or_default() += 1;
+                };
                 let resp = client
                     .post(url)
                     .bearer_auth(token)
@@ -87,12 +101,25 @@ async fn p5(pg: bool, devices: usize, per: usize) -> Vec<Row> {
                 match resp {
                     Ok(r) if r.status().is_success() => {
                         let v: Value = r.json().await.unwrap_or(Value::Null);
-                        v["results"]
-                            .as_array()
-                            .map(|a| a.iter().filter(|x| x["status"] == "accepted").count())
-                            .unwrap_or(0)
+                        let results = v["results"].as_array().cloned().unwrap_or_default();
+                        for x in results.iter().filter(|x| x["status"] != "accepted") {
+                            failed(format!("200 {} {}", x["status"], x["code"]));
+                        }
+                        results.iter().filter(|x| x["status"] == "accepted").count()
                     }
-                    _ => 0,
+                    Ok(r) => {
+                        let status = r.status();
+                        let text = r.text().await.unwrap_or_default();
+                        failed(format!(
+                            "{status} {}",
+                            text.chars().take(160).collect::<String>()
+                        ));
+                        0
+                    }
+                    Err(e) => {
+                        failed(format!("request failed: {e}"));
+                        0
+                    }
                 }
             })
         })
@@ -102,6 +129,9 @@ async fn p5(pg: bool, devices: usize, per: usize) -> Vec<Row> {
         accepted += t.await.unwrap_or(0);
     }
     let api = start.elapsed();
+    for (why, n) in failures.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+        eprintln!("P5 push failures: {n} × {why}");
+    }
     let stored = tokio::task::block_in_place(|| svc.store().count_records("bench").expect("count"));
 
     // Where the time goes: the same pushes parsed (serde) and stored through `OrgService`
