@@ -28,7 +28,7 @@ step "Rust tests"
 cargo test --workspace --quiet
 
 step "fuzz: the push decoder and validator, and the words of every refusal (bounded runs)"
-bash scripts/fuzz.sh push messages statement
+bash scripts/fuzz.sh push messages statement packed
 
 step "UI tests"
 (cd ui && npm test --silent)

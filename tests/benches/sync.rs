@@ -3,7 +3,7 @@
 //!   cargo bench -p shiftlog-system-tests --bench sync
 //!
 //! P2: sync 10,000 pending records over loopback, against a raw bulk POST of the same
-//!     serialized (and compressed) batches to a fresh server of the same build, and against
+//!     packed (and compressed) batches to a fresh server of the same build, and against
 //!     PouchDB replicating the same records as JSON documents to express-pouchdb (leveldb),
 //!     same run (`benches/pouchdb/`, installed with `npm ci` on first use).
 //! P3: bytes on the wire per record, over a realistic mix of kinds (through a counting proxy).
@@ -159,17 +159,22 @@ async fn main() {
     // The same batches the client sends, built before the sync (records are unchanged by it).
     let mut recs = core.list_records(&RecordQuery::default()).expect("list");
     recs.sort_by_key(|r| (r.occurred_at.timestamp_millis(), r.id));
+    // The batch size and encoding the client picks from this server's /info (packed, protocol 3).
+    let batch = shiftlog_server::Limits::default()
+        .max_batch_records
+        .clamp(1, shiftlog_core::sync::CLIENT_MAX_BATCH);
     let bodies: Vec<Vec<u8>> = recs
-        .chunks(shiftlog_core::sync::CLIENT_MAX_BATCH)
+        .chunks(batch)
         .map(|c| {
             let req = shiftlog_wire::PushRequest {
-                protocol: 1,
+                protocol: shiftlog_wire::packed::PROTOCOL,
                 lang: None,
                 records: c.iter().map(|r| r.to_envelope(false)).collect(),
             };
-            gzip(&serde_json::to_vec(&req).expect("json"))
+            gzip(&shiftlog_wire::packed::encode(&req))
         })
         .collect();
+    let content_type = shiftlog_wire::packed::CONTENT_TYPE;
     let t = Instant::now();
     let report = core.sync_now().await.expect("sync");
     let sync_time = t.elapsed();
@@ -194,7 +199,7 @@ async fn main() {
         let r = http
             .post(format!("{}api/v1/push", raw_server.url()))
             .bearer_auth(&token)
-            .header("content-type", "application/json")
+            .header("content-type", content_type)
             .header("content-encoding", "gzip")
             .body(b.clone())
             .send()

@@ -109,12 +109,13 @@ async fn an_edit_made_while_a_push_is_in_flight_stays_pending() {
     core.set_server_url("demo", &proxy.url()).expect("repoint");
     let c2 = core.clone();
     let push = tokio::spawn(async move { c2.sync_now().await });
-    // Wait until the push body is on the wire (the batch has been read), then edit.
+    // Wait until the push body is on the wire (the batch has been read), then edit. (Packed,
+    // the info request and the push of 49 records are about 1,300 bytes.)
     while proxy
         .stats
         .up_bytes
         .load(std::sync::atomic::Ordering::Relaxed)
-        < 2000
+        < 1000
     {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }

@@ -4,6 +4,8 @@
 //! Every message that carries records keeps the fields it does not know in `unknown`, so a
 //! newer peer's data passes through an older one unharmed.
 
+pub mod packed;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -15,7 +17,8 @@ use uuid::Uuid;
 ///   [`RecordResult::current`]), [`RecordResult::reason_code`], and [`PushRequest::lang`]. A
 ///   protocol-1 client is never sent those statuses: it gets `rejected` with a reason instead,
 ///   so an edit that lost is never answered as if it had been stored.
-pub const PROTOCOL_VERSIONS: &[u32] = &[1, 2];
+/// - 3: as 2, and a push body may be packed ([`packed`], `Content-Type` [`packed::CONTENT_TYPE`]).
+pub const PROTOCOL_VERSIONS: &[u32] = &[1, 2, 3];
 
 /// Paths of the HTTP API, in one place so client and server cannot drift apart.
 pub mod paths {

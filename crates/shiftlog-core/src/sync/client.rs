@@ -20,7 +20,7 @@ use crate::{CoreError, Result};
 pub(crate) const MAX_LARGE_RESPONSE: usize = 8 * 1024 * 1024;
 /// Most bytes read from a push's answer (one result per record sent, at most
 /// [`super::CLIENT_MAX_BATCH`], each possibly carrying the server's version).
-pub(crate) const MAX_PUSH_RESPONSE: usize = 4 * 1024 * 1024;
+pub(crate) const MAX_PUSH_RESPONSE: usize = 8 * 1024 * 1024;
 /// Most bytes read from any other answer (server info, enrollment, an error body).
 pub(crate) const MAX_SMALL_RESPONSE: usize = 64 * 1024;
 
@@ -130,22 +130,47 @@ impl SyncClient {
         .await
     }
 
-    pub(super) async fn push(
+    /// Starts a push on its own task, so the next batch can go while this one's answer is
+    /// awaited; the push is dropped with the returned handle. `content_type` says whether
+    /// the body is JSON or packed (`shiftlog_wire::packed`).
+    pub(super) fn start_push(
         &self,
         base: &Url,
         token: &str,
         body: Vec<u8>,
+        content_type: &'static str,
         gzip: bool,
-    ) -> Result<PushResponse> {
+    ) -> Result<InFlight> {
         let mut req = self
             .http(base)
             .post(join(base, paths::PUSH)?)
             .bearer_auth(token)
-            .header(reqwest::header::CONTENT_TYPE, "application/json");
+            .header(reqwest::header::CONTENT_TYPE, content_type);
         if gzip {
             req = req.header(reqwest::header::CONTENT_ENCODING, "gzip");
         }
-        parse(req.body(body).send().await?, MAX_PUSH_RESPONSE).await
+        Ok(InFlight(tokio::spawn(async move {
+            parse(req.body(body).send().await?, MAX_PUSH_RESPONSE).await
+        })))
+    }
+}
+
+/// A push on the wire. Dropping it cancels it: the records it held stay pending, and a later
+/// push of them is answered `already_had` if the server stored them.
+pub(super) struct InFlight(tokio::task::JoinHandle<Result<PushResponse>>);
+
+impl InFlight {
+    /// The server's answer.
+    pub(super) async fn answer(&mut self) -> Result<PushResponse> {
+        (&mut self.0)
+            .await
+            .unwrap_or_else(|e| Err(CoreError::Network(format!("the push stopped: {e}"))))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

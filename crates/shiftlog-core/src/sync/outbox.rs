@@ -3,7 +3,7 @@
 
 use reqwest::Url;
 use rusqlite::params;
-use shiftlog_wire::PushRequest;
+use shiftlog_wire::{packed, PushRequest};
 
 use super::client::{gzip_bytes, parse_server_url};
 use super::marks::Outgoing;
@@ -86,11 +86,14 @@ pub(super) fn pending_batch(
 pub(super) struct Prepared {
     pub(super) sent: Vec<Outgoing>,
     pub(super) body: Vec<u8>,
+    /// JSON, or packed when the server speaks [`packed::PROTOCOL`].
+    pub(super) content_type: &'static str,
     pub(super) last: Key,
 }
 
 /// Reads, encodes and compresses the next batch after `after`; `None` when the pass is done.
-/// A batch whose JSON would pass the server's body limit is halved until it fits.
+/// The batch is packed when the protocol allows it, JSON otherwise. A batch whose body would
+/// pass the server's body limit is halved until it fits.
 pub(super) fn prepare(
     core: &Core,
     org_id: &str,
@@ -100,28 +103,39 @@ pub(super) fn prepare(
     gzip: bool,
     max_body: usize,
 ) -> Result<Option<Prepared>> {
+    let lang = core.setting(crate::LANG_SETTING)?;
     loop {
         let (sent, records, last) = pending_batch(core, org_id, batch, after)?;
         let Some(last) = last else {
             return Ok(None);
         };
-        let lang = core.setting(crate::LANG_SETTING)?;
-        let json = serde_json::to_vec(&PushRequest {
+        let req = PushRequest {
             protocol,
             records,
-            lang,
-        })
-        .map_err(|e| CoreError::Server {
-            status: 0,
-            code: "encode".into(),
-            message: e.to_string(),
-        })?;
-        if json.len() > max_body && batch > 1 {
+            lang: lang.clone(),
+        };
+        let pack = protocol >= packed::PROTOCOL && req.records.iter().all(packed::can_pack);
+        let (raw, content_type) = if pack {
+            (packed::encode(&req), packed::CONTENT_TYPE)
+        } else {
+            let json = serde_json::to_vec(&req).map_err(|e| CoreError::Server {
+                status: 0,
+                code: "encode".into(),
+                message: e.to_string(),
+            })?;
+            (json, "application/json")
+        };
+        if raw.len() > max_body && batch > 1 {
             batch = (batch / 2).max(1);
             continue;
         }
-        let body = if gzip { gzip_bytes(&json)? } else { json };
-        return Ok(Some(Prepared { sent, body, last }));
+        let body = if gzip { gzip_bytes(&raw)? } else { raw };
+        return Ok(Some(Prepared {
+            sent,
+            body,
+            content_type,
+            last,
+        }));
     }
 }
 

@@ -169,7 +169,10 @@ async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Ap
 }
 
 /// A push, decoded record by record (`shiftlog_model::decode`): a record that cannot be read
-/// is refused alone; only a body that is not a push at all is a 400.
+/// is refused alone; only a body that is not a push at all is a 400. A packed body
+/// (`Content-Type` [`shiftlog_wire::packed::CONTENT_TYPE`], protocol 3) is read whole into the
+/// same records, which then meet the same checks; one that cannot be read is a 400 and
+/// nothing of it is stored.
 #[derive(Debug, Clone)]
 pub struct PushBody(pub shiftlog_model::decode::DecodedPush);
 
@@ -177,7 +180,27 @@ impl<S: Send + Sync> FromRequest<S> for PushBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let packed = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| {
+                v.trim()
+                    .eq_ignore_ascii_case(shiftlog_wire::packed::CONTENT_TYPE)
+            });
         let bytes = body_bytes(req, state).await?;
+        if packed {
+            return shiftlog_wire::packed::decode(&bytes)
+                .map(|p| {
+                    PushBody(shiftlog_model::decode::DecodedPush {
+                        protocol: p.protocol,
+                        lang: p.lang,
+                        records: p.records.into_iter().map(Ok).collect(),
+                    })
+                })
+                .map_err(|e| ApiError::bad_request(e.to_string()));
+        }
         shiftlog_model::decode::decode_push(&bytes)
             .map(PushBody)
             .map_err(|e| ApiError::bad_request(e.0))
