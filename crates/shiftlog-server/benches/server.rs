@@ -84,7 +84,7 @@ async fn p5(pg: bool, devices: usize, per: usize) -> Vec<Row> {
                 (client.clone(), format!("{base}/api/v1/push"), token.clone());
             let failures = failures.clone();
             tokio::spawn(async move {
-                let mut failed = |why: String| {
+                let failed = |why: String| {
                     *failures
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())

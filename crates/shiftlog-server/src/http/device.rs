@@ -88,6 +88,12 @@ pub(super) async fn enroll(
     ))
 }
 
+/// A packed batch's bytes (protocol 3), for the document only: the handler reads the body.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+struct PackedBatch(Vec<u8>);
+
 /// Store records; one result per record, in request order.
 ///
 /// A record that cannot be read is refused alone (`rejected` with a reason); only a body that
@@ -98,7 +104,10 @@ pub(super) async fn enroll(
     tag = "device",
     operation_id = "push",
     security(("deviceToken" = [])),
-    request_body = PushRequest,
+    request_body(
+        description = "A batch as JSON, or (protocol 3, when /info lists it) the same batch packed: `application/vnd.shiftlog.packed`, described in docs/records.md \"Packed pushes\" and decoded into the same records before the same checks",
+        content((PushRequest = "application/json"), (PackedBatch = "application/vnd.shiftlog.packed"))
+    ),
     responses(
         (status = 200, description = "One result per record", body = PushResponse),
         (status = 400, description = "Not a push, or a protocol version this server does not speak (`unsupported_protocol`)", body = shiftlog_wire::ErrorBody),
