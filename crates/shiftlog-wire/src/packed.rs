@@ -32,8 +32,9 @@
 //! (All differences and offsets are signed; the nanoseconds of a leap second pass 10^9.)
 //! [`decode`] reads any bytes without panicking and refuses, with a sentence, anything that
 //! is not exactly one such batch: a cut-off body, counts past what the bytes can hold, an
-//! index past the table, a difference that overflows, a time chrono cannot hold, trailing
-//! bytes, a body or unknown fields that are not JSON (or name a field of the envelope).
+//! index past the table, types and kinds longer all together than 16 times its size, a
+//! difference that overflows, a time chrono cannot hold, trailing bytes, a body or unknown
+//! fields that are not JSON (or name a field of the envelope).
 
 use chrono::{DateTime, Datelike, FixedOffset, TimeZone};
 use serde_json::{Map, Value};
@@ -57,6 +58,9 @@ const RAW_CLOCK: u8 = 4;
 const UNKNOWN: u8 = 8;
 /// The bytes every record takes at least: its flags and the 10 id bytes after the time.
 const MIN_RECORD_BYTES: usize = 11;
+/// How many times the batch's own size its records' types and kinds may take, copied out of
+/// the table (a record takes at least 23 bytes, so that is 368 characters of them a record).
+const STRING_BUDGET: usize = 16;
 /// Fields of [`RecordEnvelope`] itself, which can never be among its unknown fields.
 const ENVELOPE_FIELDS: &[&str] = &[
     "id",
@@ -217,12 +221,24 @@ pub fn decode(bytes: &[u8]) -> Result<PushRequest, PackedError> {
     let versions = (0..n)
         .map(|_| r.u32("a version"))
         .collect::<Result<Vec<_>, _>>()?;
+    // Each record gets its own copy of its type and kind: all together they may take at most
+    // STRING_BUDGET times the batch's bytes, so one long string named by every record cannot
+    // make gigabytes of a small batch.
+    let mut budget = bytes.len().saturating_mul(STRING_BUDGET);
     let mut pick = |what: &str| -> Result<Vec<String>, PackedError> {
         (0..n)
             .map(|_| {
                 let i = r.len(what)?;
                 match table.get(i) {
-                    Some(s) => Ok(s.clone()),
+                    Some(s) if s.len() <= budget => {
+                        budget -= s.len();
+                        Ok(s.clone())
+                    }
+                    Some(_) => bad(format!(
+                        "its record types and kinds would take more than {STRING_BUDGET} \
+                         times its {} bytes",
+                        bytes.len()
+                    )),
                     None => bad(format!("{what} is string {i} of a table of {m}")),
                 }
             })
