@@ -36,11 +36,14 @@
 //! difference that overflows, a time chrono cannot hold, trailing bytes, a body or unknown
 //! fields that are not JSON (or name a field of the envelope).
 
-use chrono::{DateTime, Datelike, FixedOffset, TimeZone};
+use chrono::{DateTime, Datelike, FixedOffset};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::{PushRequest, RecordEnvelope};
+
+mod bytes;
+use bytes::{put, put_signed, put_str, Reader};
 
 /// The protocol version that adds packed pushes (otherwise as protocol 2).
 pub const PROTOCOL: u32 = 3;
@@ -184,7 +187,7 @@ pub fn encode(req: &PushRequest) -> Vec<u8> {
 
 /// Decodes a packed push into the very records a JSON push of them would give.
 pub fn decode(bytes: &[u8]) -> Result<PushRequest, PackedError> {
-    let mut r = Reader { b: bytes, at: 0 };
+    let mut r = Reader::new(bytes);
     if r.take(MAGIC.len(), "its first bytes")? != MAGIC {
         return bad("it does not start with SLP1");
     }
@@ -416,107 +419,4 @@ fn put_time(w: &mut Vec<u8>, t: &DateTime<FixedOffset>, reference: (i64, i64), p
     put_signed(w, secs.wrapping_sub(reference.0));
     put_signed(w, ns - reference.1);
     put_signed(w, i64::from(offset(t)) - i64::from(prev_offset));
-}
-
-fn put(w: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        w.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    w.push(v as u8);
-}
-
-fn put_signed(w: &mut Vec<u8>, v: i64) {
-    put(w, ((v << 1) ^ (v >> 63)) as u64);
-}
-
-fn put_str(w: &mut Vec<u8>, s: &str) {
-    put(w, s.len() as u64);
-    w.extend_from_slice(s.as_bytes());
-}
-
-struct Reader<'a> {
-    b: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn left(&self) -> usize {
-        self.b.len() - self.at
-    }
-
-    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], PackedError> {
-        if n > self.left() {
-            return bad(format!(
-                "it is cut short in {what} (byte {} of {})",
-                self.at,
-                self.b.len()
-            ));
-        }
-        let s = &self.b[self.at..self.at + n];
-        self.at += n;
-        Ok(s)
-    }
-
-    fn varint(&mut self, what: &str) -> Result<u64, PackedError> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let byte = self.take(1, what)?[0];
-            let part = u64::from(byte & 0x7f);
-            if shift == 63 && part > 1 {
-                return bad(format!("{what} is a number too large"));
-            }
-            v |= part << shift;
-            if byte & 0x80 == 0 {
-                return Ok(v);
-            }
-        }
-        bad(format!("{what} is a number too large"))
-    }
-
-    fn signed(&mut self, what: &str) -> Result<i64, PackedError> {
-        let z = self.varint(what)?;
-        Ok(((z >> 1) as i64) ^ -((z & 1) as i64))
-    }
-
-    fn len(&mut self, what: &str) -> Result<usize, PackedError> {
-        usize::try_from(self.varint(what)?).or_else(|_| bad(format!("{what} is too large")))
-    }
-
-    fn u32(&mut self, what: &str) -> Result<u32, PackedError> {
-        u32::try_from(self.varint(what)?).or_else(|_| bad(format!("{what} is too large")))
-    }
-
-    fn utf8(&mut self, n: usize, what: &str) -> Result<&'a str, PackedError> {
-        std::str::from_utf8(self.take(n, what)?).or_else(|_| bad(format!("{what} is not UTF-8")))
-    }
-
-    fn string(&mut self, what: &str) -> Result<String, PackedError> {
-        let n = self.len(what)?;
-        Ok(self.utf8(n, what)?.to_string())
-    }
-
-    /// A time written by [`put_time`] against the same reference and offset.
-    fn time(
-        &mut self,
-        reference: (i64, i64),
-        prev_offset: i32,
-        what: &str,
-    ) -> Result<DateTime<FixedOffset>, PackedError> {
-        let secs = add(reference.0, self.signed(what)?, what)?;
-        let ns = add(reference.1, self.signed(what)?, what)?;
-        let off = i64::from(prev_offset)
-            .checked_add(self.signed(what)?)
-            .and_then(|o| i32::try_from(o).ok())
-            .and_then(|o| o.checked_mul(60))
-            .and_then(FixedOffset::east_opt)
-            .ok_or_else(|| PackedError(format!("{what} has a UTC offset out of range")))?;
-        let time = u32::try_from(ns)
-            .ok()
-            .and_then(|ns| DateTime::from_timestamp(secs, ns))
-            .map(|utc| off.from_utc_datetime(&utc.naive_utc()))
-            .filter(|t| (0..=9999).contains(&t.year()))
-            .ok_or_else(|| PackedError(format!("{what} is a time out of range")))?;
-        Ok(time)
-    }
 }
