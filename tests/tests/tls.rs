@@ -27,7 +27,7 @@ async fn sync_over_tls_with_a_trusted_self_signed_certificate() {
     let server = TestServer::start(sdir.path(), "127.0.0.1:0".parse().expect("addr")).await;
     let front = TlsFront::start(server.addr).await;
 
-    // Not trusted: enrollment fails as a network error and stores nothing.
+    // Not trusted: enrollment fails, said as the certificate (not as offline), and stores nothing.
     let untrusting_dir = tempfile::tempdir().expect("tempdir");
     let untrusting = Core::open(
         untrusting_dir.path(),
@@ -40,7 +40,7 @@ async fn sync_over_tls_with_a_trusted_self_signed_certificate() {
         .enroll(&front.url(), &code, "phone")
         .await
         .expect_err("untrusted cert");
-    assert!(matches!(err, CoreError::Network(_)), "{err:?}");
+    assert!(matches!(err, CoreError::UntrustedCertificate(_)), "{err:?}");
     assert!(untrusting.organizations().expect("orgs").is_empty());
 
     // Trusted: enroll and sync over https.
