@@ -57,9 +57,12 @@ export class Session {
 
   // A person scrolls what they want to tap to the middle of the screen, clear of the sticky
   // header and the bottom navigation; the click itself is still a real one at that spot.
+  // A tap lands where the button is when the finger comes down: it waits until the screen has
+  // drawn (body[data-drawing] gone) and the button has stayed put for two frames, so a button
+  // replaced or moved by a redraw is not tapped where it used to be.
   click(css) {
     return this.onElement(css, async (el) => {
-      await this.cmd('POST', '/execute/sync', { script: 'document.querySelector(arguments[0])?.scrollIntoView({ block: "center" });', args: [css] });
+      await this.executeAsync(SETTLE, [css]);
       await this.cmd('POST', `/element/${el}/click`, {});
       return true;
     }, 'click');
@@ -120,6 +123,21 @@ export class Session {
     await this.cmd('DELETE', '', undefined).catch(() => {});
   }
 }
+
+// Scrolls `css` to the middle of the screen and answers once the page is not drawing and the
+// element's box is the same over two animation frames (or after 3 s, to let the click say why).
+const SETTLE = `const css = arguments[0], done = arguments[arguments.length - 1];
+  const end = Date.now() + 3000;
+  let last = '';
+  const box = () => { const el = document.querySelector(css); if (!el) return 'gone'; const r = el.getBoundingClientRect(); return [r.x, r.y, r.width, r.height].join(); };
+  document.querySelector(css)?.scrollIntoView({ block: 'center' });
+  const step = () => {
+    const now = document.body.dataset.drawing ? 'drawing' : box();
+    if ((now === last && now !== 'drawing') || Date.now() > end) return done(true);
+    last = now;
+    requestAnimationFrame(() => requestAnimationFrame(step));
+  };
+  step();`;
 
 async function call(base, method, path, body) {
   const res = await fetch(base + path, {

@@ -90,9 +90,19 @@ export async function go(screen) {
 
 /** Draws the current screen again (after a change of language, organization or data). */
 export async function redraw() {
-  await views[state.screen]?.render?.();
-  afterRedraw();
+  // While a screen draws, its buttons may still move or be replaced: body[data-drawing] says
+  // so (the end-to-end tests wait for it to go before they tap).
+  drawing += 1;
+  document.body.dataset.drawing = 'true';
+  try {
+    await views[state.screen]?.render?.();
+    afterRedraw();
+  } finally {
+    drawing -= 1;
+    if (!drawing) delete document.body.dataset.drawing;
+  }
 }
+let drawing = 0;
 
 /** Refreshes the lists of the current screen after records changed state with sync. */
 export async function syncChanged() {
