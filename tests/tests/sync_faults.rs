@@ -31,6 +31,24 @@ fn insert_raw(dir: &std::path::Path, org: &str, kind: &str, body: serde_json::Va
     id
 }
 
+/// The server's count of pushed records answered accepted and already_had (`/metrics`, which
+/// it serves to callers on this machine).
+async fn pushed_records(server: &shiftlog_system_tests::TestServer) -> (u64, u64) {
+    let text = reqwest::get(format!("{}metrics", server.url()))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    let count = |result: &str| {
+        let key = format!("shiftlog_records_total{{result=\"{result}\"}} ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(key.as_str()))
+            .map_or(0, |n| n.trim().parse::<u64>().expect("a count"))
+    };
+    (count("accepted"), count("already_had"))
+}
+
 async fn sync_until_done(core: &Core, max_tries: usize) -> usize {
     for attempt in 1..=max_tries {
         let _ = core.sync_now().await;
@@ -55,12 +73,16 @@ async fn ten_thousand_records_through_a_faulty_link_arrive_exactly_once() {
                 .to_string(),
         );
     }
+    // The client pushes 1000 records at a time (`CLIENT_MAX_BATCH`, the server's
+    // `max_batch_records`): 10 pushes of one or two 16 KiB chunks each way. The odds are per
+    // chunk, mostly on answers (the server stored the batch, the device never heard), and high
+    // enough that many faults land on pushes, not only on the requests around them.
     let proxy = FaultProxy::start(
         server.addr,
         Faults {
-            reset_request: 0.03,
-            truncate_response: 0.05,
-            drop_response: 0.03,
+            reset_request: 0.05,
+            truncate_response: 0.30,
+            drop_response: 0.20,
             ..Faults::default()
         },
         7,
@@ -74,9 +96,17 @@ async fn ten_thousand_records_through_a_faulty_link_arrive_exactly_once() {
         .faults
         .load(std::sync::atomic::Ordering::Relaxed);
     assert!(
-        faults >= 5,
+        faults >= 5 && tries >= 2,
         "the link must actually have failed ({faults} faults, {tries} tries)"
     );
+    // Answers lost after the server stored a batch: those records went again and were
+    // recognised, not stored twice (the attack on "exactly once" landed on pushes).
+    let (accepted, already_had) = pushed_records(server).await;
+    assert!(
+        already_had > 0,
+        "some stored records must have been sent again ({faults} faults, {tries} tries)"
+    );
+    assert_eq!(accepted, 10_000, "the server stored each record once");
 
     let on_server = server.exported_ids("rural");
     let unique: HashSet<_> = on_server.iter().cloned().collect();
@@ -86,7 +116,9 @@ async fn ten_thousand_records_through_a_faulty_link_arrive_exactly_once() {
     assert!(recs
         .iter()
         .all(|r| matches!(r.sync, RecordSync::Sent { .. })));
-    eprintln!("10,000 records: {tries} sync runs, {faults} injected faults");
+    eprintln!(
+        "10,000 records: {tries} sync runs, {faults} injected faults, {already_had} sent again"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -193,8 +225,11 @@ async fn one_bad_record_never_blocks_the_rest_and_is_kept_with_the_reason() {
 async fn progress_is_reported_as_n_of_m() {
     let env = enrolled_device("demo", "Demo").await;
     let (server, core) = (&env.server, env.core.clone());
-    for q in 0..1000 {
-        core.log_activity(supplies("naloxone_kit", 1 + q % 9))
+    // Two and a half of the client's batches (1000 records, `CLIENT_MAX_BATCH`): the run must
+    // report the records confirmed after each push, not only at the start and the end.
+    let total = 2 * shiftlog_core::sync::CLIENT_MAX_BATCH as u32 + 500;
+    for q in 0..total {
+        core.log_activity(supplies("naloxone_kit", 1 + i64::from(q % 9)))
             .expect("log");
     }
     let proxy = FaultProxy::start(
@@ -222,9 +257,22 @@ async fn progress_is_reported_as_n_of_m() {
     });
     core.sync_now().await.expect("sync");
     let seen = seen.await.expect("join");
-    let partial = seen.iter().any(|a| {
-        matches!(a, shiftlog_core::SyncActivity::Sending { done, total: 1000 } if *done > 0 && *done < 1000)
-    });
-    assert!(partial, "an n-of-m step between start and end: {seen:?}");
+    let steps: Vec<u32> = seen
+        .iter()
+        .filter_map(|a| match a {
+            shiftlog_core::SyncActivity::Sending { done, total: t } if *t == total => Some(*done),
+            _ => None,
+        })
+        .collect();
+    // (A watch channel keeps only the latest value: two answers applied back to back may show
+    // as one step, so one step between start and end is what is certain.)
+    assert!(
+        steps.iter().any(|d| *d > 0 && *d < total),
+        "an n-of-m step between start and end: {seen:?}"
+    );
+    assert!(
+        steps.windows(2).all(|w| w[0] <= w[1]),
+        "progress never goes back: {steps:?}"
+    );
     assert_eq!(seen.last(), Some(&shiftlog_core::SyncActivity::Idle));
 }
