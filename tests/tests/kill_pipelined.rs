@@ -13,7 +13,7 @@
 //! The client is this test binary run again (`child_process`, ignored unless asked for), so a
 //! kill is a real SIGKILL of a real process holding a real SQLCipher file.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -542,9 +542,16 @@ impl Lcg {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn client_killed_with_two_pushes_in_flight_loses_duplicates_and_hides_nothing() {
-    let started = Instant::now();
+/// A real server (SQLite, `BATCH` records a push), the gate in front of it, and a device
+/// enrolled to it that syncs through the gate.
+struct Setup {
+    svc: OrgService,
+    proxy: GateProxy,
+    device: PathBuf,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+async fn setup() -> Setup {
     let sdir = tempfile::tempdir().expect("tempdir");
     let ddir = tempfile::tempdir().expect("tempdir");
     let device: PathBuf = ddir.path().to_path_buf();
@@ -563,13 +570,59 @@ async fn client_killed_with_two_pushes_in_flight_loses_duplicates_and_hides_noth
     let s = svc.clone();
     tokio::spawn(async move { http::serve(listener, s, std::future::pending()).await });
     let proxy = GateProxy::start(server_addr).await;
-    {
-        let core = test_device(&device);
-        core.enroll(&format!("http://{server_addr}/"), &code, "phone")
-            .await
-            .expect("enroll");
-        core.set_server_url(ORG, &proxy.url()).expect("repoint");
+    let core = test_device(&device);
+    core.enroll(&format!("http://{server_addr}/"), &code, "phone")
+        .await
+        .expect("enroll");
+    core.set_server_url(ORG, &proxy.url()).expect("repoint");
+    Setup {
+        svc,
+        proxy,
+        device,
+        _dirs: (sdir, ddir),
     }
+}
+
+/// Logs `n` records; returns them in batches, in the order the client reads its outbox, and
+/// the batch of each id.
+fn log_batches(
+    device: &Path,
+    n: usize,
+    trial: usize,
+) -> (Vec<Vec<String>>, HashMap<String, usize>) {
+    let core = test_device(device);
+    let mut order: Vec<(i64, String)> = (0..n)
+        .map(|q| {
+            let r = core
+                .log_activity(supplies("syringes", 1 + ((q + trial) % 40) as i64))
+                .expect("log");
+            (r.occurred_at.timestamp_millis(), r.id.to_string())
+        })
+        .collect();
+    order.sort();
+    let batches: Vec<Vec<String>> = order
+        .chunks(BATCH)
+        .map(|c| c.iter().map(|(_, id)| id.clone()).collect())
+        .collect();
+    let mut batch_of = HashMap::new();
+    for (b, ids) in batches.iter().enumerate() {
+        for id in ids {
+            batch_of.insert(id.clone(), b);
+        }
+    }
+    (batches, batch_of)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_killed_with_two_pushes_in_flight_loses_duplicates_and_hides_nothing() {
+    let started = Instant::now();
+    let Setup {
+        svc,
+        proxy,
+        device,
+        _dirs,
+    } = setup().await;
+    let ddir = &_dirs.1;
 
     let mut rng = Lcg(2026);
     let mut edited: HashMap<String, i64> = HashMap::new();
@@ -578,28 +631,7 @@ async fn client_killed_with_two_pushes_in_flight_loses_duplicates_and_hides_noth
     let points = kill_points();
     for (trial, point) in points.iter().enumerate() {
         // This trial's records, in the order the client reads its outbox.
-        let mut batch_of = HashMap::new();
-        let mut order: Vec<(i64, String)> = {
-            let core = test_device(&device);
-            (0..BATCH * BATCHES)
-                .map(|q| {
-                    let r = core
-                        .log_activity(supplies("syringes", 1 + ((q + trial) % 40) as i64))
-                        .expect("log");
-                    (r.occurred_at.timestamp_millis(), r.id.to_string())
-                })
-                .collect()
-        };
-        order.sort();
-        let batches: Vec<Vec<String>> = order
-            .chunks(BATCH)
-            .map(|c| c.iter().map(|(_, id)| id.clone()).collect())
-            .collect();
-        for (b, ids) in batches.iter().enumerate() {
-            for id in ids {
-                batch_of.insert(id.clone(), b);
-            }
-        }
+        let (batches, batch_of) = log_batches(&device, BATCH * BATCHES, trial);
         let jitter = point.steps.iter().find_map(|s| match s {
             Step::Jitter(ms) => Some(*ms),
             _ => None,
@@ -607,7 +639,7 @@ async fn client_killed_with_two_pushes_in_flight_loses_duplicates_and_hides_noth
         proxy.phase(
             jitter.is_some(),
             jitter.unwrap_or(0),
-            batch_of.clone(),
+            batch_of,
             rng.next(u64::MAX) | 1,
         );
 
@@ -845,4 +877,86 @@ async fn client_killed_with_two_pushes_in_flight_loses_duplicates_and_hides_noth
         server_ahead >= 6,
         "kills with the server ahead of the device: {server_ahead}"
     );
+}
+
+/// Revoked by staff between two pushes on the wire: the first is stored and answered, the
+/// second refused. The client marks exactly the first batch sent, keeps every record, stops
+/// syncing the organization and says why; nothing of the refused push is on the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoked_between_two_pushes_in_flight_the_first_is_marked_the_second_kept() {
+    let Setup {
+        svc,
+        proxy,
+        device,
+        _dirs,
+    } = setup().await;
+    let (batches, batch_of) = log_batches(&device, BATCH * 2, 0);
+    proxy.phase(false, 0, batch_of, 1);
+    let mut child = spawn_client(&device, None);
+    proxy.gate.send_modify(|g| {
+        g.req_released.insert(0);
+    });
+    proxy
+        .wait("batch 1 stored", &mut child, |g| {
+            g.answered.contains_key(&0)
+        })
+        .await;
+    proxy
+        .wait("batch 2 on the wire", &mut child, |g| {
+            g.arrived.contains(&1)
+        })
+        .await;
+    let devices = svc.store().list_devices(ORG).expect("devices");
+    assert_eq!(devices.len(), 1);
+    svc.store()
+        .revoke_device(ORG, devices[0].id)
+        .expect("revoke");
+    proxy.gate.send_modify(|g| {
+        g.req_released.insert(1);
+        g.resp_released.insert(1);
+    });
+    proxy
+        .wait("batch 2 answered", &mut child, |g| {
+            g.answered.contains_key(&1)
+        })
+        .await;
+    let refused = proxy.gate.borrow().answered[&1].clone();
+    assert!(refused.contains(" 401 "), "batch 2 answered {refused:?}");
+    proxy.gate.send_modify(|g| {
+        g.resp_released.insert(0);
+    });
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .expect("join")
+        .expect("client");
+    assert!(!out.status.success(), "the client reports the revocation");
+
+    let (_, server) = on_server(&svc);
+    let on: BTreeSet<&String> = server.keys().collect();
+    let first: BTreeSet<&String> = batches[0].iter().collect();
+    assert_eq!(on, first, "the server holds batch 1 only");
+    let core = test_device(&device);
+    let records = core.list_records(&RecordQuery::default()).expect("list");
+    assert_eq!(records.len(), BATCH * 2, "every record kept on the device");
+    let sent: BTreeSet<String> = records
+        .iter()
+        .filter(|r| matches!(r.sync, RecordSync::Sent { .. }))
+        .map(|r| r.id.to_string())
+        .collect();
+    let first: BTreeSet<String> = batches[0].iter().cloned().collect();
+    assert_eq!(sent, first, "exactly batch 1 shown sent");
+    let status = core.sync_status().expect("status");
+    assert_eq!(status.removed_from, vec!["Rural".to_string()], "{status:?}");
+    // The refused batch shows as not sent, record by record (the header's count leaves out an
+    // organization that removed the device: nothing will go there).
+    let waiting = records
+        .iter()
+        .filter(|r| matches!(r.sync, RecordSync::Waiting))
+        .count();
+    assert_eq!(waiting, BATCH, "the refused batch is kept, not sent");
+    // Nothing more goes to that organization, and nothing more is stored.
+    proxy.phase(true, 0, HashMap::new(), 1);
+    let err = core.sync_now().await.expect_err("no organization to sync");
+    assert_eq!(err.code(), "not_enrolled", "{err}");
+    assert_eq!(on_server(&svc).0, BATCH);
 }
