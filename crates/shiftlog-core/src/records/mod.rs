@@ -24,7 +24,7 @@ use crate::{Core, Result, ValidationError};
 pub use checkins::{Checkin, NewCheckin};
 pub use pay::{NewPayment, Payment};
 pub(crate) use pulled::apply_envelope;
-pub(crate) use rows::{row_to_record, RECORD_COLS};
+pub(crate) use rows::{row_to_envelope, row_to_record, ENVELOPE_COLS, RECORD_COLS};
 pub use shifts::{EndShift, Shift, StartShift};
 pub use tally::{Tally, TallyCounter, TallyGroup};
 pub use training::NewTraining;

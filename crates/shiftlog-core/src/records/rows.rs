@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use rusqlite::{params, Transaction};
+use shiftlog_wire::RecordEnvelope;
 use uuid::Uuid;
 
 use crate::model::{ActivityBody, KindDetails, Record, RecordSync, RecordType, ShiftBody};
@@ -59,6 +60,47 @@ pub(crate) fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
         hlc: r.get(12)?,
         unknown: r
             .get::<_, Option<String>>(13)?
+            .and_then(|u| serde_json::from_str(&u).ok())
+            .unwrap_or_default(),
+    })
+}
+
+/// Columns read by [`row_to_envelope`], in order (table alias `r`): what a push sends, and
+/// nothing the device shows (no sync state, no organization lookup).
+pub(crate) const ENVELOPE_COLS: &str = "r.id, r.record_type, r.kind, r.occurred_at,
+    r.recorded_at, r.version, r.deleted, r.body, r.hlc, r.unknown";
+
+/// Reads a record as it goes in a push from a row selected with [`ENVELOPE_COLS`]: the same
+/// envelope as [`row_to_record`] and `Record::to_envelope` give, without the record's sync
+/// state, and with no body for a tombstone.
+pub(crate) fn row_to_envelope(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordEnvelope> {
+    let id: String = r.get(0)?;
+    let rt: String = r.get(1)?;
+    let record_type = RecordType::parse(&rt).ok_or_else(|| {
+        conv_err(
+            1,
+            std::io::Error::other(format!("unknown record type {rt}")),
+        )
+    })?;
+    let deleted: bool = r.get(6)?;
+    let body = if deleted {
+        serde_json::Value::Object(serde_json::Map::new())
+    } else {
+        let text: String = r.get(7)?;
+        serde_json::from_str(&text).map_err(|e| conv_err(7, e))?
+    };
+    Ok(RecordEnvelope {
+        id: Uuid::parse_str(&id).map_err(|e| conv_err(0, e))?,
+        version: r.get(5)?,
+        record_type: record_type.as_str().into(),
+        kind: r.get(2)?,
+        occurred_at: parse_time(r.get(3)?, 3)?,
+        recorded_at: parse_time(r.get(4)?, 4)?,
+        deleted,
+        hlc: r.get(8)?,
+        body,
+        unknown: r
+            .get::<_, Option<String>>(9)?
             .and_then(|u| serde_json::from_str(&u).ok())
             .unwrap_or_default(),
     })

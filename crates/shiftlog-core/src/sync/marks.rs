@@ -2,6 +2,8 @@
 //! transaction that applies it. A version that lost is set aside for the worker and the
 //! server's version taken.
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use rusqlite::{params, OptionalExtension};
 use shiftlog_wire::{RecordResult, RecordStatus};
@@ -10,7 +12,7 @@ use uuid::Uuid;
 use super::SyncReport;
 use crate::conflicts::{set_aside, SetAsideStatus};
 use crate::records::apply_envelope;
-use crate::{Core, Result};
+use crate::{Core, CoreError, Result};
 
 /// A record picked for a push, with the change counter read at the time.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,12 +63,14 @@ pub enum MarkAction {
 /// Matches server results to what was sent. A result for a record or version that was not
 /// sent is ignored; a record with no result stays pending.
 pub fn plan_marks(sent: &[Outgoing], results: &[RecordResult]) -> Vec<MarkAction> {
-    let mut out = Vec::new();
+    // The first result for each (id, version), as a search from the start would find it.
+    let mut by_key: HashMap<(Uuid, u32), &RecordResult> = HashMap::with_capacity(results.len());
+    for r in results {
+        by_key.entry((r.id, r.version)).or_insert(r);
+    }
+    let mut out = Vec::with_capacity(sent.len());
     for o in sent {
-        let Some(r) = results
-            .iter()
-            .find(|r| r.id == o.id && r.version == o.version)
-        else {
+        let Some(r) = by_key.get(&(o.id, o.version)).copied() else {
             continue;
         };
         let lost = match r.status {
@@ -124,15 +128,32 @@ pub(super) fn apply_marks_tx(
     let tx = db.transaction()?;
     let now = Utc::now().to_rfc3339();
     let mut report = SyncReport::default();
+    // Every confirmed record of the batch in one statement: its id and the counter read when
+    // it was sent, as a JSON array of [id, counter] pairs.
+    let confirmed: Vec<(String, i64)> = marks
+        .iter()
+        .filter_map(|m| match m {
+            MarkAction::Confirmed { id, counter } => Some((id.to_string(), *counter)),
+            _ => None,
+        })
+        .collect();
+    if !confirmed.is_empty() {
+        let pairs = serde_json::to_string(&confirmed).map_err(|e| CoreError::Server {
+            status: 0,
+            code: "encode".into(),
+            message: e.to_string(),
+        })?;
+        tx.prepare_cached(
+            "UPDATE records SET sync_change_counter = MAX(sync_change_counter - m.counter, 0),
+                 synced_at = ?2, rejected_reason = NULL
+             FROM (SELECT value ->> 0 AS id, value ->> 1 AS counter FROM json_each(?1)) AS m
+             WHERE records.id = m.id",
+        )?
+        .execute(params![pairs, now])?;
+    }
     for m in marks {
         match m {
-            MarkAction::Confirmed { id, counter } => {
-                tx.prepare_cached(
-                    "UPDATE records SET sync_change_counter = MAX(sync_change_counter - ?2, 0),
-                         synced_at = ?3, rejected_reason = NULL WHERE id = ?1",
-                )?
-                .execute(params![id.to_string(), counter, now])?;
-            }
+            MarkAction::Confirmed { .. } => {}
             MarkAction::Rejected {
                 id,
                 counter,

@@ -7,7 +7,7 @@ use shiftlog_wire::{packed, PushRequest};
 
 use super::client::{gzip_bytes, parse_server_url};
 use super::marks::Outgoing;
-use crate::records::{row_to_record, RECORD_COLS};
+use crate::records::{row_to_envelope, ENVELOPE_COLS};
 use crate::{Core, CoreError, Result};
 
 pub(super) struct Target {
@@ -45,6 +45,8 @@ pub(super) fn targets(core: &Core) -> Result<Vec<Target>> {
 /// Where a pass over the outbox has got to: the (occurred_utc_ms, id) of the last record read.
 pub(super) type Key = (i64, String);
 
+/// The next `limit` waiting records of `org_id` after `after`, in (time, id) order: what was
+/// read of each (to mark it later), its envelope, and where the pass got to.
 pub(super) fn pending_batch(
     core: &Core,
     org_id: &str,
@@ -57,27 +59,26 @@ pub(super) fn pending_batch(
 )> {
     let db = core.db();
     let mut stmt = db.prepare_cached(&format!(
-        "SELECT {RECORD_COLS}, r.deleted, r.occurred_utc_ms FROM records r
+        "SELECT {ENVELOPE_COLS}, r.sync_change_counter, r.occurred_utc_ms FROM records r
          WHERE r.org_id = ?1 AND r.sync_change_counter > 0
            AND (r.occurred_utc_ms, r.id) > (?3, ?4)
          ORDER BY r.occurred_utc_ms, r.id LIMIT ?2"
     ))?;
     let (after_ms, after_id) = after.cloned().unwrap_or((i64::MIN, String::new()));
     let mut rows = stmt.query(params![org_id, limit as i64, after_ms, after_id])?;
-    let mut sent = Vec::new();
-    let mut envs = Vec::new();
+    let mut sent = Vec::with_capacity(limit);
+    let mut envs = Vec::with_capacity(limit);
     let mut last = None;
     while let Some(row) = rows.next()? {
-        let rec = row_to_record(row)?;
-        let counter: i64 = row.get(8)?;
-        let deleted: bool = row.get(14)?;
-        last = Some((row.get::<_, i64>(15)?, rec.id.to_string()));
+        let env = row_to_envelope(row)?;
+        let counter: i64 = row.get(10)?;
+        last = Some((row.get::<_, i64>(11)?, env.id.to_string()));
         sent.push(Outgoing {
-            id: rec.id,
-            version: rec.version,
+            id: env.id,
+            version: env.version,
             counter,
         });
-        envs.push(rec.to_envelope(deleted));
+        envs.push(env);
     }
     Ok((sent, envs, last))
 }

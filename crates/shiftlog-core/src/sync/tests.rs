@@ -105,3 +105,68 @@ fn server_url_rules() {
         Err(CoreError::BadServerUrl(_))
     ));
 }
+
+/// One batch's marks in one statement: each confirmed record loses exactly the counter read
+/// when it was sent (an edit made meanwhile stays pending), a refused one keeps its reason,
+/// and records outside the batch are not touched.
+#[test]
+fn marks_subtract_each_records_own_counter_and_touch_nothing_else() {
+    let mut db = rusqlite::Connection::open_in_memory().expect("open");
+    crate::store::migrate(&db).expect("migrate");
+    db.execute(
+        "INSERT INTO organizations (id, name, joined_at) VALUES ('o', 'O', '2026-12-03T00:00:00Z')",
+        [],
+    )
+    .expect("org");
+    // (record, counter now): 1 and 2 sent as read; 3 edited once more after it was read;
+    // 4 refused; 5 not in the batch.
+    for (n, counter) in [(1u128, 1i64), (2, 2), (3, 2), (4, 1), (5, 1)] {
+        db.execute(
+            "INSERT INTO records (id, org_id, record_type, kind, occurred_at, occurred_utc_ms,
+                 recorded_at, body, sync_change_counter, rejected_reason)
+             VALUES (?1, 'o', 'activity', 'meal_service', '2026-12-03T10:00:00Z', ?2,
+                 '2026-12-03T10:00:00Z', '{}', ?3, 'old reason')",
+            params![id(n).to_string(), n as i64, counter],
+        )
+        .expect("record");
+    }
+    let marks = [
+        MarkAction::Confirmed {
+            id: id(1),
+            counter: 1,
+        },
+        MarkAction::Confirmed {
+            id: id(2),
+            counter: 2,
+        },
+        MarkAction::Confirmed {
+            id: id(3),
+            counter: 1,
+        },
+        MarkAction::Rejected {
+            id: id(4),
+            counter: 1,
+            reason: "too long".into(),
+        },
+    ];
+    let report = marks::apply_marks_tx(&mut db, "o", &marks).expect("marks");
+    assert_eq!(report.rejected, 1);
+    let row = |n: u128| -> (i64, bool, Option<String>) {
+        db.query_row(
+            "SELECT sync_change_counter, synced_at IS NOT NULL, rejected_reason
+             FROM records WHERE id = ?1",
+            [id(n).to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("row")
+    };
+    assert_eq!(row(1), (0, true, None));
+    assert_eq!(row(2), (0, true, None));
+    assert_eq!(row(3), (1, true, None), "the later edit stays pending");
+    assert_eq!(row(4), (0, false, Some("too long".into())));
+    assert_eq!(
+        row(5),
+        (1, false, Some("old reason".into())),
+        "not in the batch"
+    );
+}
