@@ -3,6 +3,7 @@
 //! Record exports stream row by row from storage into any `Write`, so memory stays flat
 //! whatever the number of records.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use serde::{Deserialize, Serialize};
@@ -121,20 +122,20 @@ const HEADER: [&str; 12] = [
     "role",
 ];
 
-fn row_cells(row: &ExportRow) -> [String; 12] {
+fn row_cells(row: &ExportRow) -> [Cow<'_, str>; 12] {
     [
-        row.id.clone(),
-        row.kind.clone(),
-        row.occurred_at.clone(),
-        row.recorded_at.clone(),
-        row.received_at.clone(),
-        row.version.to_string(),
-        row.device_id.clone(),
+        row.id.as_str().into(),
+        row.kind.as_str().into(),
+        row.occurred_at.as_str().into(),
+        row.recorded_at.as_str().into(),
+        row.received_at.as_str().into(),
+        row.version.to_string().into(),
+        row.device_id.as_str().into(),
         describe_body(&row.kind, &row.body),
-        row.record_type.clone(),
-        row.pseudonym.clone(),
-        row.area.clone().unwrap_or_default(),
-        row.role.clone().unwrap_or_default(),
+        row.record_type.as_str().into(),
+        row.pseudonym.as_str().into(),
+        row.area.as_deref().unwrap_or_default().into(),
+        row.role.as_deref().unwrap_or_default().into(),
     ]
 }
 
