@@ -23,6 +23,10 @@ pub enum StorageError {
         /// Known here.
         supported: u32,
     },
+    /// The device is revoked (or no longer enrolled), as read inside the transaction that
+    /// would have written for it; nothing was written.
+    #[error("device revoked")]
+    DeviceRevoked,
     /// A file operation failed.
     #[error("io: {0}")]
     Io(#[from] std::io::Error),

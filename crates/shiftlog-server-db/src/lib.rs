@@ -96,7 +96,9 @@ pub trait Storage: Send + Sync + 'static + WorkStatementStore {
     /// record, storage reads what it holds for the id (locked against other instances until
     /// the commit) and does what `decide` says; a record with no stored row costs one INSERT.
     /// `decide(record, None)` is asked for every record, `decide(record, Some(head))` when the
-    /// id is stored.
+    /// id is stored. The same transaction first reads the device: revoked (or gone), nothing
+    /// is stored and the answer is [`StorageError::DeviceRevoked`] (a revocation committed
+    /// before is seen; one committed during the push orders after it).
     fn ingest(
         &self,
         device: &DeviceAuth,
@@ -220,7 +222,9 @@ pub trait Storage: Send + Sync + 'static + WorkStatementStore {
         now: chrono::DateTime<chrono::Utc>,
         limit: u32,
     ) -> Result<Vec<Message>, StorageError>;
-    /// Notes that `device_id` stored each of `ids` at `at`; a repeat changes nothing.
+    /// Notes that `device_id` stored each of `ids` at `at`; a repeat changes nothing. A device
+    /// revoked (or gone) when the transaction reads it: nothing written,
+    /// [`StorageError::DeviceRevoked`].
     fn add_message_receipts(
         &self,
         device_id: Uuid,

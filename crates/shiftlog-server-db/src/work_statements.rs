@@ -92,8 +92,14 @@ pub trait WorkStatementStore {
         key_id: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StorageError>;
-    /// Adds a statement to the register (a code already there is kept as it is).
-    fn add_issued_statement(&self, statement: &IssuedStatement) -> Result<(), StorageError>;
+    /// Adds a statement signed for `device_id` to the register (a code already there is kept
+    /// as it is), in one transaction with a read of the device: revoked (or gone), nothing is
+    /// added and the answer is [`StorageError::DeviceRevoked`].
+    fn add_issued_statement(
+        &self,
+        device_id: Uuid,
+        statement: &IssuedStatement,
+    ) -> Result<(), StorageError>;
     /// The statement with this short code, from any organization on this server.
     fn issued_statement(&self, code: &str) -> Result<Option<IssuedStatement>, StorageError>;
     /// The live records of one worker of `org_id` whose day is from `from` to `to` (both

@@ -1,7 +1,7 @@
 //! Enrollment codes, workers and devices.
 
 use chrono::Utc;
-use postgres::Client;
+use postgres::{Client, GenericClient};
 use shiftlog_server_db::{
     sql, CodeCheck, DeviceAuth, DeviceInfo, NewCode, NewDevice, Redeemed, StorageError, StoredCode,
 };
@@ -169,4 +169,22 @@ pub(crate) fn revoke_device(
         return Err(StorageError::NotFound(format!("device {device_id}")));
     }
     Ok(())
+}
+
+/// `Ok` if `device_id` is enrolled and not revoked, else [`StorageError::DeviceRevoked`]: read
+/// inside the caller's write transaction, the device's row locked `FOR SHARE` until its
+/// commit. A revocation (an `UPDATE` of that row) committed before is seen; one in progress
+/// is waited for, then seen (READ COMMITTED reads the row's newest version); one that comes
+/// later waits for this transaction's commit.
+pub(crate) fn still_enrolled(
+    tx: &mut impl GenericClient,
+    device_id: Uuid,
+) -> Result<(), StorageError> {
+    let row = tx
+        .query_opt(q(&sql::DEVICE_STILL_ENROLLED), &[&device_id.to_string()])
+        .map_err(db)?;
+    match row.map(|r| r.get::<_, Option<String>>(0)) {
+        Some(None) => Ok(()),
+        _ => Err(StorageError::DeviceRevoked),
+    }
 }

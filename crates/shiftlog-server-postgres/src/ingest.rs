@@ -1,7 +1,8 @@
 //! Ingest: a push in one transaction. New records go in multi-row INSERTs (`ON CONFLICT DO
 //! NOTHING`); for an id that is stored, the head is read `FOR UPDATE` (another instance
 //! storing the same id waits for this commit), the service decides, and storage writes what
-//! it says.
+//! it says. The device's row is read first, `FOR SHARE`: a push from a revoked device stores
+//! nothing, and a revocation cannot commit while the push is being stored.
 
 use std::collections::HashSet;
 
@@ -14,6 +15,7 @@ use shiftlog_server_db::{
 };
 use shiftlog_wire::{RecordResult, RecordStatus};
 
+use crate::devices::still_enrolled;
 use crate::{db, ph, q};
 
 /// Rows per multi-row INSERT: 28 parameters each stays far below PostgreSQL's 65,535.
@@ -47,6 +49,9 @@ pub(crate) fn ingest(
     decide: Decide<'_>,
 ) -> Result<Vec<RecordResult>, StorageError> {
     let mut tx = c.transaction().map_err(db)?;
+    // The device first, locked against a revocation until the commit: revoked, nothing of
+    // the push is stored (the transaction rolls back untouched).
+    still_enrolled(&mut tx, device.device_id)?;
     let now = Utc::now().to_rfc3339();
     // Lock order: records in the order of their totals key, then all supplies lines in
     // the order of theirs, so concurrent pushes (even through two server instances) take

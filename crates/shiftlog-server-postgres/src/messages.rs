@@ -6,6 +6,7 @@ use shiftlog_server_db::messages::{self, message_from_row, message_time, Message
 use shiftlog_server_db::{DeviceAuth, Message, MessageCount, StorageError};
 use uuid::Uuid;
 
+use crate::devices::still_enrolled;
 use crate::{db, q};
 
 fn row(r: &postgres::Row) -> MessageRow {
@@ -109,6 +110,7 @@ pub(crate) fn add_receipts(
     at: DateTime<Utc>,
 ) -> Result<(), StorageError> {
     let mut tx = conn.transaction().map_err(db)?;
+    still_enrolled(&mut tx, device_id)?;
     let (device, at) = (device_id.to_string(), message_time(at));
     for id in ids {
         tx.execute(

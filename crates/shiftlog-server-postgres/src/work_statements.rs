@@ -9,6 +9,7 @@ use shiftlog_server_db::work_statements::{
 use shiftlog_server_db::StorageError;
 use uuid::Uuid;
 
+use crate::devices::still_enrolled;
 use crate::{db, q, PostgresStorage};
 
 impl WorkStatementStore for PostgresStorage {
@@ -77,21 +78,27 @@ impl WorkStatementStore for PostgresStorage {
         Ok(())
     }
 
-    fn add_issued_statement(&self, s: &IssuedStatement) -> Result<(), StorageError> {
-        self.conn()?
-            .execute(
-                q(&ws::INSERT_ISSUED_STATEMENT),
-                &[
-                    &s.code,
-                    &s.org_id,
-                    &s.worker_id.to_string(),
-                    &s.key_id,
-                    &key_time(s.issued_at),
-                    &s.document,
-                ],
-            )
-            .map_err(db)?;
-        Ok(())
+    fn add_issued_statement(
+        &self,
+        device_id: Uuid,
+        s: &IssuedStatement,
+    ) -> Result<(), StorageError> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction().map_err(db)?;
+        still_enrolled(&mut tx, device_id)?;
+        tx.execute(
+            q(&ws::INSERT_ISSUED_STATEMENT),
+            &[
+                &s.code,
+                &s.org_id,
+                &s.worker_id.to_string(),
+                &s.key_id,
+                &key_time(s.issued_at),
+                &s.document,
+            ],
+        )
+        .map_err(db)?;
+        tx.commit().map_err(db)
     }
 
     fn issued_statement(&self, code: &str) -> Result<Option<IssuedStatement>, StorageError> {

@@ -46,6 +46,12 @@ fn concurrent_pushes_are_each_decided_by_their_own_caller() {
 }
 
 #[test]
+fn a_revoked_device_stores_nothing() {
+    let schema = Schema::new();
+    conformance::a_revoked_device_stores_nothing(schema.open());
+}
+
+#[test]
 fn codes_are_judged_by_the_caller_and_redeemed_once() {
     let schema = Schema::new();
     conformance::codes_are_judged_by_the_caller_and_redeemed_once(schema.open());

@@ -188,3 +188,19 @@ pub(crate) fn revoke_device(
     }
     Ok(())
 }
+
+/// `Ok` if `device_id` is enrolled and not revoked, else [`StorageError::DeviceRevoked`]: read
+/// inside the caller's write transaction (`IMMEDIATE`, so no revocation commits between this
+/// read and the writes after it).
+pub(crate) fn still_enrolled(conn: &Connection, device_id: Uuid) -> Result<(), StorageError> {
+    let revoked_at: Option<Option<String>> = conn
+        .prepare_cached(q(&sql::DEVICE_STILL_ENROLLED))
+        .map_err(db)?
+        .query_row([device_id.to_string()], |r| r.get(0))
+        .optional()
+        .map_err(db)?;
+    match revoked_at {
+        Some(None) => Ok(()),
+        _ => Err(StorageError::DeviceRevoked),
+    }
+}

@@ -12,15 +12,21 @@
 //! A push joins the queue with its rows already made ([`Prepared`]: the record's text, its
 //! body as JSON, its facts), on its own thread, so the one writer only runs statements; the
 //! records themselves stay with their push, which answers the leader's questions about them.
+//!
+//! The group's transaction is `IMMEDIATE` and reads, for each push, its device first: a push
+//! from a device revoked meanwhile stores nothing and is answered
+//! [`StorageError::DeviceRevoked`]; the group's other pushes are stored as usual.
 
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
 
 use chrono::Utc;
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 use shiftlog_server_db::{Decide, DeviceAuth, IngestDecision, IngestRecord, StorageError};
 use shiftlog_wire::RecordResult;
+use uuid::Uuid;
 
+use crate::devices::still_enrolled;
 use crate::ingest::{ingest_one, Prepared};
 use crate::{db, SqliteStorage};
 
@@ -44,6 +50,8 @@ pub(crate) struct Queue {
 /// A push waiting for the writer.
 struct Pending {
     ticket: u64,
+    /// The device that pushes.
+    device_id: Uuid,
     /// Each record's row, with `decide(record, None)`, made on the push's own thread.
     rows: Vec<Prepared>,
     to_push: mpsc::Sender<ToPush>,
@@ -59,8 +67,8 @@ enum ToPush {
     },
     /// Lead the next group.
     Lead,
-    /// The push's answers, after the commit.
-    Done(Result<Vec<RecordResult>, String>),
+    /// The push's answers, after the commit (or `DeviceRevoked`, nothing stored).
+    Done(Result<Vec<RecordResult>, StorageError>),
 }
 
 impl SqliteStorage {
@@ -83,6 +91,7 @@ impl SqliteStorage {
             q.next_ticket += 1;
             q.pending.push(Pending {
                 ticket,
+                device_id: device.device_id,
                 rows,
                 to_push,
             });
@@ -113,7 +122,7 @@ impl SqliteStorage {
                     let _ = answer.send(decision);
                 }
                 Ok(ToPush::Lead) => self.lead(&own),
-                Ok(ToPush::Done(result)) => return result.map_err(StorageError::Backend),
+                Ok(ToPush::Done(result)) => return result,
                 Err(_) => return Err(StorageError::Backend("the writer stopped".into())),
             }
         }
@@ -139,9 +148,9 @@ impl SqliteStorage {
             }
             Err(panic) => {
                 for p in &batch {
-                    let _ = p
-                        .to_push
-                        .send(ToPush::Done(Err("the writer failed".into())));
+                    let _ = p.to_push.send(ToPush::Done(Err(StorageError::Backend(
+                        "the writer failed".into(),
+                    ))));
                 }
                 Some(panic)
             }
@@ -169,25 +178,44 @@ fn commit_group(
     conn: &mut Connection,
     batch: &[Pending],
     own: &Own<'_>,
-) -> Vec<Result<Vec<RecordResult>, String>> {
-    let together = (|| -> Result<Vec<Vec<RecordResult>>, StorageError> {
-        let tx = conn.transaction().map_err(db)?;
+) -> Vec<Result<Vec<RecordResult>, StorageError>> {
+    let together = (|| -> Result<Vec<Result<Vec<RecordResult>, StorageError>>, StorageError> {
+        // IMMEDIATE: the write lock from the start, so the devices read below are the ones
+        // the writes commit over (no revocation commits in between, from any connection).
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
         let mut out = Vec::with_capacity(batch.len());
         for p in batch {
-            let ask = |index: usize, head| ask(p, own, index, head);
-            out.push(ingest_one(&tx, &p.rows, &ask)?);
+            out.push(store_push(&tx, p, own)?);
         }
         tx.commit().map_err(db)?;
         Ok(out)
     })();
     match together {
-        Ok(results) => results.into_iter().map(Ok).collect(),
+        Ok(results) => results,
         Err(_) if batch.len() > 1 => batch
             .iter()
             .flat_map(|p| commit_group(conn, std::slice::from_ref(p), own))
             .collect(),
-        Err(e) => vec![Err(e.to_string())],
+        Err(e) => vec![Err(StorageError::Backend(e.to_string()))],
     }
+}
+
+/// Stores push `p` inside the group's transaction, if its device is still enrolled: else
+/// nothing of it, answered `DeviceRevoked` (an `Ok` of the group: its other pushes go on).
+fn store_push(
+    tx: &Connection,
+    p: &Pending,
+    own: &Own<'_>,
+) -> Result<Result<Vec<RecordResult>, StorageError>, StorageError> {
+    match still_enrolled(tx, p.device_id) {
+        Ok(()) => {}
+        Err(StorageError::DeviceRevoked) => return Ok(Err(StorageError::DeviceRevoked)),
+        Err(e) => return Err(e),
+    }
+    let ask = |index: usize, head| ask(p, own, index, head);
+    ingest_one(tx, &p.rows, &ask).map(Ok)
 }
 
 /// The decision for record `index` of push `p`: made here for the leader's own push, else on

@@ -1,11 +1,12 @@
 //! Messages to devices and their receipts.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, TransactionBehavior};
 use shiftlog_server_db::messages::{self, message_from_row, message_time, MessageRow};
 use shiftlog_server_db::{DeviceAuth, Message, MessageCount, StorageError};
 use uuid::Uuid;
 
+use crate::devices::still_enrolled;
 use crate::{db, q};
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
@@ -111,7 +112,11 @@ pub(crate) fn add_receipts(
     ids: &[Uuid],
     at: DateTime<Utc>,
 ) -> Result<(), StorageError> {
-    let tx = conn.transaction().map_err(db)?;
+    // IMMEDIATE: the device read is the one the receipts commit over.
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db)?;
+    still_enrolled(&tx, device_id)?;
     for id in ids {
         tx.execute(
             q(&messages::INSERT_RECEIPT),

@@ -2,7 +2,7 @@
 //! of one worker's records a statement is counted from.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use shiftlog_server_db::work_statements::{
     self as ws, issued_from_row, key_from_row, key_time, IssuedStatement, StoredStatementKey,
     WorkRow, WorkStatementStore,
@@ -10,6 +10,7 @@ use shiftlog_server_db::work_statements::{
 use shiftlog_server_db::StorageError;
 use uuid::Uuid;
 
+use crate::devices::still_enrolled;
 use crate::{db, q, SqliteStorage};
 
 impl WorkStatementStore for SqliteStorage {
@@ -79,21 +80,30 @@ impl WorkStatementStore for SqliteStorage {
         Ok(())
     }
 
-    fn add_issued_statement(&self, s: &IssuedStatement) -> Result<(), StorageError> {
-        self.conn()
-            .execute(
-                q(&ws::INSERT_ISSUED_STATEMENT),
-                params![
-                    s.code,
-                    s.org_id,
-                    s.worker_id.to_string(),
-                    s.key_id,
-                    key_time(s.issued_at),
-                    s.document,
-                ],
-            )
+    fn add_issued_statement(
+        &self,
+        device_id: Uuid,
+        s: &IssuedStatement,
+    ) -> Result<(), StorageError> {
+        let mut conn = self.conn();
+        // IMMEDIATE: the device read is the one the register's row commits over.
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db)?;
-        Ok(())
+        still_enrolled(&tx, device_id)?;
+        tx.execute(
+            q(&ws::INSERT_ISSUED_STATEMENT),
+            params![
+                s.code,
+                s.org_id,
+                s.worker_id.to_string(),
+                s.key_id,
+                key_time(s.issued_at),
+                s.document,
+            ],
+        )
+        .map_err(db)?;
+        tx.commit().map_err(db)
     }
 
     fn issued_statement(&self, code: &str) -> Result<Option<IssuedStatement>, StorageError> {

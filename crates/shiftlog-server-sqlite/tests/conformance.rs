@@ -24,6 +24,12 @@ fn concurrent_pushes_are_each_decided_by_their_own_caller() {
 }
 
 #[test]
+fn a_revoked_device_stores_nothing() {
+    let (_dir, s) = open();
+    conformance::a_revoked_device_stores_nothing(s);
+}
+
+#[test]
 fn codes_are_judged_by_the_caller_and_redeemed_once() {
     let (_dir, s) = open();
     conformance::codes_are_judged_by_the_caller_and_redeemed_once(s);

@@ -48,6 +48,8 @@ impl From<StorageError> for ServiceError {
         match e {
             StorageError::NotFound(what) => ServiceError::NotFound(what),
             StorageError::Conflict(_) => ServiceError::Conflict("That name is taken.".into()),
+            // Storage found the device revoked inside the write: the extractor's refusal.
+            StorageError::DeviceRevoked => ServiceError::DeviceRevoked,
             other => ServiceError::Storage(other),
         }
     }

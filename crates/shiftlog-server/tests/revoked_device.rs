@@ -4,7 +4,9 @@
 //! what to do, and nothing of a refused push is stored. Revoked through one instance, it is
 //! refused by another instance over the same database (nothing remembered per instance), and
 //! by one started afterwards. Pushes racing the revocation: every push that starts after the
-//! revocation was answered is refused; one already authenticated may land, whole or not at all.
+//! revocation was answered is refused, and so is one whose token was checked before it but
+//! whose body ended after it (the save checks again, in its own transaction): nothing of it
+//! is stored. A push answered 200 is stored whole.
 
 mod common;
 
@@ -336,7 +338,8 @@ struct Sent {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pushes_racing_the_revocation_after_it_are_refused_before_it_whole_or_not_at_all() {
+async fn pushes_racing_the_revocation_are_refused_when_saved_after_it_even_if_authenticated_before()
+{
     for b in BACKENDS {
         let limits = Limits {
             device_requests_per_minute: 1_000_000,
@@ -448,7 +451,7 @@ async fn pushes_racing_the_revocation_after_it_are_refused_before_it_whole_or_no
             );
         }
         // A push is stored whole when answered 200 and not at all otherwise.
-        let mut expected: BTreeSet<String> = log
+        let expected: BTreeSet<String> = log
             .iter()
             .filter(|s| s.status == 200)
             .flat_map(|s| s.ids.clone())
@@ -457,16 +460,17 @@ async fn pushes_racing_the_revocation_after_it_are_refused_before_it_whole_or_no
             .iter()
             .filter(|i| on_server.contains_key(*i))
             .count();
-        match slow_status {
-            200 => {
-                assert_eq!(slow_stored, slow_ids.len(), "{b:?}: {text}");
-                expected.extend(slow_ids.iter().cloned());
-            }
-            _ => {
-                assert!(text.contains("device_revoked"), "{b:?}: {text}");
-                assert_eq!(slow_stored, 0, "{b:?}: refused, yet stored");
-            }
-        }
+        // The slow push: authenticated before the revocation, saved after it: refused as
+        // revoked, with the same words, and nothing of it stored.
+        let slow_body: Value = text
+            .split_once("\r\n\r\n")
+            .and_then(|(_, b)| serde_json::from_str(b).ok())
+            .unwrap_or(json!(text));
+        assert_revoked(
+            &format!("{b:?}: the push whose body ended after the revocation"),
+            &(slow_status, slow_body),
+        );
+        assert_eq!(slow_stored, 0, "{b:?}: refused, yet stored");
         let got: BTreeSet<String> = on_server.keys().cloned().collect();
         assert_eq!(
             got, expected,
@@ -474,9 +478,107 @@ async fn pushes_racing_the_revocation_after_it_are_refused_before_it_whole_or_no
         );
         eprintln!(
             "{b:?}: {} pushes, {before_ok} stored before the revocation, {} started after it \
-             (all refused); the push authenticated before it and finished after it: {slow_status}",
+             (all refused); the push authenticated before it and finished after it: {slow_status} \
+             (refused)",
             log.len(),
             after.len()
         );
+    }
+}
+
+/// A request to `path` whose headers (with `token`) and half of `body` are sent now; the rest
+/// when it is finished.
+async fn slow_start(addr: &str, token: &str, path: &str, body: Value) -> SlowRequest {
+    let body = serde_json::to_vec(&body).expect("json");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {token}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream
+        .write_all(&body[..body.len() / 2])
+        .await
+        .expect("half");
+    SlowRequest { stream, body }
+}
+
+struct SlowRequest {
+    stream: tokio::net::TcpStream,
+    body: Vec<u8>,
+}
+
+impl SlowRequest {
+    /// Sends the rest of the body; the answer's status and JSON body.
+    async fn finish(mut self) -> (u16, Value) {
+        let rest = &self.body[self.body.len() / 2..];
+        self.stream.write_all(rest).await.expect("rest");
+        let mut bytes = Vec::new();
+        self.stream.read_to_end(&mut bytes).await.expect("answer");
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        let status = text
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("status line");
+        let body = text
+            .split_once("\r\n\r\n")
+            .and_then(|(_, b)| serde_json::from_str(b).ok())
+            .unwrap_or(json!(text));
+        (status, body)
+    }
+}
+
+/// The other device routes that write after reading a body: message receipts (for a message
+/// the device is offered) and a work statement, authenticated before the revocation, their
+/// bodies ended after it: refused as revoked, like a push (no statement is handed out).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn receipts_and_statements_whose_body_ended_after_the_revocation_are_refused() {
+    for b in BACKENDS {
+        let r = start(b).await;
+        let phone = enrolled(&r, ORG).await;
+        let staff = staff_session(&r, ORG, "cora", "coordinator").await;
+        let id = device_id(&r, &phone).await;
+        let addr = r.base.trim_start_matches("http://").to_string();
+        let expires = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+        let (status, posted) = answer(
+            staff
+                .send(&r, Method::POST, "/api/v1/staff/messages")
+                .json(&json!({"text": "hello", "urgency": "notice", "expires_at": expires}))
+                .send()
+                .await
+                .expect("message"),
+        )
+        .await;
+        assert_eq!(status, 201, "{b:?}: {posted}");
+        let message = posted["id"].as_str().expect("id").to_string();
+        assert_accepted(
+            &format!("{b:?}: a record to count"),
+            &push_json(&r.base, &phone, 1, &[record(&rid(1))]).await,
+            1,
+        );
+        let period = json!({"from": "2026-11-01", "to": "2026-11-30"});
+
+        let receipts = slow_start(
+            &addr,
+            &phone,
+            "/api/v1/messages/received",
+            json!({ "ids": [message] }),
+        )
+        .await;
+        let statement = slow_start(&addr, &phone, "/api/v1/statements", period).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        revoke(&r, &staff, &id).await;
+        assert_revoked(
+            &format!("{b:?}: receipts whose body ended after the revocation"),
+            &receipts.finish().await,
+        );
+        let got = statement.finish().await;
+        assert_revoked(
+            &format!("{b:?}: a statement whose request ended after the revocation"),
+            &got,
+        );
+        assert!(got.1.get("signature").is_none(), "{b:?}: {}", got.1);
     }
 }

@@ -3,10 +3,14 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 
+use chrono::Utc;
 use shiftlog_wire::{RecordResult, RecordStatus};
+use uuid::Uuid;
 
 use super::{device, record};
-use crate::{DeviceAuth, IngestDecision, IngestRecord, RecordFilter, Storage, StoredHead};
+use crate::{
+    DeviceAuth, IngestDecision, IngestRecord, RecordFilter, Storage, StorageError, StoredHead,
+};
 
 /// Today's rule, as the service had it: only the worker who made a record changes it; a
 /// higher version replaces; anything else was had already.
@@ -315,4 +319,123 @@ pub fn two_instances_store_a_record_once(a: Arc<dyn Storage>, b: Arc<dyn Storage
         "each record accepted once across both instances"
     );
     assert_eq!(a.count_records(&org).expect("count"), 50);
+}
+
+/// A device revoked between two of its pushes: the next push stores nothing and is answered
+/// [`StorageError::DeviceRevoked`], though the caller's [`DeviceAuth`] (read before) still
+/// says not revoked; its message receipts too; a device never enrolled the same. A revocation
+/// that comes while a push is being stored waits for that push's commit. Pushes of the
+/// revoked device and of another one, at once: the other's are all stored.
+pub fn a_revoked_device_stores_nothing(s: Arc<dyn Storage>) {
+    let org = format!("conf_{}", &super::unique()[..8]);
+    let dev = device(&*s, &org, None);
+    let other = device(&*s, &org, None);
+    let id = |n: u64| record(n, 1, "").envelope.id.to_string();
+    let first = s
+        .ingest(&dev, &[record(1, 1, "before")], &by_version(&dev))
+        .expect("before");
+    assert_eq!(statuses(&first), [RecordStatus::Accepted]);
+
+    // Revoked while the next push is inside its transaction (deciding on a stored id): the
+    // revocation waits for the commit, and the push is stored.
+    let (done, revoked) = std::sync::mpsc::channel();
+    let revoked = Mutex::new(revoked);
+    let revoking: Mutex<Option<std::thread::JoinHandle<()>>> = Mutex::new(None);
+    let rule = by_version(&dev);
+    let revoke_meanwhile = |r: &IngestRecord, h: Option<&StoredHead>| {
+        if h.is_some() {
+            let (s, org, done, dev_id) = (s.clone(), org.clone(), done.clone(), dev.device_id);
+            *revoking.lock().expect("revoking") = Some(std::thread::spawn(move || {
+                s.revoke_device(&org, dev_id).expect("revoke");
+                let _ = done.send(());
+            }));
+            assert!(
+                revoked
+                    .lock()
+                    .expect("revoked")
+                    .recv_timeout(std::time::Duration::from_millis(300))
+                    .is_err(),
+                "a revocation committed while a push of the device was being stored"
+            );
+        }
+        rule(r, h)
+    };
+    let during = s
+        .ingest(&dev, &[record(1, 2, "during")], &revoke_meanwhile)
+        .expect("the push the revocation waited for");
+    assert_eq!(statuses(&during), [RecordStatus::Accepted]);
+    revoking
+        .lock()
+        .expect("revoking")
+        .take()
+        .expect("decided on the stored id")
+        .join()
+        .expect("revoked after the push");
+
+    // After: nothing of the device's push, though `dev` still says not revoked.
+    assert!(!dev.revoked);
+    let asked = AtomicUsize::new(0);
+    let counting = |r: &IngestRecord, h: Option<&StoredHead>| {
+        asked.fetch_add(1, Ordering::Relaxed);
+        rule(r, h)
+    };
+    let after = s.ingest(
+        &dev,
+        &[record(2, 1, "new"), record(1, 3, "edit")],
+        &counting,
+    );
+    assert!(
+        matches!(after, Err(StorageError::DeviceRevoked)),
+        "{after:?}"
+    );
+    assert_eq!(stored(&*s, &org), [(id(1), 2, "during".to_string())]);
+    let receipts = s.add_message_receipts(dev.device_id, &[Uuid::now_v7()], Utc::now());
+    assert!(
+        matches!(receipts, Err(StorageError::DeviceRevoked)),
+        "{receipts:?}"
+    );
+    let ghost = DeviceAuth {
+        device_id: Uuid::now_v7(),
+        ..other.clone()
+    };
+    let never = s.ingest(&ghost, &[record(3, 1, "ghost")], &by_version(&ghost));
+    assert!(
+        matches!(never, Err(StorageError::DeviceRevoked)),
+        "{never:?}"
+    );
+
+    // At once (on SQLite, often in one group commit): the other device's pushes are stored.
+    const PUSHES: u64 = 8;
+    let start = Arc::new(Barrier::new(PUSHES as usize));
+    let threads: Vec<_> = (0..PUSHES)
+        .map(|k| {
+            let (s, start) = (s.clone(), start.clone());
+            let who = if k % 2 == 0 {
+                dev.clone()
+            } else {
+                other.clone()
+            };
+            std::thread::spawn(move || {
+                let records: Vec<IngestRecord> = (0..20)
+                    .map(|n| record(10_000 * (k + 1) + n, 1, ""))
+                    .collect();
+                start.wait();
+                (k, s.ingest(&who, &records, &by_version(&who)))
+            })
+        })
+        .collect();
+    for t in threads {
+        match t.join().expect("push") {
+            (k, Ok(results)) if k % 2 == 1 => {
+                assert!(results.iter().all(|r| r.status == RecordStatus::Accepted))
+            }
+            (k, Err(StorageError::DeviceRevoked)) if k % 2 == 0 => {}
+            (k, got) => panic!("push {k}: {got:?}"),
+        }
+    }
+    assert_eq!(
+        s.count_records(&org).expect("count"),
+        1 + 20 * PUSHES / 2,
+        "the first record and the other device's"
+    );
 }

@@ -14,8 +14,8 @@ mod worker_totals;
 pub use accounts::staff_accounts_change_only_what_they_are_told;
 pub use codes::codes_are_judged_by_the_caller_and_redeemed_once;
 pub use ingest::{
-    concurrent_pushes_are_each_decided_by_their_own_caller, ingest_does_what_it_is_told,
-    two_instances_store_a_record_once,
+    a_revoked_device_stores_nothing, concurrent_pushes_are_each_decided_by_their_own_caller,
+    ingest_does_what_it_is_told, two_instances_store_a_record_once,
 };
 pub use messages::messages_are_offered_and_counted_as_told;
 pub use spikes::{activities_are_counted_by_area_and_time, spike_thresholds_are_kept_as_told};

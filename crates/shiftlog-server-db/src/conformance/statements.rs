@@ -109,17 +109,34 @@ pub fn statement_keys_and_register_are_kept_as_told(s: &dyn Storage) {
         issued_at: t2,
         document: "{\"a\":1}".into(),
     };
-    s.add_issued_statement(&issued).expect("issued");
-    s.add_issued_statement(&IssuedStatement {
-        document: "{\"b\":2}".into(),
-        ..issued.clone()
-    })
+    let asking = device(s, &org, None);
+    s.add_issued_statement(asking.device_id, &issued)
+        .expect("issued");
+    s.add_issued_statement(
+        asking.device_id,
+        &IssuedStatement {
+            document: "{\"b\":2}".into(),
+            ..issued.clone()
+        },
+    )
     .expect("same code again");
     assert_eq!(
         s.issued_statement(&issued.code).expect("find"),
         Some(issued.clone())
     );
     assert_eq!(s.issued_statement("NOPE0-NOPE0").expect("find"), None);
+    // For a device revoked meanwhile: nothing kept.
+    s.revoke_device(&org, asking.device_id).expect("revoke");
+    let late = IssuedStatement {
+        code: format!("{}-{}", &unique()[..5], &unique()[..5]),
+        ..issued.clone()
+    };
+    let refused = s.add_issued_statement(asking.device_id, &late);
+    assert!(
+        matches!(refused, Err(StorageError::DeviceRevoked)),
+        "{refused:?}"
+    );
+    assert_eq!(s.issued_statement(&late.code).expect("find"), None);
 
     // A worker's records: that worker's, those days, live only.
     let a = device(s, &org, None);

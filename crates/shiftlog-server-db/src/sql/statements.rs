@@ -70,6 +70,13 @@ pub static LIST_DEVICES: Statement = Statement::new(
 pub static REVOKE_DEVICE: Statement = Statement::new(
     "UPDATE devices SET revoked_at = $3 WHERE id = $1 AND org_id = $2 AND revoked_at IS NULL",
 );
+/// Whether a device is still enrolled, read inside a transaction that writes for it (a push,
+/// message receipts): id. Column: revoked at. PostgreSQL locks the row `FOR SHARE`, which
+/// conflicts with [`REVOKE_DEVICE`]'s update: a revocation committed first is seen, one not
+/// yet committed is waited for and seen, and one that comes later waits for this commit.
+/// (SQLite's writer transaction is `IMMEDIATE`: revocations commit before it or after it.)
+pub static DEVICE_STILL_ENROLLED: Statement =
+    Statement::locking("SELECT revoked_at FROM devices WHERE id = $1", " FOR SHARE");
 
 // Staff.
 

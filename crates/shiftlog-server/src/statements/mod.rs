@@ -169,14 +169,19 @@ impl OrgService {
         let key = self.signing_key(&device.org_id)?;
         let signed = sign(statement, &key);
         let code = signed.short_code().unwrap_or_default();
-        self.store.add_issued_statement(&IssuedStatement {
-            code: code.clone(),
-            org_id: device.org_id.clone(),
-            worker_id: device.worker_id,
-            key_id: signed.key_id.clone(),
-            issued_at,
-            document: signed.to_json(),
-        })?;
+        // Storage reads the device again as it keeps the statement: one revoked while the
+        // request's body came is refused here, and the signed statement is never handed out.
+        self.store.add_issued_statement(
+            device.device_id,
+            &IssuedStatement {
+                code: code.clone(),
+                org_id: device.org_id.clone(),
+                worker_id: device.worker_id,
+                key_id: signed.key_id.clone(),
+                issued_at,
+                document: signed.to_json(),
+            },
+        )?;
         // Which statement and for when; never its counts.
         self.audit(
             &device.org_id,
