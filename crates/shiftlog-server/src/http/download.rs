@@ -1,7 +1,10 @@
-//! Downloads: exports streamed to the client as they are written, so a big one never sits in
-//! memory. A client that takes nothing for the service's stall timeout is dropped: the
-//! export stops and its read connection goes back to the storage's readers, so stalled
-//! downloads cannot pile up on them.
+//! Downloads: an export is first written at the storage's pace into a temporary file (a
+//! spool), then streamed to the client at the client's pace, so a big one never sits in
+//! memory and its read transaction lasts as long as reading the rows, not as long as the
+//! slowest client. (On PostgreSQL an export's snapshot held open for a slow client kept every
+//! row version the pushes' running totals wrote meanwhile: pushes grew 2–5 times slower,
+//! docs/benchmarks.md "Readers never block writers".) A client that takes nothing for the
+//! service's stall timeout is dropped, and the body ends in an error.
 
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -97,34 +100,73 @@ impl tokio_stream::Stream for Chunks {
     }
 }
 
-/// Streams what `write` produces as the response body of a download named `filename`; a
-/// client that takes nothing for `stall` is dropped.
+/// Lowers the calling thread's CPU priority (nice 10): an export is bulk work, and on a
+/// small machine its spool would otherwise take the cores from the pushes of workers in the
+/// field for as long as it is written (docs/benchmarks.md, "Readers never block writers").
+fn background_priority() {
+    // On Linux a thread's id names it alone to setpriority. Where it fails, the export
+    // still runs, at the usual priority.
+    #[cfg(target_os = "linux")]
+    if let Err(e) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 10) {
+        tracing::debug!(error = %e, "export thread: priority not lowered");
+    }
+}
+
+/// Where an export is written before it is sent.
+type Spool = std::io::BufWriter<std::fs::File>;
+
+/// Writes the export into a temporary file (gone when dropped), then copies it to the client.
+fn spool_then_send(
+    write: impl FnOnce(&mut Spool) -> Result<(), ServiceError>,
+    out: &mut ChannelWriter,
+) -> Result<(), ServiceError> {
+    use std::io::{Seek, Write};
+    let mut spool = std::io::BufWriter::with_capacity(256 * 1024, tempfile::tempfile()?);
+    write(&mut spool)?;
+    spool.flush()?;
+    let mut file = spool.into_inner().map_err(|e| e.into_error())?;
+    file.rewind()?;
+    std::io::copy(&mut file, out)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Writes what `write` produces into a spool, then streams it as the response body of a
+/// download named `filename`; a client that takes nothing for `stall` is dropped.
 fn download(
     format: Format,
     filename: String,
     stall: Duration,
-    write: impl FnOnce(&mut ChannelWriter) -> Result<(), ServiceError> + Send + 'static,
+    write: impl FnOnce(&mut Spool) -> Result<(), ServiceError> + Send + 'static,
 ) -> Response {
     let (tx, rx) = tokio::sync::mpsc::channel(8);
     let finished = Arc::new(AtomicBool::new(false));
     let done = finished.clone();
     let runtime = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || {
-        let mut w = ChannelWriter {
-            tx,
-            buf: Vec::with_capacity(64 * 1024),
-            stall,
-            runtime,
-        };
-        let result = write(&mut w).and_then(|()| {
-            std::io::Write::flush(&mut w).map_err(|e| ServiceError::Storage(e.into()))
+    // A thread of its own, not one of the runtime's blocking pool: its lowered priority must
+    // not outlive the export and slow down the pushes a pool thread would run next.
+    let spawned = std::thread::Builder::new()
+        .name("export".into())
+        .spawn(move || {
+            background_priority();
+            let mut w = ChannelWriter {
+                tx,
+                buf: Vec::with_capacity(64 * 1024),
+                stall,
+                runtime,
+            };
+            match spool_then_send(write, &mut w) {
+                Ok(()) => done.store(true, Ordering::Release),
+                // Dropping the writer closes the channel; the body then ends in an error.
+                Err(e) => {
+                    tracing::error!(error = %crate::observe::logs::chain(&e), "export failed")
+                }
+            }
         });
-        match result {
-            Ok(()) => done.store(true, Ordering::Release),
-            // Dropping the writer closes the channel; the body then ends in an error.
-            Err(e) => tracing::error!(error = %crate::observe::logs::chain(&e), "export failed"),
-        }
-    });
+    if let Err(e) = spawned {
+        // The channel's sender went with the closure: the body ends in an error.
+        tracing::error!(error = %e, "could not start the export's thread");
+    }
     let body = Body::from_stream(Chunks {
         rx,
         finished,
@@ -293,4 +335,32 @@ fn enc(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    /// This thread's nice value, from /proc (field 19 of its stat line).
+    fn nice() -> i32 {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+        // The command name (field 2) may hold spaces; the fields after its ')' are plain.
+        let rest = &stat[stat.rfind(')').unwrap() + 2..];
+        rest.split(' ').nth(16).unwrap().parse().unwrap()
+    }
+
+    #[test]
+    fn only_the_export_thread_is_lowered() {
+        let before = nice();
+        let inside = std::thread::spawn(|| {
+            super::background_priority();
+            nice()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(
+            inside,
+            before + 10,
+            "the export's thread runs at a lower priority"
+        );
+        assert_eq!(nice(), before, "the thread that started it keeps its own");
+    }
 }
