@@ -137,13 +137,14 @@ mod tests {
     }
 
     #[test]
-    fn safe_rows_are_whole_csv_records() {
-        let mut w = csv_writer(Vec::new(), false).unwrap();
-        write_safe_row(&mut w, ["id", "details"]).unwrap();
-        write_safe_row(&mut w, ["=1+1", "a, \"b\"\nc"]).unwrap();
-        write_safe_row(&mut w, ["", ""]).unwrap();
-        let out = String::from_utf8(w.into_inner().unwrap()).unwrap();
+    fn safe_rows_are_whole_csv_records() -> Result<(), Box<dyn std::error::Error>> {
+        let mut w = csv_writer(Vec::new(), false)?;
+        write_safe_row(&mut w, ["id", "details"])?;
+        write_safe_row(&mut w, ["=1+1", "a, \"b\"\nc"])?;
+        write_safe_row(&mut w, ["", ""])?;
+        let out = String::from_utf8(w.into_inner().map_err(|e| e.to_string())?)?;
         assert_eq!(out, "id,details\r\n'=1+1,\"a, \"\"b\"\"\nc\"\r\n,\r\n");
+        Ok(())
     }
 
     #[test]
