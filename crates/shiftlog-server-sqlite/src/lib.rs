@@ -4,6 +4,7 @@
 
 pub mod backup;
 mod catalogue;
+mod checkpoint;
 mod devices;
 mod group;
 mod ingest;
@@ -35,7 +36,7 @@ pub use migrate::MIGRATIONS;
 
 /// Pragmas, in one place: WAL so exports never block ingest; synchronous=FULL so a record
 /// the server confirmed survives a crash or power loss; foreign keys on.
-const PRAGMAS: &str = "PRAGMA journal_mode=WAL;
+pub(crate) const PRAGMAS: &str = "PRAGMA journal_mode=WAL;
 PRAGMA synchronous=FULL;
 PRAGMA foreign_keys=ON;
 PRAGMA busy_timeout=5000;";
@@ -63,6 +64,9 @@ pub struct SqliteStorage {
     /// reader (busy with exports). WAL: it sees every commit made before its query began, so
     /// a revoked device is refused as soon as the revocation is committed.
     auth: Mutex<Option<Connection>>,
+    /// WAL checkpoints on a thread of their own, not inside a push's commit (`None`: the
+    /// writer's automatic checkpoint, as SQLite does by default).
+    checkpoints: Option<checkpoint::Checkpointer>,
 }
 
 fn db(e: rusqlite::Error) -> StorageError {
@@ -115,11 +119,22 @@ impl SqliteStorage {
         // supplies inserts in up to seven sizes each) stay prepared beside the others.
         conn.set_prepared_statement_cache_capacity(64);
         migrate::migrate(&conn)?;
+        let checkpoints = checkpoint::Checkpointer::start(path);
+        if checkpoints.is_some() {
+            // The writer checkpoints only if the checkpoint thread falls far behind.
+            conn.pragma_update(
+                None,
+                "wal_autocheckpoint",
+                checkpoint::WRITER_FALLBACK_PAGES,
+            )
+            .map_err(db)?;
+        }
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
             queue: Mutex::new(group::Queue::default()),
             readers: readers::Readers::new(path, readers),
             auth: Mutex::new(None),
+            checkpoints,
         })
     }
 
@@ -217,7 +232,11 @@ impl Storage for SqliteStorage {
         records: &[IngestRecord],
         decide: Decide<'_>,
     ) -> Result<Vec<RecordResult>, StorageError> {
-        self.ingest_grouped(device, records, decide)
+        let results = self.ingest_grouped(device, records, decide)?;
+        if let Some(c) = &self.checkpoints {
+            c.stored(records.len());
+        }
+        Ok(results)
     }
 
     fn pull_records(

@@ -4,8 +4,8 @@
 //! others of its batch; which version wins is decided by the gate inside storage's
 //! transaction.
 
-use shiftlog_model::decode::DecodedPush;
-use shiftlog_wire::RecordResult;
+use shiftlog_model::decode::{DecodedPush, Undecodable};
+use shiftlog_wire::{RecordEnvelope, RecordResult};
 
 use crate::intake::Intake;
 use crate::{DeviceAuth, OrgService, ServiceError};
@@ -18,7 +18,21 @@ impl OrgService {
         device: &DeviceAuth,
         push: &DecodedPush,
     ) -> Result<Vec<RecordResult>, ServiceError> {
-        let records = &push.records;
+        self.ingest_push(device, push.clone())
+    }
+
+    /// [`OrgService::ingest`], taking the push: its records are moved into storage's rows,
+    /// not copied.
+    pub fn ingest_push(
+        &self,
+        device: &DeviceAuth,
+        push: DecodedPush,
+    ) -> Result<Vec<RecordResult>, ServiceError> {
+        let DecodedPush {
+            protocol,
+            lang,
+            records,
+        } = push;
         if records.len() > self.limits.max_batch_records {
             return Err(ServiceError::BadRequest(format!(
                 "records: at most {} per request, got {}",
@@ -29,52 +43,77 @@ impl OrgService {
         let started = std::time::Instant::now();
         let now = chrono::Utc::now();
         let (catalogue, cached) = self.ingest_catalogue(&device.org_id)?;
-        let mut intake = Intake::new(&catalogue, now, push.lang.as_deref(), push.protocol);
-        let (mut ok, mut answers) = check_all(&intake, push);
-        if cached && answers.iter().any(Option::is_some) {
+        let mut intake = Intake::new(&catalogue, now, lang.as_deref(), protocol);
+        let mut checked = check_all(&intake, records);
+        if cached && checked.refused.iter().any(Option::is_some) {
             // Refused against a remembered catalogue: never because it was stale.
             let catalogue = self.fresh_catalogue(&device.org_id)?;
-            intake = Intake::new(&catalogue, now, push.lang.as_deref(), push.protocol);
-            (ok, answers) = check_all(&intake, push);
+            intake = Intake::new(&catalogue, now, lang.as_deref(), protocol);
+            checked = check_all(&intake, checked.into_records());
         }
+        let Checked { ok, refused } = checked;
         let decide = |rec: &shiftlog_server_db::IngestRecord,
                       head: Option<&shiftlog_server_db::StoredHead>| {
             intake.decide(device, rec, head)
         };
         let mut stored = self.store.ingest(device, &ok, &decide)?.into_iter();
         // Answer in request order: stored results fill the gaps between refusals.
-        let answers: Vec<_> = answers
+        let answers: Vec<_> = refused
             .into_iter()
-            .filter_map(|a| a.or_else(|| stored.next()))
+            .filter_map(|a| match a {
+                Some((_, answer)) => Some(answer),
+                None => stored.next(),
+            })
             .collect();
         self.metrics.push(&answers, started.elapsed());
         Ok(answers)
     }
 }
 
-/// Checks every record of `push`: the ones to store, and an answer in request order for each
-/// refused one (`None` where a stored record's answer goes).
-fn check_all(
-    intake: &Intake,
-    push: &DecodedPush,
-) -> (
-    Vec<shiftlog_server_db::IngestRecord>,
-    Vec<Option<RecordResult>>,
-) {
-    let mut ok = Vec::with_capacity(push.records.len());
-    let mut answers = Vec::with_capacity(push.records.len());
-    for r in &push.records {
-        match r
-            .as_ref()
-            .map_err(|u| intake.undecodable(u))
-            .and_then(|r| intake.check(r))
-        {
-            Ok(rec) => {
-                ok.push(rec);
-                answers.push(None);
+/// A push's records once checked.
+struct Checked {
+    /// The ones to store, in request order.
+    ok: Vec<shiftlog_server_db::IngestRecord>,
+    /// In request order, each refused record with its answer; `None` where a stored record's
+    /// answer goes.
+    refused: Vec<Option<(Result<RecordEnvelope, Undecodable>, RecordResult)>>,
+}
+
+impl Checked {
+    /// The records back, in request order, to be checked again.
+    fn into_records(self) -> Vec<Result<RecordEnvelope, Undecodable>> {
+        let mut ok = self.ok.into_iter();
+        self.refused
+            .into_iter()
+            .filter_map(|r| match r {
+                Some((record, _)) => Some(record),
+                None => ok.next().map(|rec| Ok(rec.envelope)),
+            })
+            .collect()
+    }
+}
+
+/// Checks every record of a push, taking them.
+fn check_all(intake: &Intake, records: Vec<Result<RecordEnvelope, Undecodable>>) -> Checked {
+    let mut ok = Vec::with_capacity(records.len());
+    let mut refused = Vec::with_capacity(records.len());
+    for r in records {
+        match r {
+            Ok(r) => match intake.check(r) {
+                Ok(rec) => {
+                    ok.push(rec);
+                    refused.push(None);
+                }
+                Err(refusal) => {
+                    let (r, answer) = *refusal;
+                    refused.push(Some((Ok(r), answer)));
+                }
+            },
+            Err(u) => {
+                let answer = intake.undecodable(&u);
+                refused.push(Some((Err(u), answer)));
             }
-            Err(refused) => answers.push(Some(refused)),
         }
     }
-    (ok, answers)
+    Checked { ok, refused }
 }

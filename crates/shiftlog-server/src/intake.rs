@@ -41,24 +41,30 @@ impl Intake {
         }
     }
 
-    /// The record ready to store, or its refusal.
-    pub(crate) fn check(&self, r: &RecordEnvelope) -> Result<IngestRecord, RecordResult> {
+    /// The record ready to store (taken, not copied), or its refusal (with the record back).
+    pub(crate) fn check(
+        &self,
+        r: RecordEnvelope,
+    ) -> Result<IngestRecord, Box<(RecordEnvelope, RecordResult)>> {
         let ctx = Context {
             catalogue: &self.catalogue,
             now: self.now,
             side: Side::Server,
         };
-        match check_record(r, &ctx) {
+        match check_record(&r, &ctx) {
             Ok(checked) => Ok(IngestRecord {
-                facts: shiftlog_model::facts::facts(r, &checked),
-                envelope: r.clone(),
+                facts: shiftlog_model::facts::facts(&r, &checked),
+                envelope: r,
             }),
-            Err(e) => Err(RecordResult::rejected(
-                r.id,
-                r.version,
-                e.code(),
-                self.reason(&e.message(Lang::En), &e.message(Lang::Fr)),
-            )),
+            Err(e) => {
+                let refused = RecordResult::rejected(
+                    r.id,
+                    r.version,
+                    e.code(),
+                    self.reason(&e.message(Lang::En), &e.message(Lang::Fr)),
+                );
+                Err(Box::new((r, refused)))
+            }
         }
     }
 

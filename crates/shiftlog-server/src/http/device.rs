@@ -130,7 +130,7 @@ pub(super) async fn push(
             ),
         ));
     }
-    let results = blocking(move || svc.ingest(&device, &req)).await?;
+    let results = blocking(move || svc.ingest_push(&device, req)).await?;
     Ok(Json(PushResponse { results }))
 }
 
