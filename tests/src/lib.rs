@@ -202,3 +202,17 @@ impl Drop for PgSchema {
         .join();
     }
 }
+
+/// A small deterministic generator, so a failing run can be replayed from its seed.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    /// The next number in `0..n` (`0` when `n` is 0).
+    pub fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n.max(1)
+    }
+}

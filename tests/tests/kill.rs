@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde_json::json;
 use shiftlog_core::{Core, KdfParams, NewActivity, OpenOptions, RecordQuery, RecordSync, Unlock};
 use shiftlog_server::{Limits, OrgService, SqliteStorage};
+use shiftlog_system_tests::Lcg;
 
 fn trials(normal: usize, long: usize) -> usize {
     if std::env::var("SHIFTLOG_LONG_TESTS").as_deref() == Ok("1") {
@@ -39,18 +40,6 @@ fn start_server(dir: &std::path::Path, addr: &str) -> Child {
 fn free_addr() -> String {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     l.local_addr().expect("addr").to_string()
-}
-
-/// A small deterministic generator, so a failing run can be replayed.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use shiftlog_core::{RecordQuery, RecordSync, SyncReport};
 use shiftlog_server::{http, Limits, OrgService, RecordFilter, SqliteStorage};
-use shiftlog_system_tests::{supplies, test_device};
+use shiftlog_system_tests::{supplies, test_device, Lcg};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -529,17 +529,6 @@ fn on_server(svc: &OrgService) -> (usize, BTreeMap<String, (i64, Value)>) {
 /// The quantity of a one-line supplies body.
 fn quantity(body: &Value) -> i64 {
     body["items"][0]["quantity"].as_i64().expect("quantity")
-}
-
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n.max(1)
-    }
 }
 
 /// A real server (SQLite, `BATCH` records a push), the gate in front of it, and a device
