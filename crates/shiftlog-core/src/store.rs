@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_pay_ledger.sql"),
     include_str!("../migrations/0010_statements.sql"),
     include_str!("../migrations/0011_server_epoch.sql"),
+    include_str!("../migrations/0012_records_by_time.sql"),
 ];
 
 /// The schema version this build writes.

@@ -70,6 +70,13 @@ async fn push(State(seen): State<Arc<Seen>>, headers: HeaderMap, body: Bytes) ->
     tokio::time::sleep(Duration::from_millis(150)).await;
     seen.now.fetch_sub(1, Ordering::SeqCst);
     if seen.fail.load(Ordering::SeqCst) == n {
+        // The failure is answered once the next push is on the wire (as when a server falls
+        // over between two requests); answered sooner, a loaded machine may have the client
+        // see it before it sends the next batch, and the test would not test that case.
+        let until = tokio::time::Instant::now() + Duration::from_secs(5);
+        while seen.pushes.lock().expect("lock").len() <= n && tokio::time::Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         return (StatusCode::SERVICE_UNAVAILABLE, "busy").into_response();
     }
     Json(PushResponse {

@@ -16,7 +16,7 @@ mod enroll;
 mod epoch;
 mod marks;
 mod messages;
-mod outbox;
+pub(crate) mod outbox;
 mod pull;
 mod statements;
 mod status;

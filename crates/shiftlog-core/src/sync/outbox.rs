@@ -45,6 +45,17 @@ pub(super) fn targets(core: &Core) -> Result<Vec<Target>> {
 /// Where a pass over the outbox has got to: the (occurred_utc_ms, id) of the last record read.
 pub(super) type Key = (i64, String);
 
+/// An organization's records still to send (`?1`), after the cursor (`?3` time, `?4` id),
+/// in order, `?2` at most: searched through the partial index `records_pending`.
+pub(crate) fn pending_sql() -> String {
+    format!(
+        "SELECT {ENVELOPE_COLS}, r.sync_change_counter, r.occurred_utc_ms FROM records r
+         WHERE r.org_id = ?1 AND r.sync_change_counter > 0
+           AND (r.occurred_utc_ms, r.id) > (?3, ?4)
+         ORDER BY r.occurred_utc_ms, r.id LIMIT ?2"
+    )
+}
+
 /// The next `limit` waiting records of `org_id` after `after`, in (time, id) order: what was
 /// read of each (to mark it later), its envelope, and where the pass got to.
 pub(super) fn pending_batch(
@@ -58,12 +69,7 @@ pub(super) fn pending_batch(
     Option<Key>,
 )> {
     let db = core.db();
-    let mut stmt = db.prepare_cached(&format!(
-        "SELECT {ENVELOPE_COLS}, r.sync_change_counter, r.occurred_utc_ms FROM records r
-         WHERE r.org_id = ?1 AND r.sync_change_counter > 0
-           AND (r.occurred_utc_ms, r.id) > (?3, ?4)
-         ORDER BY r.occurred_utc_ms, r.id LIMIT ?2"
-    ))?;
+    let mut stmt = db.prepare_cached(&pending_sql())?;
     let (after_ms, after_id) = after.cloned().unwrap_or((i64::MIN, String::new()));
     let mut rows = stmt.query(params![org_id, limit as i64, after_ms, after_id])?;
     let mut sent = Vec::with_capacity(limit);
