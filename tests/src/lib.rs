@@ -204,6 +204,7 @@ impl Drop for PgSchema {
 }
 
 /// A small deterministic generator, so a failing run can be replayed from its seed.
+#[derive(Default)]
 pub struct Lcg(pub u64);
 
 impl Lcg {

@@ -10,8 +10,8 @@
 //! set aside, superseded or refused. Two kill points also edit a record while its push is on
 //! the wire: the answer confirms only the version sent, the edit stays to be sent.
 //!
-//! The client is this test binary run again (`child_process`, ignored unless asked for), so a
-//! kill is a real SIGKILL of a real process holding a real SQLCipher file.
+//! The client is its own process (`tests/src/bin/test-sync-client.rs`), so a kill is a real
+//! SIGKILL of a real process holding a real SQLCipher file.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::SocketAddr;
@@ -28,41 +28,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-/// The device directory the child process syncs (set only for the child).
-const CHILD_DEVICE: &str = "SHIFTLOG_KILL_PIPELINED_DEVICE";
-/// Where the child writes its sync report as JSON.
-const CHILD_REPORT: &str = "SHIFTLOG_KILL_PIPELINED_REPORT";
 /// Records per push (the server's `max_batch_records`, below the client's own cap).
 const BATCH: usize = 20;
 /// Batches logged before each kill: two on the wire, a third sent once the first is applied.
 const BATCHES: usize = 3;
 const ORG: &str = "rural";
-
-/// The syncing client: run by the test below as its own process; does nothing otherwise.
-#[test]
-#[ignore = "the client process of the kill tests below; they run it"]
-fn child_process() {
-    let Some(dir) = std::env::var_os(CHILD_DEVICE) else {
-        return;
-    };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let report = rt.block_on(async {
-        let core = test_device(Path::new(&dir));
-        core.sync_now().await
-    });
-    match report {
-        Ok(r) => {
-            if let Some(path) = std::env::var_os(CHILD_REPORT) {
-                std::fs::write(path, serde_json::to_vec(&r).expect("json")).expect("report");
-            }
-        }
-        Err(e) => panic!("sync failed: {} ({e})", e.code()),
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The gate proxy.
@@ -76,7 +46,7 @@ struct Gate {
     /// Everything passes (after `jitter_ms` at most, both ways).
     open: bool,
     jitter_ms: u64,
-    rng: u64,
+    rng: Lcg,
     batch_of: HashMap<String, usize>,
     req_released: HashSet<usize>,
     resp_released: HashSet<usize>,
@@ -95,11 +65,7 @@ impl Gate {
         if self.jitter_ms == 0 {
             return Duration::ZERO;
         }
-        self.rng = self
-            .rng
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        Duration::from_millis((self.rng >> 33) % self.jitter_ms)
+        Duration::from_millis(self.rng.next(self.jitter_ms))
     }
 }
 
@@ -136,7 +102,7 @@ impl GateProxy {
                 generation: g.generation + 1,
                 open,
                 jitter_ms,
-                rng: seed,
+                rng: Lcg(seed),
                 batch_of,
                 ..Gate::default()
             }
@@ -499,12 +465,10 @@ fn kill_points() -> Vec<KillPoint> {
 // The test.
 
 fn spawn_client(device: &Path, report: Option<&Path>) -> Child {
-    let mut cmd = Command::new(std::env::current_exe().expect("test binary"));
-    cmd.args(["--exact", "child_process", "--ignored", "--nocapture", "-q"])
-        .env(CHILD_DEVICE, device)
-        .stdout(Stdio::null());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_test-sync-client"));
+    cmd.arg(device).stdout(Stdio::null());
     if let Some(r) = report {
-        cmd.env(CHILD_REPORT, r).stderr(Stdio::piped());
+        cmd.arg(r).stderr(Stdio::piped());
     } else {
         cmd.stderr(Stdio::null());
     }
