@@ -2,15 +2,11 @@
 //! records, stored ones and the same id twice is stored, numbered in the change log and
 //! counted in the totals (and the workers' totals) as if written one record at a time.
 
-use chrono::{Duration, Utc};
 use rusqlite::Connection;
-use shiftlog_server_db::{
-    DeviceAuth, Facts, IngestDecision, IngestRecord, NewCode, NewDevice, RecordFilter, Redeemed,
-    Storage, StoredHead,
-};
+use shiftlog_server_db::conformance::device;
+use shiftlog_server_db::{Facts, IngestDecision, IngestRecord, RecordFilter, Storage, StoredHead};
 use shiftlog_server_sqlite::SqliteStorage;
 use shiftlog_wire::{RecordEnvelope, RecordResult, RecordStatus};
-use uuid::Uuid;
 
 fn id(n: u64) -> String {
     format!("01936d5e-8f7a-7cc0-8a5e-{n:012x}")
@@ -42,40 +38,6 @@ fn record(n: u64, version: u32, area: &str, quantity: i64) -> IngestRecord {
             ..Facts::default()
         },
     }
-}
-
-/// A device of `worker` (a new one if none) of organization `org`.
-fn device(s: &dyn Storage, org: &str, worker: Option<Uuid>) -> DeviceAuth {
-    s.ensure_organization(org, org).expect("org");
-    let code_hash = Uuid::new_v4().simple().to_string();
-    s.add_enrollment_code(&NewCode {
-        code_hash: code_hash.clone(),
-        org_id: org.into(),
-        worker_id: worker,
-        created_by: "test".into(),
-        expires_at: Utc::now() + Duration::hours(1),
-    })
-    .expect("code");
-    let token_hash = Uuid::new_v4().simple().to_string();
-    let redeemed = s
-        .redeem_code(
-            &code_hash,
-            &NewDevice {
-                device_id: Uuid::now_v7(),
-                name: "phone".into(),
-                token_hash: token_hash.clone(),
-                new_worker: (Uuid::now_v7(), "W-1".into()),
-            },
-            &|_| true,
-        )
-        .expect("redeem");
-    assert!(
-        matches!(redeemed, Redeemed::Enrolled { .. }),
-        "{redeemed:?}"
-    );
-    s.device_by_token(&token_hash)
-        .expect("device")
-        .expect("enrolled")
 }
 
 /// A higher version replaces; anything else was had already.

@@ -49,8 +49,9 @@ fn code(s: &dyn Storage, org_id: &str, worker: Option<Uuid>) -> String {
     code_hash
 }
 
-/// A device of a new worker of `org_id` (or of `worker`), enrolled through the storage API.
-fn device(s: &dyn Storage, org_id: &str, worker: Option<Uuid>) -> DeviceAuth {
+/// A device of a new worker of `org_id` (or of `worker`), enrolled through the storage API
+/// (also for a backend's own tests).
+pub fn device(s: &dyn Storage, org_id: &str, worker: Option<Uuid>) -> DeviceAuth {
     s.ensure_organization(org_id, org_id).expect("org");
     let code_hash = code(s, org_id, worker);
     let token_hash = unique();
